@@ -1,0 +1,141 @@
+//! Wire types of the HTTP API, shared by the server, the app and the tests.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Alliance, Month, Org};
+
+/// `GET /api/health`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+    /// `sqlite` or `postgres`.
+    pub database: String,
+}
+
+/// `GET /api/orgs`: the public org directory (no personal data).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgDirectory {
+    pub orgs: Vec<Org>,
+    /// Member count per org id, for orgs that have members.
+    pub member_counts: Vec<(String, u32)>,
+    pub alliances: Vec<Alliance>,
+    /// The server's current month, so the app need not trust the device clock.
+    pub month: Month,
+}
+
+impl OrgDirectory {
+    pub fn member_count(&self, org_id: &str) -> u32 {
+        self.member_counts
+            .iter()
+            .find(|(id, _)| id == org_id)
+            .map_or(0, |(_, n)| *n)
+    }
+}
+
+/// The body of every error response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable machine-readable code, e.g. `not_found`, `payload_too_large`.
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    Error,
+    Warn,
+}
+
+/// `POST /api/client-log`: a panic or error seen in a user's browser, so that
+/// failures on phones in the field reach the operators' logs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientLog {
+    pub level: LogLevel,
+    pub message: String,
+    /// The app build that reported it.
+    pub build: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClientLogError {
+    #[error("message must not be empty")]
+    EmptyMessage,
+    #[error("message longer than {max} characters")]
+    MessageTooLong { max: usize },
+    #[error("build must be 1 to {max} characters of [0-9A-Za-z._-]")]
+    BadBuild { max: usize },
+}
+
+impl ClientLog {
+    pub const MAX_MESSAGE_CHARS: usize = 4000;
+    pub const MAX_BUILD_CHARS: usize = 64;
+
+    pub fn validate(&self) -> Result<(), ClientLogError> {
+        if self.message.trim().is_empty() {
+            return Err(ClientLogError::EmptyMessage);
+        }
+        if self.message.chars().count() > Self::MAX_MESSAGE_CHARS {
+            return Err(ClientLogError::MessageTooLong {
+                max: Self::MAX_MESSAGE_CHARS,
+            });
+        }
+        let build_ok = !self.build.is_empty()
+            && self.build.len() <= Self::MAX_BUILD_CHARS
+            && self
+                .build
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !build_ok {
+            return Err(ClientLogError::BadBuild {
+                max: Self::MAX_BUILD_CHARS,
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log(message: &str, build: &str) -> ClientLog {
+        ClientLog {
+            level: LogLevel::Error,
+            message: message.into(),
+            build: build.into(),
+        }
+    }
+
+    #[test]
+    fn client_log_validation() {
+        assert_eq!(log("panicked at src/app.rs", "a1b2c3").validate(), Ok(()));
+        assert_eq!(
+            log("  ", "a1").validate(),
+            Err(ClientLogError::EmptyMessage)
+        );
+        let long = "错".repeat(ClientLog::MAX_MESSAGE_CHARS + 1);
+        assert!(matches!(
+            log(&long, "a1").validate(),
+            Err(ClientLogError::MessageTooLong { .. })
+        ));
+        assert!(matches!(
+            log("x", "").validate(),
+            Err(ClientLogError::BadBuild { .. })
+        ));
+        assert!(matches!(
+            log("x", "a b").validate(),
+            Err(ClientLogError::BadBuild { .. })
+        ));
+    }
+
+    #[test]
+    fn client_log_rejects_unknown_fields() {
+        let r = serde_json::from_str::<ClientLog>(
+            r#"{"level":"error","message":"m","build":"b","token":"x"}"#,
+        );
+        assert!(r.is_err());
+    }
+}

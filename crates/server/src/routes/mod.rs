@@ -1,0 +1,34 @@
+//! The JSON API under `/api`.
+
+mod client_log;
+mod health;
+mod orgs;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// Largest JSON body accepted. Sync batches (bounded in count) fit well inside.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+pub fn api(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(health::health))
+        .route("/orgs", get(orgs::directory))
+        .route("/client-log", post(client_log::record))
+        .fallback(|| async { ApiError::NotFound })
+        .with_state(state);
+    Router::new()
+        .nest("/api", api)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("handler panicked");
+            axum::response::IntoResponse::into_response(ApiError::Internal)
+        }))
+}

@@ -1,0 +1,62 @@
+//! The root: contexts, the router and the layout around every page.
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::{StatusBar, TabBar, UpdateBanner};
+use crate::directory::DirectoryState;
+use crate::i18n::*;
+use crate::net::Connectivity;
+use crate::pages::{Activities, Credits, Home, Me, NotFound};
+use crate::shell::ShellUpdate;
+
+#[component]
+pub fn App() -> impl IntoView {
+    // A sub-context takes an initial locale: ours is the saved choice or
+    // Chinese, not the browser's language list (an English phone in Yinchuan
+    // still gets Chinese until its user switches).
+    view! {
+        <I18nSubContextProvider initial_locale=Signal::stored(crate::locale::saved())>
+            <Shell />
+        </I18nSubContextProvider>
+    }
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    let i18n = use_i18n();
+    Effect::new(move |_| crate::locale::set_document_lang(i18n.get_locale()));
+
+    let connectivity = Connectivity::provide();
+    ShellUpdate::provide();
+    let directory = DirectoryState::provide();
+    // Refresh on start and whenever the network comes back.
+    Effect::new(move |_| {
+        if connectivity.online.get() {
+            directory.refresh();
+        }
+    });
+
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
+            <div class="layout">
+                <header class="topbar">
+                    <h1 class="brand">{t!(i18n, app_name)}</h1>
+                    <StatusBar />
+                </header>
+                <UpdateBanner />
+                <main id="main" class="content" tabindex="-1">
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=Home />
+                        <Route path=path!("/activities") view=Activities />
+                        <Route path=path!("/credits") view=Credits />
+                        <Route path=path!("/me") view=Me />
+                    </Routes>
+                </main>
+                <TabBar />
+            </div>
+        </Router>
+    }
+}

@@ -1,0 +1,13 @@
+//! Pieces shared by several pages.
+
+mod empty_state;
+mod org_tree;
+mod status_bar;
+mod tab_bar;
+mod update_banner;
+
+pub use empty_state::EmptyState;
+pub use org_tree::OrgTreeView;
+pub use status_bar::StatusBar;
+pub use tab_bar::TabBar;
+pub use update_banner::UpdateBanner;

@@ -1,0 +1,14 @@
+//! 指尖党建 (zhijian): the offline-first app, rendered client-side by Leptos.
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+pub mod api;
+pub mod app;
+pub mod components;
+pub mod directory;
+pub mod locale;
+pub mod net;
+pub mod pages;
+pub mod report;
+pub mod shell;
+pub mod store;

@@ -1,0 +1,15 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::i18n::*;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="page">
+            <h2 class="page-title">{t!(i18n, not_found_title)}</h2>
+            <A href="/" attr:class="btn">{t!(i18n, not_found_back)}</A>
+        </section>
+    }
+}
