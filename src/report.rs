@@ -22,8 +22,11 @@ pub fn install_panic_hook() {
 }
 
 fn beacon(log: &ClientLog) -> Option<()> {
-    let json = serde_json::to_string(log).ok()?;
-    let parts = js_sys::Array::of1(&JsValue::from_str(&json));
+    let value =
+        serde::Serialize::serialize(log, &serde_wasm_bindgen::Serializer::json_compatible())
+            .ok()?;
+    let json = js_sys::JSON::stringify(&value).ok()?;
+    let parts = js_sys::Array::of1(&JsValue::from(json));
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type("application/json");
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).ok()?;

@@ -1,8 +1,11 @@
 //! The typed HTTP client of the zhijian API.
 //!
-//! One place for HTTP: the app uses it in the browser (reqwest compiles to
-//! `fetch` on wasm), the server's integration tests and `cargo xtask bench`
-//! use it natively.
+//! One place for HTTP: the app uses it in the browser, the server's
+//! integration tests and `cargo xtask bench` use it natively. Only the
+//! transport differs (`transport.rs`): the browser's `fetch` in wasm, reqwest
+//! natively; requests, responses and errors are the same types on both.
+
+mod transport;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -32,10 +35,25 @@ impl ApiError {
     }
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Method {
+    Get,
+    Post,
+}
+
+impl Method {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Client {
     base: String,
-    http: reqwest::Client,
+    transport: transport::Transport,
 }
 
 impl Client {
@@ -44,7 +62,7 @@ impl Client {
         let base = base.into().trim_end_matches('/').to_owned();
         Self {
             base,
-            http: reqwest::Client::new(),
+            transport: transport::Transport::default(),
         }
     }
 
@@ -61,53 +79,37 @@ impl Client {
     }
 
     pub async fn client_log(&self, log: &ClientLog) -> Result<(), ApiError> {
-        self.post_no_content("/api/client-log", log).await
+        self.transport
+            .send::<_, ()>(Method::Post, &self.url("/api/client-log"), Some(log))
+            .await
+            .map(drop)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        let resp = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .map_err(network)?;
-        decode(resp).await
-    }
-
-    async fn post_no_content<B: Serialize>(&self, path: &str, body: &B) -> Result<(), ApiError> {
-        let resp = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .json(body)
-            .send()
-            .await
-            .map_err(network)?;
-        check(resp).await.map(drop)
+        self.transport
+            .send::<(), T>(Method::Get, &self.url(path), None)
+            .await?
+            .ok_or_else(|| ApiError::Decode("empty response".into()))
     }
 }
 
-fn network(e: reqwest::Error) -> ApiError {
-    ApiError::Network(e.to_string())
-}
-
-async fn check(resp: reqwest::Response) -> Result<reqwest::Response, ApiError> {
-    let status = resp.status();
-    if status.is_success() {
-        return Ok(resp);
-    }
-    let text = resp.text().await.map_err(network)?;
-    let body = serde_json::from_str::<ErrorBody>(&text).unwrap_or_else(|_| ErrorBody {
+/// The error for a non-success status, from the body if it is ours.
+pub(crate) fn status_error(
+    status: u16,
+    body: Option<ErrorBody>,
+    raw: impl FnOnce() -> String,
+) -> ApiError {
+    let body = body.unwrap_or_else(|| ErrorBody {
         code: "http_error".into(),
-        message: text.chars().take(200).collect(),
+        message: raw().chars().take(200).collect(),
     });
-    Err(ApiError::Status {
-        status: status.as_u16(),
-        body,
-    })
+    ApiError::Status { status, body }
 }
 
-async fn decode<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, ApiError> {
-    let resp = check(resp).await?;
-    let bytes = resp.bytes().await.map_err(network)?;
-    serde_json::from_slice(&bytes).map_err(|e| ApiError::Decode(e.to_string()))
-}
+/// Keeps the trait bounds of both transports in one place.
+pub(crate) trait Payload: Serialize {}
+impl<T: Serialize + ?Sized> Payload for T {}

@@ -60,6 +60,8 @@ impl From<JsonRejection> for ApiError {
         match r.status() {
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(r.body_text()),
+            // Well-formed JSON of the wrong shape (missing or unknown fields).
+            StatusCode::UNPROCESSABLE_ENTITY => ApiError::Invalid(r.body_text()),
             _ => ApiError::BadRequest(r.body_text()),
         }
     }

@@ -1,0 +1,137 @@
+//! The HTTP transport: reqwest natively, `fetch` in the browser.
+
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) use native::Transport;
+#[cfg(target_arch = "wasm32")]
+pub(crate) use web::Transport;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use serde::de::DeserializeOwned;
+    use zhijian_domain::api::ErrorBody;
+
+    use crate::{ApiError, Method, Payload, status_error};
+
+    #[derive(Clone, Debug, Default)]
+    pub(crate) struct Transport {
+        http: reqwest::Client,
+    }
+
+    fn network(e: reqwest::Error) -> ApiError {
+        ApiError::Network(e.to_string())
+    }
+
+    impl Transport {
+        /// Sends and decodes; `Ok(None)` for a success without a body (204).
+        pub(crate) async fn send<B: Payload, T: DeserializeOwned>(
+            &self,
+            method: Method,
+            url: &str,
+            body: Option<&B>,
+        ) -> Result<Option<T>, ApiError> {
+            let method = reqwest::Method::from_bytes(method.as_str().as_bytes())
+                .map_err(|e| ApiError::Decode(e.to_string()))?;
+            let mut req = self.http.request(method, url);
+            if let Some(body) = body {
+                req = req.json(body);
+            }
+            let resp = req.send().await.map_err(network)?;
+            let status = resp.status().as_u16();
+            let bytes = resp.bytes().await.map_err(network)?;
+            if !(200..300).contains(&status) {
+                let parsed = serde_json::from_slice::<ErrorBody>(&bytes).ok();
+                return Err(status_error(status, parsed, || {
+                    String::from_utf8_lossy(&bytes).into_owned()
+                }));
+            }
+            if status == 204 || bytes.is_empty() {
+                return Ok(None);
+            }
+            serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| ApiError::Decode(e.to_string()))
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod web {
+    use serde::de::DeserializeOwned;
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{Request, RequestInit, Response};
+
+    use crate::{ApiError, Method, Payload, status_error};
+
+    #[derive(Clone, Debug, Default)]
+    pub(crate) struct Transport;
+
+    fn js_message(v: &JsValue) -> String {
+        v.as_string()
+            .or_else(|| {
+                v.dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+            })
+            .unwrap_or_else(|| format!("{v:?}"))
+    }
+
+    fn network(v: JsValue) -> ApiError {
+        ApiError::Network(js_message(&v))
+    }
+
+    async fn json_of(resp: &Response) -> Result<JsValue, ApiError> {
+        let promise = resp.json().map_err(|e| ApiError::Decode(js_message(&e)))?;
+        JsFuture::from(promise)
+            .await
+            .map_err(|e| ApiError::Decode(js_message(&e)))
+    }
+
+    impl Transport {
+        /// Sends and decodes; `Ok(None)` for a success without a body (204).
+        pub(crate) async fn send<B: Payload, T: DeserializeOwned>(
+            &self,
+            method: Method,
+            url: &str,
+            body: Option<&B>,
+        ) -> Result<Option<T>, ApiError> {
+            let init = RequestInit::new();
+            init.set_method(method.as_str());
+            if let Some(body) = body {
+                // The browser's JSON.stringify over a plain JS object: no serde_json in the bundle.
+                let value = body
+                    .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+                    .map_err(|e| ApiError::Decode(e.to_string()))?;
+                let text = js_sys::JSON::stringify(&value)
+                    .map_err(|e| ApiError::Decode(js_message(&e)))?;
+                init.set_body(&text);
+            }
+            let req = Request::new_with_str_and_init(url, &init).map_err(network)?;
+            if body.is_some() {
+                req.headers()
+                    .set("content-type", "application/json")
+                    .map_err(network)?;
+            }
+            let window = web_sys::window().ok_or_else(|| ApiError::Network("no window".into()))?;
+            let resp: Response = JsFuture::from(window.fetch_with_request(&req))
+                .await
+                .map_err(network)?
+                .dyn_into()
+                .map_err(network)?;
+            let status = resp.status();
+            if !resp.ok() {
+                let parsed = json_of(&resp)
+                    .await
+                    .ok()
+                    .and_then(|v| serde_wasm_bindgen::from_value(v).ok());
+                return Err(status_error(status, parsed, || resp.status_text()));
+            }
+            if status == 204 {
+                return Ok(None);
+            }
+            let value = json_of(&resp).await?;
+            serde_wasm_bindgen::from_value(value)
+                .map(Some)
+                .map_err(|e| ApiError::Decode(e.to_string()))
+        }
+    }
+}

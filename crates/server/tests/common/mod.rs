@@ -1,0 +1,104 @@
+//! Test harness: a real server on a loopback port over a real database,
+//! once per backend (SQLite always; PostgreSQL when ZJ_TEST_POSTGRES_URL is set).
+
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use sqlx::Executor;
+use tokio::net::TcpListener;
+use zhijian_client::Client;
+use zhijian_server::{AppState, Db};
+
+pub struct TestServer {
+    pub client: Client,
+    pub base: String,
+    pub db: Db,
+    pub backend: &'static str,
+    _dir: Option<tempfile::TempDir>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// The database URLs to run a test against. With ZJ_REQUIRE_POSTGRES=1 (as
+/// `cargo xtask test` sets) a missing PostgreSQL is a failure, not a skip.
+pub async fn database_urls() -> Vec<(&'static str, String, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sqlite = Db::sqlite_url(dir.path()).expect("sqlite url");
+    let mut urls = vec![("sqlite", sqlite, Some(dir))];
+    match std::env::var("ZJ_TEST_POSTGRES_URL") {
+        Ok(admin) => urls.push(("postgres", fresh_postgres_database(&admin).await, None)),
+        Err(_) if std::env::var("ZJ_REQUIRE_POSTGRES").as_deref() == Ok("1") => {
+            panic!("ZJ_REQUIRE_POSTGRES=1 but ZJ_TEST_POSTGRES_URL is not set")
+        }
+        Err(_) => eprintln!("note: ZJ_TEST_POSTGRES_URL not set; PostgreSQL not tested here"),
+    }
+    urls
+}
+
+async fn fresh_postgres_database(admin_url: &str) -> String {
+    sqlx::any::install_default_drivers();
+    let name = format!(
+        "zj_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0)
+    );
+    let admin = sqlx::AnyPool::connect(admin_url)
+        .await
+        .expect("connect to PostgreSQL");
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create database");
+    admin.close().await;
+    let (base, _) = admin_url.rsplit_once('/').expect("URL with a database");
+    format!("{base}/{name}")
+}
+
+pub async fn start(
+    backend: &'static str,
+    url: &str,
+    dir: Option<tempfile::TempDir>,
+    demo: bool,
+) -> TestServer {
+    let db = Db::connect(url).await.expect("connect and migrate");
+    if demo {
+        zhijian_server::demo::seed_if_empty(&db)
+            .await
+            .expect("seed");
+    }
+    let app = zhijian_server::router(AppState { db: db.clone() }, None);
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app).await.expect("serve");
+    });
+    TestServer {
+        client: Client::new(base.clone()),
+        base,
+        db,
+        backend,
+        _dir: dir,
+        task,
+    }
+}
+
+/// One server per backend, with the demo data.
+pub async fn servers() -> Vec<TestServer> {
+    let mut out = Vec::new();
+    for (backend, url, dir) in database_urls().await {
+        out.push(start(backend, &url, dir, true).await);
+    }
+    out
+}

@@ -1,0 +1,158 @@
+import { test, expect, Page } from "@playwright/test";
+import { startServer, nextDeploy, distDir, Server } from "../server";
+
+let server: Server;
+test.beforeEach(async () => {
+  server = await startServer();
+});
+test.afterEach(async () => {
+  await server.stop();
+});
+
+/** Waits until the service worker controls the page and the shell is cached. */
+async function waitForOfflineReady(page: Page) {
+  await page.waitForFunction(async () => {
+    const reg = await navigator.serviceWorker.getRegistration();
+    return !!(navigator.serviceWorker.controller && reg?.active?.state === "activated");
+  });
+}
+
+test("renders the shell in Chinese with the demo org tree", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(server.url);
+  await expect(page.getByRole("heading", { name: "指尖党建" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "组织架构" })).toBeVisible();
+  const tree = page.getByTestId("org-tree");
+  await expect(tree).toContainText("悦海新天地楼宇联合党支部");
+  await expect(tree).toContainText("万达商圈联合党支部");
+  await expect(tree).toContainText("阅海湾中央商务区联合党委");
+  await expect(tree).toContainText("宝湖社区大党委");
+  await expect(page.getByText(/本月轮值主席/)).toBeVisible();
+  await expect(page.locator(".status")).toContainText("在线");
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+  // The tab bar, with the current page marked for assistive technology.
+  const nav = page.getByRole("navigation", { name: "主导航" });
+  for (const tab of ["首页", "活动", "积分", "我的"]) await expect(nav.getByRole("link", { name: tab })).toBeVisible();
+  await expect(nav.getByRole("link", { name: "首页" })).toHaveAttribute("aria-current", "page");
+  await nav.getByRole("link", { name: "活动" }).click();
+  await expect(page.getByText("本月尚未发布活动菜单")).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test("language switch works and persists across reload", async ({ page }) => {
+  await page.goto(`${server.url}/me`);
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.getByRole("heading", { name: "Me", exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Home" })).toBeVisible();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  await page.reload();
+  await expect(page.getByRole("button", { name: "English" })).toHaveAttribute("aria-pressed", "true");
+  await page.getByRole("link", { name: "Home" }).click();
+  await expect(page.getByRole("heading", { name: "Organisations" })).toBeVisible();
+  await page.getByRole("link", { name: "Me" }).click();
+  await page.getByRole("button", { name: "简体中文" }).click();
+  await expect(page.getByRole("heading", { name: "我的" })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "我的" })).toBeVisible();
+});
+
+test("after one online visit, reloads with the server stopped show the app offline", async ({ page }) => {
+  await page.goto(server.url);
+  await expect(page.getByTestId("org-tree")).toContainText("悦海新天地楼宇联合党支部");
+  await waitForOfflineReady(page);
+  await server.stop();
+
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "指尖党建" })).toBeVisible();
+  await expect(page.locator(".status")).toContainText("离线");
+  await expect(page.getByText("当前离线，显示的是本机保存的数据")).toBeVisible();
+  // The org tree comes from IndexedDB.
+  await expect(page.getByTestId("org-tree")).toContainText("悦海新天地楼宇联合党支部");
+  await expect(page.locator(".status")).toContainText("数据更新于");
+
+  // A deep link that was never visited is served by the same cached shell.
+  await page.goto(`${server.url}/credits`);
+  await expect(page.getByRole("heading", { name: "志愿积分" })).toBeVisible();
+});
+
+test("serves the manifest and the service worker correctly", async ({ request }) => {
+  const manifest = await request.get(`${server.url}/manifest.webmanifest`);
+  expect(manifest.status()).toBe(200);
+  expect(manifest.headers()["content-type"]).toContain("application/manifest+json");
+  const m = await manifest.json();
+  expect(m.name).toBe("指尖党建");
+  expect(m.display).toBe("standalone");
+  expect(m.start_url).toBe("/");
+  for (const icon of m.icons) {
+    const r = await request.get(`${server.url}${icon.src}`);
+    expect(r.status(), icon.src).toBe(200);
+  }
+
+  const sw = await request.get(`${server.url}/sw.js`);
+  expect(sw.status()).toBe(200);
+  expect(sw.headers()["content-type"]).toMatch(/javascript/);
+  expect(sw.headers()["cache-control"]).toBe("no-cache");
+  const body = await sw.text();
+  const build = /const BUILD = "([0-9a-f]{16})"/.exec(body)?.[1];
+  expect(build).toBeTruthy();
+  const precache: string[] = JSON.parse(/const PRECACHE = (\[.*?\]);/.exec(body)![1]);
+  expect(precache).toContain("/index.html");
+  const wasm = precache.find((u) => u.endsWith("_bg.wasm"));
+  expect(wasm).toBeTruthy();
+  for (const url of precache) expect((await request.get(`${server.url}${url}`)).status(), url).toBe(200);
+
+  const index = await request.get(`${server.url}/`);
+  expect(index.headers()["cache-control"]).toBe("no-cache");
+  expect(await index.text()).toContain(build!);
+  const asset = await request.get(`${server.url}${wasm}`, { headers: { "accept-encoding": "br" } });
+  expect(asset.headers()["cache-control"]).toContain("immutable");
+  expect(asset.headers()["content-encoding"]).toBe("br");
+});
+
+test("a new deploy is offered and picked up after the reload the app offers", async ({ page }) => {
+  await page.goto(server.url);
+  await expect(page.getByTestId("org-tree")).toBeVisible();
+  await waitForOfflineReady(page);
+  const oldBuild = await page.locator('meta[name="zj-build"]').getAttribute("content");
+  expect(oldBuild).toMatch(/^[0-9a-f]{16}$/);
+  // No update offered while nothing changed.
+  await expect(page.getByText("新版本已就绪")).toHaveCount(0);
+
+  // Deploy: the same port and data, a build with a new id.
+  await server.stop();
+  const newBuild = "feedfacecafebeef";
+  server = await startServer({ port: server.port, dataDir: server.dataDir, dist: nextDeploy(distDir, newBuild) });
+
+  await page.reload();
+  // The old version still runs (from cache) and offers the new one.
+  await expect(page.getByText("新版本已就绪")).toBeVisible({ timeout: 20_000 });
+  expect(await page.locator('meta[name="zj-build"]').getAttribute("content")).toBe(oldBuild);
+  await Promise.all([page.waitForEvent("load"), page.getByRole("button", { name: "立即刷新" }).click()]);
+  await expect(page.locator('meta[name="zj-build"]')).toHaveAttribute("content", newBuild);
+  await expect(page.getByRole("heading", { name: "组织架构" })).toBeVisible();
+  await expect(page.getByText("新版本已就绪")).toHaveCount(0);
+});
+
+test("API errors are JSON and do not take the server down", async ({ request }) => {
+  const missing = await request.get(`${server.url}/api/no-such-thing`);
+  expect(missing.status()).toBe(404);
+  expect((await missing.json()).code).toBe("not_found");
+
+  const malformed = await request.post(`${server.url}/api/client-log`, {
+    headers: { "content-type": "application/json" },
+    data: "{not json",
+  });
+  expect(malformed.status()).toBe(400);
+  expect((await malformed.json()).message).toMatch(/JSON/);
+
+  const huge = await request.post(`${server.url}/api/client-log`, {
+    headers: { "content-type": "application/json" },
+    data: JSON.stringify({ level: "error", message: "x".repeat(1024 * 1024), build: "b" }),
+  });
+  expect(huge.status()).toBe(413);
+  expect((await huge.json()).code).toBe("payload_too_large");
+
+  const health = await request.get(`${server.url}/api/health`);
+  expect(health.status()).toBe(200);
+});

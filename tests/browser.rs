@@ -1,0 +1,139 @@
+//! Browser tests (headless Chromium via wasm-bindgen-test-runner): the
+//! IndexedDB store and components, on the real browser APIs.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use wasm_bindgen_test::*;
+use zhijian::store::{CachedDirectory, DB_VERSION, Store, stores};
+use zhijian_domain::api::OrgDirectory;
+use zhijian_domain::{Alliance, ChairRotation, Month, Org, OrgKind};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn month(s: &str) -> Month {
+    s.parse().expect("valid month")
+}
+
+fn sample() -> OrgDirectory {
+    let org = |id: &str, parent: Option<&str>, name: &str, kind| Org {
+        id: id.into(),
+        parent_id: parent.map(Into::into),
+        name: name.into(),
+        kind,
+        joint: true,
+        area: None,
+        place: Some("悦海新天地".into()),
+    };
+    OrgDirectory {
+        orgs: vec![
+            org("c", None, "金凤区两新组织党工委", OrgKind::Committee),
+            org("b", Some("c"), "悦海新天地楼宇联合党支部", OrgKind::Branch),
+        ],
+        member_counts: vec![("b".into(), 3)],
+        alliances: vec![Alliance {
+            id: "a".into(),
+            name: "红盟".into(),
+            member_org_ids: vec!["b".into()],
+            rotation: ChairRotation {
+                start: month("2026-01"),
+                order: vec!["b".into()],
+            },
+        }],
+        month: month("2026-11"),
+    }
+}
+
+/// A fresh database name per test so runs never see each other's data.
+fn db_name(test: &str) -> String {
+    format!("zhijian-test-{test}-{}", js_sys::Math::random())
+}
+
+#[wasm_bindgen_test]
+async fn directory_round_trips_through_indexeddb() {
+    let name = db_name("roundtrip");
+    let store = Store::open_named(&name).await.expect("open");
+    assert_eq!(store.directory().await.expect("read empty"), None);
+    let cached = CachedDirectory {
+        saved_at: 1_790_000_000_000.0,
+        directory: sample(),
+    };
+    store.save_directory(&cached).await.expect("save");
+    store.close();
+
+    // A new connection (as after a reload) sees the committed value.
+    let store = Store::open_named(&name).await.expect("reopen");
+    assert_eq!(store.directory().await.expect("read"), Some(cached));
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn saving_again_replaces_the_snapshot() {
+    let name = db_name("replace");
+    let store = Store::open_named(&name).await.expect("open");
+    let mut cached = CachedDirectory {
+        saved_at: 1.0,
+        directory: sample(),
+    };
+    store.save_directory(&cached).await.expect("save 1");
+    cached.saved_at = 2.0;
+    cached.directory.orgs.truncate(1);
+    store.save_directory(&cached).await.expect("save 2");
+    assert_eq!(store.directory().await.expect("read"), Some(cached));
+    store.close();
+}
+
+#[wasm_bindgen_test]
+async fn opens_at_the_current_schema_version() {
+    let name = db_name("version");
+    let store = Store::open_named(&name).await.expect("open");
+    store.close();
+    // Opened again without a version: whatever the upgrade left behind.
+    let db = indexed_db_futures::database::Database::open(&name)
+        .await
+        .expect("open raw");
+    assert_eq!(db.version() as u32, DB_VERSION);
+    let stores: Vec<String> = db.object_store_names().collect();
+    assert!(
+        stores.contains(&stores::SNAPSHOTS.to_string()),
+        "{stores:?}"
+    );
+    assert!(stores.contains(&stores::META.to_string()), "{stores:?}");
+    db.close();
+}
+
+#[wasm_bindgen_test]
+async fn org_tree_renders_nested_orgs_with_member_counts() {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("document");
+    let host = document.create_element("div").expect("div");
+    document
+        .body()
+        .expect("body")
+        .append_child(&host)
+        .expect("append");
+    let host: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(host);
+    let handle = leptos::mount::mount_to(host.clone(), || {
+        view! {
+            <zhijian::i18n::I18nSubContextProvider initial_locale=Signal::stored(zhijian::i18n::Locale::zh)>
+                <zhijian::components::OrgTreeView directory=sample() />
+            </zhijian::i18n::I18nSubContextProvider>
+        }
+    });
+    leptos::task::tick().await;
+    let text = host.inner_text();
+    assert!(text.contains("金凤区两新组织党工委"), "{text}");
+    assert!(text.contains("悦海新天地楼宇联合党支部"), "{text}");
+    assert!(text.contains("3 名党员"), "{text}");
+    assert!(text.contains("联合"), "{text}");
+    // The branch is nested under the committee.
+    let nested = host
+        .query_selector(".org-tree > li > ul > li .org-name")
+        .expect("query")
+        .expect("nested org");
+    assert_eq!(
+        nested.text_content().as_deref(),
+        Some("悦海新天地楼宇联合党支部")
+    );
+    drop(handle);
+}
