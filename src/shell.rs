@@ -53,10 +53,10 @@ impl ShellUpdate {
         let reload_requested = Rc::new(Cell::new(false));
         RELOAD_REQUESTED.with(|r| r.replace(Some(reload_requested.clone())));
         EventListener::new(&container, "controllerchange", move |_| {
-            if reload_requested.get() {
-                if let Some(w) = web_sys::window() {
-                    let _ = w.location().reload();
-                }
+            if reload_requested.get()
+                && let Some(w) = web_sys::window()
+            {
+                let _ = w.location().reload();
             }
         })
         .forget();

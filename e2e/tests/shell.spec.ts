@@ -50,7 +50,7 @@ test("language switch works and persists across reload", async ({ page }) => {
   await expect(page.getByRole("button", { name: "English" })).toHaveAttribute("aria-pressed", "true");
   await page.getByRole("link", { name: "Home" }).click();
   await expect(page.getByRole("heading", { name: "Organisations" })).toBeVisible();
-  await page.getByRole("link", { name: "Me" }).click();
+  await page.getByRole("link", { name: "Me", exact: true }).click();
   await page.getByRole("button", { name: "简体中文" }).click();
   await expect(page.getByRole("heading", { name: "我的" })).toBeVisible();
   await page.reload();
@@ -141,7 +141,7 @@ test("API errors are JSON and do not take the server down", async ({ request }) 
 
   const malformed = await request.post(`${server.url}/api/client-log`, {
     headers: { "content-type": "application/json" },
-    data: "{not json",
+    data: Buffer.from("{not json"),
   });
   expect(malformed.status()).toBe(400);
   expect((await malformed.json()).message).toMatch(/JSON/);

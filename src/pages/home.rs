@@ -46,7 +46,7 @@ fn loaded(d: OrgDirectory) -> impl IntoView {
         .collect();
     let empty = d.orgs.is_empty();
     view! {
-        <p class="month">{move || t_string!(i18n, home_month, month = month.to_string()).to_string()}</p>
+        <p class="month">{t!(i18n, home_month, year = month.year(), month = month.month())}</p>
         {chairs.into_iter().map(|(alliance, org)| view! {
             <p class="chair">{t!(i18n, home_chair, alliance = alliance.clone(), org = org.clone())}</p>
         }).collect_view()}

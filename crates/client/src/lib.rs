@@ -62,7 +62,7 @@ impl Client {
         let base = base.into().trim_end_matches('/').to_owned();
         Self {
             base,
-            transport: transport::Transport::default(),
+            transport: transport::Transport::new(),
         }
     }
 

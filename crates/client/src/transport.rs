@@ -12,7 +12,7 @@ mod native {
 
     use crate::{ApiError, Method, Payload, status_error};
 
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Debug)]
     pub(crate) struct Transport {
         http: reqwest::Client,
     }
@@ -22,6 +22,12 @@ mod native {
     }
 
     impl Transport {
+        pub(crate) fn new() -> Self {
+            Self {
+                http: reqwest::Client::new(),
+            }
+        }
+
         /// Sends and decodes; `Ok(None)` for a success without a body (204).
         pub(crate) async fn send<B: Payload, T: DeserializeOwned>(
             &self,
@@ -63,7 +69,7 @@ mod web {
 
     use crate::{ApiError, Method, Payload, status_error};
 
-    #[derive(Clone, Debug, Default)]
+    #[derive(Clone, Debug)]
     pub(crate) struct Transport;
 
     fn js_message(v: &JsValue) -> String {
@@ -87,6 +93,10 @@ mod web {
     }
 
     impl Transport {
+        pub(crate) fn new() -> Self {
+            Self
+        }
+
         /// Sends and decodes; `Ok(None)` for a success without a body (204).
         pub(crate) async fn send<B: Payload, T: DeserializeOwned>(
             &self,

@@ -55,7 +55,7 @@ impl Month {
     }
 
     /// The month `n` months later (or earlier for negative `n`).
-    pub fn add(self, n: i64) -> Result<Self, MonthError> {
+    pub fn plus_months(self, n: i64) -> Result<Self, MonthError> {
         Self::from_index(self.index() + n)
     }
 
@@ -124,8 +124,8 @@ mod tests {
     #[test]
     fn adds_across_years() {
         let m: Month = "2026-11".parse().unwrap();
-        assert_eq!(m.add(2).unwrap().to_string(), "2027-01");
-        assert_eq!(m.add(-11).unwrap().to_string(), "2025-12");
+        assert_eq!(m.plus_months(2).unwrap().to_string(), "2027-01");
+        assert_eq!(m.plus_months(-11).unwrap().to_string(), "2025-12");
         assert_eq!(m.months_until("2027-05".parse().unwrap()), 6);
     }
 
@@ -140,8 +140,8 @@ mod tests {
         #[test]
         fn add_then_subtract_is_identity(y in 1931u16..2190, mo in 1u8..=12, n in -120i64..120) {
             let m = Month::new(y, mo).unwrap();
-            prop_assert_eq!(m.add(n).unwrap().add(-n).unwrap(), m);
-            prop_assert_eq!(m.months_until(m.add(n).unwrap()), n);
+            prop_assert_eq!(m.plus_months(n).unwrap().plus_months(-n).unwrap(), m);
+            prop_assert_eq!(m.months_until(m.plus_months(n).unwrap()), n);
         }
 
         #[test]

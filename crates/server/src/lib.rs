@@ -32,10 +32,13 @@ pub struct ServeOptions {
 /// The whole HTTP surface: `/api/*` and, when a dist folder is given, the app.
 pub fn router(state: AppState, dist: Option<PathBuf>) -> Router {
     let api = routes::api(state);
-    match dist {
+    let app = match dist {
         Some(dist) => api.merge(assets::router(dist)),
         None => api,
-    }
+    };
+    // One span per request: method, path, status, latency. Bodies and headers
+    // are not logged, so tokens and personal data stay out of the logs.
+    app.layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
 /// Binds, prints the URL on stdout (tools wait for that line) and serves until
