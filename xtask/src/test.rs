@@ -26,7 +26,7 @@ impl Tally {
     fn print(&self) {
         println!("\n==> summary");
         for (layer, p, f) in &self.layers {
-            println!("  {layer:<28} {p:>5} passed {f:>3} failed");
+            println!("  {layer:<32} {p:>5} passed {f:>3} failed");
         }
         println!("{} passed, {} failed", self.passed, self.failed);
     }
