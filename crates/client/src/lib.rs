@@ -9,7 +9,11 @@ mod transport;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use zhijian_domain::api::{ClientLog, ErrorBody, Health, OrgDirectory};
+use zhijian_domain::Account;
+use zhijian_domain::api::{
+    ClientLog, ErrorBody, Health, LoginRequest, LoginResponse, OrgDirectory,
+};
+use zhijian_domain::sync::{PullRequest, PullResponse, PushRequest, PushResponse};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -53,6 +57,7 @@ impl Method {
 #[derive(Clone, Debug)]
 pub struct Client {
     base: String,
+    token: Option<String>,
     transport: transport::Transport,
 }
 
@@ -62,8 +67,43 @@ impl Client {
         let base = base.into().trim_end_matches('/').to_owned();
         Self {
             base,
+            token: None,
             transport: transport::Transport::new(),
         }
+    }
+
+    /// The same client, sending `Authorization: Bearer <token>`.
+    pub fn with_token(&self, token: impl Into<String>) -> Self {
+        Self {
+            token: Some(token.into()),
+            ..self.clone()
+        }
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> Result<LoginResponse, ApiError> {
+        let req = LoginRequest {
+            login: login.into(),
+            password: password.into(),
+        };
+        self.post("/api/auth/login", &req).await
+    }
+
+    pub async fn logout(&self) -> Result<(), ApiError> {
+        self.send::<(), ()>(Method::Post, "/api/auth/logout", None)
+            .await
+            .map(drop)
+    }
+
+    pub async fn me(&self) -> Result<Account, ApiError> {
+        self.get("/api/auth/me").await
+    }
+
+    pub async fn push(&self, req: &PushRequest) -> Result<PushResponse, ApiError> {
+        self.post("/api/sync/push", req).await
+    }
+
+    pub async fn pull(&self, req: &PullRequest) -> Result<PullResponse, ApiError> {
+        self.post("/api/sync/pull", req).await
     }
 
     pub fn base(&self) -> &str {
@@ -79,19 +119,35 @@ impl Client {
     }
 
     pub async fn client_log(&self, log: &ClientLog) -> Result<(), ApiError> {
-        self.transport
-            .send::<_, ()>(Method::Post, &self.url("/api/client-log"), Some(log))
+        self.send::<_, ()>(Method::Post, "/api/client-log", Some(log))
             .await
             .map(drop)
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+    async fn send<B: Payload, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<Option<T>, ApiError> {
+        let url = format!("{}{path}", self.base);
+        self.transport
+            .send(method, &url, self.token.as_deref(), body)
+            .await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        self.transport
-            .send::<(), T>(Method::Get, &self.url(path), None)
+        self.send::<(), T>(Method::Get, path, None)
+            .await?
+            .ok_or_else(|| ApiError::Decode("empty response".into()))
+    }
+
+    async fn post<B: Payload, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        self.send::<B, T>(Method::Post, path, Some(body))
             .await?
             .ok_or_else(|| ApiError::Decode("empty response".into()))
     }
@@ -106,6 +162,7 @@ pub(crate) fn status_error(
     let body = body.unwrap_or_else(|| ErrorBody {
         code: "http_error".into(),
         message: raw().chars().take(200).collect(),
+        expected_seq: None,
     });
     ApiError::Status { status, body }
 }

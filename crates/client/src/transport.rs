@@ -33,11 +33,15 @@ mod native {
             &self,
             method: Method,
             url: &str,
+            token: Option<&str>,
             body: Option<&B>,
         ) -> Result<Option<T>, ApiError> {
             let method = reqwest::Method::from_bytes(method.as_str().as_bytes())
                 .map_err(|e| ApiError::Decode(e.to_string()))?;
             let mut req = self.http.request(method, url);
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
             if let Some(body) = body {
                 req = req.json(body);
             }
@@ -102,6 +106,7 @@ mod web {
             &self,
             method: Method,
             url: &str,
+            token: Option<&str>,
             body: Option<&B>,
         ) -> Result<Option<T>, ApiError> {
             let init = RequestInit::new();
@@ -119,6 +124,11 @@ mod web {
             if body.is_some() {
                 req.headers()
                     .set("content-type", "application/json")
+                    .map_err(network)?;
+            }
+            if let Some(t) = token {
+                req.headers()
+                    .set("authorization", &format!("Bearer {t}"))
                     .map_err(network)?;
             }
             let window = web_sys::window().ok_or_else(|| ApiError::Network("no window".into()))?;

@@ -39,6 +39,9 @@ pub struct ErrorBody {
     /// Stable machine-readable code, e.g. `not_found`, `payload_too_large`.
     pub code: String,
     pub message: String,
+    /// With `seq_gap` (409 on push): the seq the server expects next.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_seq: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +49,23 @@ pub struct ErrorBody {
 pub enum LogLevel {
     Error,
     Warn,
+}
+
+/// `POST /api/auth/login`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// A phone number, or a device name for kiosks.
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    pub token: String,
+    /// Seconds since the epoch.
+    pub expires_at: i64,
+    pub account: crate::Account,
 }
 
 /// `POST /api/client-log`: a panic or error seen in a user's browser, so that

@@ -5,11 +5,18 @@
 
 pub mod alliance;
 pub mod api;
+pub mod auth;
 pub mod member;
 pub mod month;
+pub mod mutation;
 pub mod org;
+pub mod replica;
+pub mod sync;
+pub mod validate;
 
 pub use alliance::{Alliance, ChairRotation};
-pub use member::{ManagementMode, Member, MemberStatus};
+pub use auth::{Account, Actor, Role, RoleKind, ScopedRole};
+pub use member::{ManagementMode, Member, MemberPatch, MemberStatus, ProfilePatch};
 pub use month::Month;
+pub use mutation::{Op, Rejection, View, Write, apply};
 pub use org::{Area, Org, OrgKind, OrgTree, OrgTreeNode};

@@ -59,6 +59,24 @@ pub struct Org {
     pub area: Option<Area>,
     /// The place it is anchored at, e.g. "悦海新天地".
     pub place: Option<String>,
+    /// Ids from the root down to this org, as `/root/…/id/`: scopes are prefix
+    /// checks, and a subtree is one `LIKE 'path%'`. Kept by the server.
+    #[serde(default)]
+    pub path: String,
+}
+
+impl Org {
+    pub const MAX_NAME_CHARS: usize = 64;
+
+    /// The path of a child `id` under this org.
+    pub fn child_path(&self, id: &str) -> String {
+        format!("{}{id}/", self.path)
+    }
+
+    /// Whether `other` is this org or below it.
+    pub fn contains(&self, other: &Org) -> bool {
+        !self.path.is_empty() && other.path.starts_with(&self.path)
+    }
 }
 
 /// One org with its children, ready to render.
@@ -148,6 +166,7 @@ mod tests {
             joint: false,
             area: None,
             place: None,
+            path: String::new(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! are real, the people invented. Written once, into an empty database.
 
 use sqlx::Row;
+use zhijian_domain::RoleKind;
 
 use crate::Db;
 
@@ -181,10 +182,27 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
     if n > 0 {
         return Ok(false);
     }
+    let version: i64 =
+        sqlx::query("UPDATE sync_state SET version = version + 1 WHERE id = 1 RETURNING version")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("version")?;
+    let mut paths: Vec<(&str, String)> = Vec::new();
     for (pos, o) in (0_i64..).zip(ORGS) {
+        let parent_path = o
+            .parent
+            .and_then(|p| {
+                paths
+                    .iter()
+                    .find(|(id, _)| *id == p)
+                    .map(|(_, path)| path.clone())
+            })
+            .unwrap_or_else(|| "/".into());
+        let path = format!("{parent_path}{}/", o.id);
+        paths.push((o.id, path.clone()));
         sqlx::query(
-            "INSERT INTO orgs (id, parent_id, name, kind, joint, area, place, position) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO orgs (id, parent_id, name, kind, joint, area, place, position, path, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(o.id)
         .bind(o.parent)
@@ -194,6 +212,8 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
         .bind(o.area)
         .bind(o.place)
         .bind(pos)
+        .bind(path)
+        .bind(version)
         .execute(&mut *tx)
         .await?;
     }
@@ -235,8 +255,76 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
         .await?;
     }
     tx.commit().await?;
+    for a in ACCOUNTS {
+        let roles: Vec<(RoleKind, Option<&str>)> = a.roles.to_vec();
+        crate::auth::create_account(db, a.id, a.login, a.password, a.name, a.member, &roles)
+            .await
+            .map_err(|e| sqlx::Error::Protocol(format!("demo account {}: {e}", a.login)))?;
+    }
     Ok(true)
 }
+
+pub struct DemoAccount {
+    pub id: &'static str,
+    pub login: &'static str,
+    pub password: &'static str,
+    pub name: &'static str,
+    pub member: Option<&'static str>,
+    pub roles: &'static [(RoleKind, Option<&'static str>)],
+    pub what: &'static str,
+}
+
+/// One account per role; printed by `serve --demo`. Demo passwords only.
+pub const ACCOUNTS: &[DemoAccount] = &[
+    DemoAccount {
+        id: "acc-member",
+        login: "13900000001",
+        password: "demo1234",
+        name: "马晓燕",
+        member: Some("m-01"),
+        roles: &[(RoleKind::Member, Some("yuehai"))],
+        what: "党员 · 悦海新天地楼宇联合党支部",
+    },
+    DemoAccount {
+        id: "acc-secretary",
+        login: "13900000002",
+        password: "demo1234",
+        name: "李建国",
+        member: Some("m-02"),
+        roles: &[
+            (RoleKind::Member, Some("yuehai")),
+            (RoleKind::Secretary, Some("yuehai")),
+        ],
+        what: "支部书记 · 悦海新天地楼宇联合党支部",
+    },
+    DemoAccount {
+        id: "acc-committee",
+        login: "13900000100",
+        password: "demo1234",
+        name: "张卫东",
+        member: None,
+        roles: &[(RoleKind::Committee, Some("jinfeng"))],
+        what: "两新工委 · 金凤区",
+    },
+    DemoAccount {
+        id: "acc-admin",
+        login: "admin",
+        password: "zhijian-admin",
+        name: "系统管理员",
+        member: None,
+        roles: &[(RoleKind::Admin, None)],
+        what: "管理员",
+    },
+    DemoAccount {
+        id: "acc-kiosk",
+        login: "kiosk-yuehai",
+        password: "kiosk1234",
+        name: "悦海新天地驿站终端",
+        member: None,
+        roles: &[(RoleKind::Kiosk, Some("yuehai"))],
+        what: "驿站触摸屏",
+    },
+];
 
 #[cfg(test)]
 mod tests {

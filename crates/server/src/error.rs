@@ -15,6 +15,17 @@ pub enum ApiError {
     Invalid(String),
     #[error("no such API route")]
     NotFound,
+    #[error("请先登录")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("手机号或密码不正确")]
+    BadCredentials,
+    #[error("{0}")]
+    Conflict(String),
+    /// A push whose first unseen mutation is not the next seq.
+    #[error("expected seq {expected}")]
+    SeqGap { expected: u64 },
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("{0}")]
@@ -31,6 +42,11 @@ impl ApiError {
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::SeqGap { .. } => (StatusCode::CONFLICT, "seq_gap"),
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             ApiError::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
@@ -47,9 +63,14 @@ impl IntoResponse for ApiError {
             // Details stay in the log; clients only learn that it failed.
             tracing::error!(error = %e, "database error");
         }
+        let expected_seq = match &self {
+            ApiError::SeqGap { expected } => Some(*expected),
+            _ => None,
+        };
         let body = ErrorBody {
             code: code.into(),
             message: self.to_string(),
+            expected_seq,
         };
         (status, Json(body)).into_response()
     }

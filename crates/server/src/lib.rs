@@ -2,9 +2,11 @@
 //! database (SQLite by default, PostgreSQL via `DATABASE_URL`).
 
 pub mod assets;
+pub mod auth;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod records;
 pub mod routes;
 
 use std::net::SocketAddr;

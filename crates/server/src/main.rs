@@ -43,6 +43,14 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Create an administrator account. The password is read from
+    /// ZJ_ADMIN_PASSWORD or asked for on the terminal.
+    CreateAdmin {
+        #[arg(long)]
+        login: String,
+        #[arg(long, default_value = "管理员")]
+        name: String,
+    },
 }
 
 #[tokio::main]
@@ -78,9 +86,41 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Migrate => {
             tracing::info!(database = db.backend().as_str(), "migrations applied");
         }
+        Command::CreateAdmin { login, name } => {
+            let password = match std::env::var("ZJ_ADMIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => rpassword::prompt_password("password: ")?,
+            };
+            if password.chars().count() < 8 {
+                return Err("the password needs at least 8 characters".into());
+            }
+            let id = format!(
+                "acc-{}",
+                zhijian_server::auth::new_token()?
+                    .get(..16)
+                    .unwrap_or_default()
+            );
+            zhijian_server::auth::create_account(
+                &db,
+                &id,
+                &login,
+                &password,
+                &name,
+                None,
+                &[(zhijian_domain::RoleKind::Admin, None)],
+            )
+            .await?;
+            println!("created admin {login}");
+        }
         Command::Serve { addr, dist, demo } => {
-            if demo && demo::seed_if_empty(&db).await? {
-                tracing::info!("demo data seeded");
+            if demo {
+                if demo::seed_if_empty(&db).await? {
+                    tracing::info!("demo data seeded");
+                }
+                println!("demo accounts (login / password):");
+                for a in demo::ACCOUNTS {
+                    println!("  {:<14} {:<14} {} {}", a.login, a.password, a.name, a.what);
+                }
             }
             let state = AppState { db: db.clone() };
             zhijian_server::serve(state, ServeOptions { addr, dist }, shutdown_signal()).await?;

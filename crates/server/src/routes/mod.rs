@@ -1,8 +1,10 @@
 //! The JSON API under `/api`.
 
+mod auth;
 mod client_log;
 mod health;
-mod orgs;
+pub(crate) mod orgs;
+mod sync;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -21,6 +23,11 @@ pub fn api(state: AppState) -> Router {
         .route("/health", get(health::health))
         .route("/orgs", get(orgs::directory))
         .route("/client-log", post(client_log::record))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/me", get(auth::me))
+        .route("/sync/push", post(sync::push))
+        .route("/sync/pull", post(sync::pull))
         .fallback(|| async { ApiError::NotFound })
         .with_state(state);
     Router::new()

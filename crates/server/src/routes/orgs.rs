@@ -1,18 +1,19 @@
 use axum::extract::State;
 use sqlx::Row;
 use zhijian_domain::api::OrgDirectory;
-use zhijian_domain::{Alliance, ChairRotation, Month, Org};
+use zhijian_domain::{Alliance, ChairRotation, Month};
 
 use crate::AppState;
 use crate::error::{ApiError, ApiJson};
+use crate::records::{ORG_COLUMNS, org_from_row};
 
 /// The public org directory: the tree, member counts and alliances. No
 /// personal data, so it needs no sign-in.
 pub async fn directory(State(state): State<AppState>) -> Result<ApiJson<OrgDirectory>, ApiError> {
     let pool = state.db.pool();
-    let orgs = sqlx::query(
-        "SELECT id, parent_id, name, kind, joint, area, place FROM orgs ORDER BY position, id",
-    )
+    let orgs = sqlx::query(&format!(
+        "SELECT {ORG_COLUMNS} FROM orgs ORDER BY position, id"
+    ))
     .fetch_all(pool)
     .await?
     .into_iter()
@@ -61,21 +62,6 @@ pub async fn directory(State(state): State<AppState>) -> Result<ApiJson<OrgDirec
         alliances,
         month: current_month()?,
     }))
-}
-
-fn org_from_row(r: &sqlx::any::AnyRow) -> Result<Org, ApiError> {
-    let kind: String = r.try_get("kind")?;
-    let area: Option<String> = r.try_get("area")?;
-    let joint: i64 = r.try_get("joint")?;
-    Ok(Org {
-        id: r.try_get("id")?,
-        parent_id: r.try_get("parent_id")?,
-        name: r.try_get("name")?,
-        kind: parse_enum(&kind)?,
-        joint: joint != 0,
-        area: area.as_deref().map(parse_enum).transpose()?,
-        place: r.try_get("place")?,
-    })
 }
 
 /// Enums are stored by their wire name, so serde is the one mapping.

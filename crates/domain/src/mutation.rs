@@ -1,0 +1,537 @@
+//! Mutations: the only way data changes, on the client (optimistically) and on
+//! the server (for real), through the same `apply`.
+//!
+//! Names carry a version (`profile.update@1`): a changed meaning gets a new
+//! name, and servers keep accepting the old one while clients still send it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Actor;
+use crate::member::{MemberPatch, ProfilePatch};
+use crate::validate::{self, FieldError};
+use crate::{Area, ManagementMode, Member, MemberStatus, Org, OrgKind};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "name", content = "args")]
+pub enum Op {
+    /// A member edits their own profile.
+    #[serde(rename = "profile.update@1")]
+    UpdateProfile(ProfilePatch),
+    /// A secretary (or committee staff) edits a member of an org they manage.
+    #[serde(rename = "member.update@1")]
+    UpdateMember {
+        member_id: String,
+        patch: MemberPatch,
+    },
+    /// A secretary adds a member to an org they manage (党员找组织 approved).
+    #[serde(rename = "member.add@1")]
+    AddMember(NewMember),
+    /// Committee staff create an org under one they manage.
+    #[serde(rename = "org.create@1")]
+    CreateOrg(NewOrg),
+    #[serde(rename = "org.rename@1")]
+    RenameOrg { org_id: String, name: String },
+    /// Moves an org (and its subtree) under another parent.
+    #[serde(rename = "org.move@1")]
+    MoveOrg {
+        org_id: String,
+        new_parent_id: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewMember {
+    /// Made by the client (UUID), so the optimistic record and the server's agree.
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    pub status: MemberStatus,
+    pub mode: ManagementMode,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub workplace: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrg {
+    pub id: String,
+    pub parent_id: String,
+    pub name: String,
+    pub kind: OrgKind,
+    #[serde(default)]
+    pub joint: bool,
+    #[serde(default)]
+    pub area: Option<Area>,
+    #[serde(default)]
+    pub place: Option<String>,
+}
+
+/// Why a mutation was refused. Shown to the user, so the messages are Chinese.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    #[error("{0}")]
+    Invalid(#[from] FieldError),
+    #[error("找不到该{0}")]
+    NotFound(&'static str),
+    #[error("没有权限：{0}")]
+    Forbidden(&'static str),
+    #[error("{0}")]
+    Conflict(&'static str),
+}
+
+impl Rejection {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rejection::Invalid(_) => "invalid",
+            Rejection::NotFound(_) => "not_found",
+            Rejection::Forbidden(_) => "forbidden",
+            Rejection::Conflict(_) => "conflict",
+        }
+    }
+}
+
+/// Read access to the current records, however they are stored.
+pub trait View {
+    fn org(&self, id: &str) -> Option<Org>;
+    fn member(&self, id: &str) -> Option<Member>;
+    /// Every org strictly below `org` (for moves).
+    fn descendants(&self, org: &Org) -> Vec<Org>;
+}
+
+/// A record to write (insert or replace).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Write {
+    Org(Org),
+    Member(Member),
+}
+
+/// Records a mutation reads, so a store can load just those before `apply`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Touches {
+    pub orgs: Vec<String>,
+    pub members: Vec<String>,
+    /// Whether `apply` needs the descendants of the first org.
+    pub subtree: bool,
+}
+
+impl Op {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::UpdateProfile(_) => "profile.update@1",
+            Op::UpdateMember { .. } => "member.update@1",
+            Op::AddMember(_) => "member.add@1",
+            Op::CreateOrg(_) => "org.create@1",
+            Op::RenameOrg { .. } => "org.rename@1",
+            Op::MoveOrg { .. } => "org.move@1",
+        }
+    }
+
+    pub fn touches(&self, actor: &Actor) -> Touches {
+        let t = |orgs: &[&str], members: &[&str], subtree| Touches {
+            orgs: orgs.iter().map(|s| s.to_string()).collect(),
+            members: members.iter().map(|s| s.to_string()).collect(),
+            subtree,
+        };
+        match self {
+            Op::UpdateProfile(_) => t(
+                &[],
+                &[actor.member_id.as_deref().unwrap_or_default()],
+                false,
+            ),
+            Op::UpdateMember { member_id, .. } => t(&[], &[member_id], false),
+            Op::AddMember(m) => t(&[&m.org_id], &[&m.id], false),
+            Op::CreateOrg(o) => t(&[&o.parent_id, &o.id], &[], false),
+            Op::RenameOrg { org_id, .. } => t(&[org_id], &[], false),
+            Op::MoveOrg {
+                org_id,
+                new_parent_id,
+            } => t(&[org_id, new_parent_id], &[], true),
+        }
+    }
+}
+
+fn org_of_member(view: &impl View, m: &Member) -> Result<Org, Rejection> {
+    view.org(&m.org_id).ok_or(Rejection::NotFound("党组织"))
+}
+
+fn optional_text(
+    field: &'static str,
+    v: &Option<Option<String>>,
+    max: usize,
+) -> Result<(), FieldError> {
+    match v {
+        Some(Some(s)) => validate::text(field, s, max),
+        _ => Ok(()),
+    }
+}
+
+fn optional_phone(v: &Option<Option<String>>) -> Result<(), FieldError> {
+    match v {
+        Some(Some(s)) => validate::phone("phone", s),
+        _ => Ok(()),
+    }
+}
+
+/// Validates `op` for `actor` against `view` and returns what to write.
+/// Pure: the caller writes the records, in its own transaction.
+pub fn apply(actor: &Actor, op: &Op, view: &impl View) -> Result<Vec<Write>, Rejection> {
+    match op {
+        Op::UpdateProfile(patch) => {
+            let me = actor
+                .member_id
+                .as_deref()
+                .ok_or(Rejection::Forbidden("该账号没有党员档案"))?;
+            let mut m = view.member(me).ok_or(Rejection::NotFound("党员"))?;
+            optional_phone(&patch.phone)?;
+            optional_text("workplace", &patch.workplace, Member::MAX_WORKPLACE_CHARS)?;
+            patch.apply_to(&mut m);
+            Ok(vec![Write::Member(m)])
+        }
+        Op::UpdateMember { member_id, patch } => {
+            let mut m = view.member(member_id).ok_or(Rejection::NotFound("党员"))?;
+            let org = org_of_member(view, &m)?;
+            if !actor.manages(&org) {
+                return Err(Rejection::Forbidden("只能修改本组织党员的信息"));
+            }
+            if let Some(name) = &patch.name {
+                validate::text("name", name, Member::MAX_NAME_CHARS)?;
+            }
+            optional_phone(&patch.phone)?;
+            optional_text("workplace", &patch.workplace, Member::MAX_WORKPLACE_CHARS)?;
+            patch.apply_to(&mut m);
+            Ok(vec![Write::Member(m)])
+        }
+        Op::AddMember(n) => {
+            let m = Member {
+                id: n.id.clone(),
+                org_id: n.org_id.clone(),
+                name: n.name.clone(),
+                status: n.status,
+                mode: n.mode,
+                phone: n.phone.clone(),
+                workplace: n.workplace.clone(),
+            };
+            m.validate()?;
+            let org = view.org(&n.org_id).ok_or(Rejection::NotFound("党组织"))?;
+            if !matches!(org.kind, OrgKind::Branch | OrgKind::Group) {
+                return Err(Rejection::Conflict("党员只能加入党支部或党小组"));
+            }
+            if !actor.manages(&org) {
+                return Err(Rejection::Forbidden("只能向本组织添加党员"));
+            }
+            if view.member(&n.id).is_some() {
+                return Err(Rejection::Conflict("该党员编号已存在"));
+            }
+            Ok(vec![Write::Member(m)])
+        }
+        Op::CreateOrg(n) => {
+            validate::id("id", &n.id)?;
+            validate::text("name", &n.name, Org::MAX_NAME_CHARS)?;
+            if let Some(p) = &n.place {
+                validate::text("place", p, Org::MAX_NAME_CHARS)?;
+            }
+            let parent = view
+                .org(&n.parent_id)
+                .ok_or(Rejection::NotFound("上级党组织"))?;
+            if !actor.shapes_tree_at(&parent) {
+                return Err(Rejection::Forbidden("只有上级党委可以设立党组织"));
+            }
+            if !parent.kind.may_contain(n.kind) {
+                return Err(Rejection::Conflict("上级党组织不能设立这一类党组织"));
+            }
+            if view.org(&n.id).is_some() {
+                return Err(Rejection::Conflict("该党组织编号已存在"));
+            }
+            Ok(vec![Write::Org(Org {
+                id: n.id.clone(),
+                parent_id: Some(parent.id.clone()),
+                name: n.name.clone(),
+                kind: n.kind,
+                joint: n.joint,
+                area: n.area,
+                place: n.place.clone(),
+                path: parent.child_path(&n.id),
+            })])
+        }
+        Op::RenameOrg { org_id, name } => {
+            validate::text("name", name, Org::MAX_NAME_CHARS)?;
+            let mut org = view.org(org_id).ok_or(Rejection::NotFound("党组织"))?;
+            if !actor.shapes_tree_at(&org) {
+                return Err(Rejection::Forbidden("只有上级党委可以修改党组织名称"));
+            }
+            org.name = name.clone();
+            Ok(vec![Write::Org(org)])
+        }
+        Op::MoveOrg {
+            org_id,
+            new_parent_id,
+        } => {
+            let org = view.org(org_id).ok_or(Rejection::NotFound("党组织"))?;
+            let parent = view
+                .org(new_parent_id)
+                .ok_or(Rejection::NotFound("上级党组织"))?;
+            if !actor.shapes_tree_at(&org) || !actor.shapes_tree_at(&parent) {
+                return Err(Rejection::Forbidden("只能在本党委范围内调整党组织"));
+            }
+            if org.contains(&parent) {
+                return Err(Rejection::Conflict("不能移到自己的下级组织之下"));
+            }
+            if !parent.kind.may_contain(org.kind) {
+                return Err(Rejection::Conflict("上级党组织不能包含这一类党组织"));
+            }
+            let old_prefix = org.path.clone();
+            let new_prefix = parent.child_path(&org.id);
+            let mut writes = vec![Write::Org(Org {
+                parent_id: Some(parent.id.clone()),
+                path: new_prefix.clone(),
+                ..org.clone()
+            })];
+            for d in view.descendants(&org) {
+                let rest = d
+                    .path
+                    .strip_prefix(&old_prefix)
+                    .unwrap_or_default()
+                    .to_owned();
+                writes.push(Write::Org(Org {
+                    path: format!("{new_prefix}{rest}"),
+                    ..d
+                }));
+            }
+            Ok(writes)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::auth::{RoleKind, ScopedRole};
+
+    #[derive(Default)]
+    pub struct MapView {
+        pub orgs: BTreeMap<String, Org>,
+        pub members: BTreeMap<String, Member>,
+    }
+
+    impl View for MapView {
+        fn org(&self, id: &str) -> Option<Org> {
+            self.orgs.get(id).cloned()
+        }
+        fn member(&self, id: &str) -> Option<Member> {
+            self.members.get(id).cloned()
+        }
+        fn descendants(&self, org: &Org) -> Vec<Org> {
+            self.orgs
+                .values()
+                .filter(|o| o.path.starts_with(&org.path) && o.id != org.id)
+                .cloned()
+                .collect()
+        }
+    }
+
+    fn org(id: &str, parent: Option<&str>, path: &str, kind: OrgKind) -> Org {
+        Org {
+            id: id.into(),
+            parent_id: parent.map(Into::into),
+            name: id.into(),
+            kind,
+            joint: false,
+            area: None,
+            place: None,
+            path: path.into(),
+        }
+    }
+
+    fn world() -> MapView {
+        let mut v = MapView::default();
+        for o in [
+            org("c", None, "/c/", OrgKind::Committee),
+            org("b1", Some("c"), "/c/b1/", OrgKind::Branch),
+            org("g1", Some("b1"), "/c/b1/g1/", OrgKind::Group),
+            org("b2", Some("c"), "/c/b2/", OrgKind::Branch),
+        ] {
+            v.orgs.insert(o.id.clone(), o);
+        }
+        for (id, o) in [("m1", "b1"), ("m2", "b2")] {
+            v.members.insert(
+                id.into(),
+                Member {
+                    id: id.into(),
+                    org_id: o.into(),
+                    name: id.into(),
+                    status: MemberStatus::Full,
+                    mode: ManagementMode::Employed,
+                    phone: None,
+                    workplace: None,
+                },
+            );
+        }
+        v
+    }
+
+    fn actor(member: Option<&str>, roles: &[(RoleKind, &str)]) -> Actor {
+        Actor {
+            account_id: "acc".into(),
+            member_id: member.map(Into::into),
+            member_org_path: member.map(|_| "/c/b1/".into()),
+            roles: roles
+                .iter()
+                .map(|(k, p)| ScopedRole {
+                    kind: *k,
+                    org_path: Some((*p).into()),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn member_edits_own_profile_only() {
+        let v = world();
+        let me = actor(Some("m1"), &[(RoleKind::Member, "/c/b1/")]);
+        let patch = ProfilePatch {
+            phone: Some(Some("13912345678".into())),
+            workplace: None,
+        };
+        let w = apply(&me, &Op::UpdateProfile(patch), &v).unwrap();
+        assert!(matches!(&w[..], [Write::Member(m)] if m.phone.as_deref() == Some("13912345678")));
+        let other = Op::UpdateMember {
+            member_id: "m2".into(),
+            patch: MemberPatch {
+                name: Some("x".into()),
+                ..Default::default()
+            },
+        };
+        assert_eq!(apply(&me, &other, &v).unwrap_err().code(), "forbidden");
+        let bad = ProfilePatch {
+            phone: Some(Some("1".repeat(500))),
+            workplace: None,
+        };
+        assert_eq!(
+            apply(&me, &Op::UpdateProfile(bad), &v).unwrap_err().code(),
+            "invalid"
+        );
+    }
+
+    #[test]
+    fn secretary_edits_and_adds_in_own_org() {
+        let v = world();
+        let sec = actor(None, &[(RoleKind::Secretary, "/c/b1/")]);
+        let rename = Op::UpdateMember {
+            member_id: "m1".into(),
+            patch: MemberPatch {
+                name: Some("周婷".into()),
+                ..Default::default()
+            },
+        };
+        assert!(apply(&sec, &rename, &v).is_ok());
+        let far = Op::UpdateMember {
+            member_id: "m2".into(),
+            patch: MemberPatch {
+                name: Some("周婷".into()),
+                ..Default::default()
+            },
+        };
+        assert_eq!(apply(&sec, &far, &v).unwrap_err().code(), "forbidden");
+        let new = |id: &str, org: &str, name: &str| {
+            Op::AddMember(NewMember {
+                id: id.into(),
+                org_id: org.into(),
+                name: name.into(),
+                status: MemberStatus::Probationary,
+                mode: ManagementMode::Mobile,
+                phone: None,
+                workplace: None,
+            })
+        };
+        assert!(
+            apply(&sec, &new("m9", "g1", "杨帆"), &v).is_ok(),
+            "groups of the branch too"
+        );
+        assert_eq!(
+            apply(&sec, &new("m9", "b2", "杨帆"), &v)
+                .unwrap_err()
+                .code(),
+            "forbidden"
+        );
+        assert_eq!(
+            apply(&sec, &new("m9", "nope", "杨帆"), &v)
+                .unwrap_err()
+                .code(),
+            "not_found"
+        );
+        assert_eq!(
+            apply(&sec, &new("m9", "b1", " "), &v).unwrap_err().code(),
+            "invalid"
+        );
+        assert_eq!(
+            apply(&sec, &new("m1", "b1", "重复"), &v)
+                .unwrap_err()
+                .code(),
+            "conflict"
+        );
+        assert_eq!(
+            apply(&sec, &new("m9", "c", "杨帆"), &v).unwrap_err().code(),
+            "conflict"
+        );
+    }
+
+    #[test]
+    fn committee_shapes_the_tree() {
+        let v = world();
+        let staff = actor(None, &[(RoleKind::Committee, "/c/")]);
+        let sec = actor(None, &[(RoleKind::Secretary, "/c/b1/")]);
+        let create = Op::CreateOrg(NewOrg {
+            id: "b3".into(),
+            parent_id: "c".into(),
+            name: "福里街区联合党支部".into(),
+            kind: OrgKind::Branch,
+            joint: true,
+            area: Some(Area::BusinessDistrict),
+            place: None,
+        });
+        let w = apply(&staff, &create, &v).unwrap();
+        assert!(matches!(&w[..], [Write::Org(o)] if o.path == "/c/b3/"));
+        assert_eq!(apply(&sec, &create, &v).unwrap_err().code(), "forbidden");
+
+        // Moving b1 under b2 is refused by kind; moving g1 under b2 rewrites its path.
+        let mv = Op::MoveOrg {
+            org_id: "b1".into(),
+            new_parent_id: "b2".into(),
+        };
+        assert_eq!(apply(&staff, &mv, &v).unwrap_err().code(), "conflict");
+        let mv = Op::MoveOrg {
+            org_id: "g1".into(),
+            new_parent_id: "b2".into(),
+        };
+        let w = apply(&staff, &mv, &v).unwrap();
+        assert!(
+            matches!(&w[..], [Write::Org(o)] if o.path == "/c/b2/g1/" && o.parent_id.as_deref() == Some("b2"))
+        );
+        let cycle = Op::MoveOrg {
+            org_id: "c".into(),
+            new_parent_id: "b1".into(),
+        };
+        assert_eq!(apply(&staff, &cycle, &v).unwrap_err().code(), "conflict");
+    }
+
+    #[test]
+    fn wire_names_are_versioned() {
+        let op = Op::RenameOrg {
+            org_id: "c".into(),
+            name: "新名称".into(),
+        };
+        let json = serde_json::to_value(&op).unwrap();
+        assert_eq!(json["name"], "org.rename@1");
+        assert_eq!(op.name(), "org.rename@1");
+        assert!(
+            serde_json::from_value::<Op>(serde_json::json!({"name": "org.delete@9", "args": {}}))
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,193 @@
+//! A client's replica: the server's records as last pulled (the base), the
+//! outbox of pending mutations, and the optimistic view derived from both.
+//!
+//! The view is never stored: it is the base with the pending mutations
+//! replayed through `apply`. A crash therefore cannot leave an optimistic
+//! write without its outbox entry or the other way round, and a rebase is
+//! "replace the base, drop what the server has processed, replay the rest".
+
+use std::collections::BTreeMap;
+
+use crate::auth::Actor;
+use crate::mutation::{Op, Rejection, View, Write, apply};
+use crate::sync::{Change, Mutation, MutationResult, Outcome, PullResponse, PushResponse};
+use crate::{Member, Org};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Records {
+    pub orgs: BTreeMap<String, Org>,
+    pub members: BTreeMap<String, Member>,
+}
+
+impl Records {
+    pub fn write(&mut self, w: Write) {
+        match w {
+            Write::Org(o) => {
+                self.orgs.insert(o.id.clone(), o);
+            }
+            Write::Member(m) => {
+                self.members.insert(m.id.clone(), m);
+            }
+        }
+    }
+
+    /// Applies one pulled change to the base.
+    pub fn apply_change(&mut self, c: &Change) {
+        match c {
+            Change::Org { org, .. } => {
+                self.orgs.insert(org.id.clone(), org.clone());
+            }
+            Change::Member { member, .. } => {
+                self.members.insert(member.id.clone(), member.clone());
+            }
+            Change::MemberGone { id, .. } => {
+                self.members.remove(id);
+            }
+        }
+    }
+}
+
+impl View for Records {
+    fn org(&self, id: &str) -> Option<Org> {
+        self.orgs.get(id).cloned()
+    }
+    fn member(&self, id: &str) -> Option<Member> {
+        self.members.get(id).cloned()
+    }
+    fn descendants(&self, org: &Org) -> Vec<Org> {
+        self.orgs
+            .values()
+            .filter(|o| o.id != org.id && org.contains(o))
+            .cloned()
+            .collect()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replica {
+    pub actor: Actor,
+    pub base: Records,
+    pub outbox: Vec<Mutation>,
+    /// Server version the base is complete up to.
+    pub cursor: u64,
+    /// The scope epoch `cursor` belongs to.
+    pub epoch: u64,
+    /// Highest seq the server has processed for this client.
+    pub last_seq: u64,
+    /// Mutations the server refused, for the user to see.
+    pub rejected: Vec<MutationResult>,
+    view: Records,
+}
+
+impl Replica {
+    pub fn new(actor: Actor) -> Self {
+        Self::from_parts(actor, Records::default(), Vec::new(), 0, 0, Vec::new())
+    }
+
+    /// Rebuilds a replica from what a store persisted.
+    pub fn from_parts(
+        actor: Actor,
+        base: Records,
+        mut outbox: Vec<Mutation>,
+        cursor: u64,
+        last_seq: u64,
+        rejected: Vec<MutationResult>,
+    ) -> Self {
+        outbox.sort_by_key(|m| m.seq);
+        let mut r = Self {
+            actor,
+            view: base.clone(),
+            base,
+            outbox,
+            cursor,
+            epoch: 0,
+            last_seq,
+            rejected,
+        };
+        r.replay();
+        r
+    }
+
+    /// The optimistic records: base plus pending mutations.
+    pub fn view(&self) -> &Records {
+        &self.view
+    }
+
+    /// The seq the next local mutation gets.
+    pub fn next_seq(&self) -> u64 {
+        self.outbox.last().map_or(self.last_seq, |m| m.seq) + 1
+    }
+
+    fn replay(&mut self) {
+        let mut view = self.base.clone();
+        for m in &self.outbox {
+            // A pending mutation that no longer applies has no visible effect;
+            // the server decides and the result comes back with a reason.
+            if let Ok(writes) = apply(&self.actor, &m.op, &view) {
+                writes.into_iter().for_each(|w| view.write(w));
+            }
+        }
+        self.view = view;
+    }
+
+    /// Validates `op` against the current view and queues it. A mutation the
+    /// view already refuses is not queued: the user sees why at once.
+    pub fn mutate(&mut self, op: Op) -> Result<Mutation, Rejection> {
+        let writes = apply(&self.actor, &op, &self.view)?;
+        let m = Mutation {
+            seq: self.next_seq(),
+            op,
+        };
+        writes.into_iter().for_each(|w| self.view.write(w));
+        self.outbox.push(m.clone());
+        Ok(m)
+    }
+
+    /// The next batch to push, oldest first.
+    pub fn pending(&self, max: usize) -> &[Mutation] {
+        &self.outbox[..self.outbox.len().min(max)]
+    }
+
+    fn acknowledge(&mut self, last_seq: u64, results: &[MutationResult]) {
+        if last_seq > self.last_seq {
+            self.last_seq = last_seq;
+        }
+        for r in results {
+            if matches!(r.outcome, Outcome::Rejected { .. })
+                && !self.rejected.iter().any(|x| x.seq == r.seq)
+            {
+                self.rejected.push(r.clone());
+            }
+        }
+        let done = self.last_seq;
+        self.outbox.retain(|m| m.seq > done);
+    }
+
+    /// After a push: drops what the server processed. The base only changes
+    /// by pulling, so accepted writes stay visible through the replay until
+    /// the pull that contains them.
+    pub fn apply_push(&mut self, resp: &PushResponse) {
+        self.acknowledge(resp.last_seq, &resp.results);
+        self.replay();
+    }
+
+    /// Rebase: applies a pulled page to the base, drops processed mutations,
+    /// replays the rest.
+    pub fn apply_pull(&mut self, resp: &PullResponse) {
+        if resp.reset {
+            self.base = Records::default();
+        }
+        for c in &resp.changes {
+            self.base.apply_change(c);
+        }
+        self.cursor = resp.cursor;
+        self.epoch = resp.epoch;
+        self.acknowledge(resp.last_seq, &resp.results);
+        self.replay();
+    }
+
+    /// Forgets a rejection once the user has seen it.
+    pub fn dismiss(&mut self, seq: u64) {
+        self.rejected.retain(|r| r.seq != seq);
+    }
+}

@@ -1,0 +1,110 @@
+//! The sync protocol's wire types (see docs/sync.md).
+
+use serde::{Deserialize, Serialize};
+
+use crate::mutation::Op;
+use crate::{Member, Org};
+
+/// Bumped when the wire format or a mutation's meaning changes incompatibly.
+pub const SCHEMA_VERSION: u32 = 1;
+/// Most mutations in one push.
+pub const MAX_PUSH_MUTATIONS: usize = 100;
+/// Most changes in one pull page.
+pub const PULL_PAGE: usize = 500;
+
+/// One mutation as the client queued it. `seq` grows by one per client.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mutation {
+    pub seq: u64,
+    #[serde(flatten)]
+    pub op: Op,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    pub schema_version: u32,
+    pub client_id: String,
+    pub mutations: Vec<Mutation>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    Ok,
+    Rejected { code: String, message: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MutationResult {
+    pub seq: u64,
+    pub name: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// The highest seq of this client the server has processed.
+    pub last_seq: u64,
+    /// Results of the mutations in this push that were processed now.
+    pub results: Vec<MutationResult>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullRequest {
+    pub schema_version: u32,
+    pub client_id: String,
+    /// Server version the client has everything up to (0 at first).
+    pub cursor: u64,
+    /// The scope epoch the cursor belongs to (0 at first).
+    #[serde(default)]
+    pub epoch: u64,
+    /// Return the results of this client's mutations with seq above this.
+    #[serde(default)]
+    pub results_after: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Change {
+    Org {
+        version: u64,
+        org: Org,
+    },
+    Member {
+        version: u64,
+        member: Member,
+    },
+    /// The member is gone, or no longer visible to this account.
+    MemberGone {
+        version: u64,
+        id: String,
+    },
+}
+
+impl Change {
+    pub fn version(&self) -> u64 {
+        match self {
+            Change::Org { version, .. }
+            | Change::Member { version, .. }
+            | Change::MemberGone { version, .. } => *version,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    pub cursor: u64,
+    pub has_more: bool,
+    /// Start over from cursor 0: keep the outbox, replace the base records.
+    #[serde(default)]
+    pub reset: bool,
+    /// Changes when the org tree is reshaped (scopes change): send it back.
+    #[serde(default)]
+    pub epoch: u64,
+    pub last_seq: u64,
+    pub results: Vec<MutationResult>,
+}

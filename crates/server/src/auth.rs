@@ -1,0 +1,189 @@
+//! Accounts and sessions: argon2 password hashes, random bearer tokens stored
+//! only as SHA-256 hashes, and the extractor that turns a token into an actor.
+
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use password_hash::SaltString;
+use password_hash::rand_core::OsRng;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use zhijian_domain::{Account, Actor, Role, RoleKind, ScopedRole};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::routes::orgs::parse_enum;
+
+/// Sessions last 30 days; the app signs in again after that, keeping its outbox.
+pub const SESSION_SECONDS: i64 = 30 * 24 * 3600;
+
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| ApiError::Internal)
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// A fresh token: 32 random bytes, hex. Only its hash is stored.
+pub fn new_token() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|_| ApiError::Internal)?;
+    Ok(hex(&bytes))
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn now_secs() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// The signed-in account behind a request, with its scopes resolved.
+pub struct Auth {
+    pub account: Account,
+    pub actor: Actor,
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(ApiError::Unauthorized)?;
+        let row = sqlx::query("SELECT account_id, expires_at FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(token.trim()))
+            .fetch_optional(state.db.pool())
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        let expires: i64 = row.try_get("expires_at")?;
+        if expires <= now_secs() {
+            return Err(ApiError::Unauthorized);
+        }
+        let account_id: String = row.try_get("account_id")?;
+        load_auth(state, &account_id).await
+    }
+}
+
+pub async fn load_auth(state: &AppState, account_id: &str) -> Result<Auth, ApiError> {
+    let pool = state.db.pool();
+    let a = sqlx::query(
+        "SELECT a.id, a.login, a.display_name, a.member_id, o.path AS member_org_path \
+         FROM accounts a LEFT JOIN members m ON m.id = a.member_id LEFT JOIN orgs o ON o.id = m.org_id \
+         WHERE a.id = $1",
+    )
+    .bind(account_id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or(ApiError::Unauthorized)?;
+    let rows = sqlx::query(
+        "SELECT r.kind, r.org_id, o.path FROM account_roles r LEFT JOIN orgs o ON o.id = r.org_id \
+         WHERE r.account_id = $1 ORDER BY r.kind, r.org_id",
+    )
+    .bind(account_id)
+    .fetch_all(pool)
+    .await?;
+    let mut roles = Vec::new();
+    let mut scoped = Vec::new();
+    for r in rows {
+        let kind: RoleKind = parse_enum(&r.try_get::<String, _>("kind")?)?;
+        let org_id: Option<String> = r.try_get("org_id")?;
+        let path: Option<String> = r.try_get("path")?;
+        roles.push(Role { kind, org_id });
+        scoped.push(ScopedRole {
+            kind,
+            org_path: path,
+        });
+    }
+    let account = Account {
+        id: a.try_get("id")?,
+        login: a.try_get("login")?,
+        display_name: a.try_get("display_name")?,
+        member_id: a.try_get("member_id")?,
+        roles,
+    };
+    let actor = Actor {
+        account_id: account.id.clone(),
+        member_id: account.member_id.clone(),
+        member_org_path: a.try_get("member_org_path")?,
+        roles: scoped,
+    };
+    Ok(Auth { account, actor })
+}
+
+/// Creates an account (CLI and demo data).
+pub async fn create_account(
+    db: &crate::Db,
+    id: &str,
+    login: &str,
+    password: &str,
+    display_name: &str,
+    member_id: Option<&str>,
+    roles: &[(RoleKind, Option<&str>)],
+) -> Result<(), ApiError> {
+    let hash = hash_password(password)?;
+    let mut tx = db.pool().begin().await?;
+    sqlx::query(
+        "INSERT INTO accounts (id, login, password_hash, display_name, member_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(login)
+    .bind(hash)
+    .bind(display_name)
+    .bind(member_id)
+    .bind(now_secs())
+    .execute(&mut *tx)
+    .await?;
+    for (kind, org) in roles {
+        let kind = serde_json::to_value(kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .ok_or(ApiError::Internal)?;
+        sqlx::query("INSERT INTO account_roles (account_id, kind, org_id) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(kind)
+            .bind(*org)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_and_tokens() {
+        let h = hash_password("correct horse").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+        let a = new_token().unwrap();
+        let b = new_token().unwrap();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_eq!(token_hash(&a), token_hash(&a));
+        assert_ne!(token_hash(&a), a);
+    }
+}

@@ -1,0 +1,263 @@
+//! `POST /api/sync/push` and `POST /api/sync/pull` (docs/sync.md).
+
+use axum::extract::State;
+use sqlx::Row;
+use zhijian_domain::sync::{
+    Change, MAX_PUSH_MUTATIONS, Mutation, MutationResult, Outcome, PULL_PAGE, PullRequest,
+    PullResponse, PushRequest, PushResponse, SCHEMA_VERSION,
+};
+use zhijian_domain::{Actor, apply, validate};
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiJson};
+use crate::records;
+
+fn check_schema(v: u32) -> Result<(), ApiError> {
+    if v == SCHEMA_VERSION {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest(format!(
+            "unsupported schema_version {v}; this server speaks {SCHEMA_VERSION}"
+        )))
+    }
+}
+
+fn to_i64(v: u64) -> Result<i64, ApiError> {
+    i64::try_from(v).map_err(|_| ApiError::BadRequest("number out of range".into()))
+}
+
+/// Registers `client_id` to the account on first use; refuses another
+/// account's client id. Returns its last processed seq.
+async fn claim_client(
+    state: &AppState,
+    client_id: &str,
+    account_id: &str,
+) -> Result<u64, ApiError> {
+    validate::id("client_id", client_id).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    sqlx::query("INSERT INTO sync_clients (client_id, account_id, last_seq) VALUES ($1, $2, 0) ON CONFLICT (client_id) DO NOTHING")
+        .bind(client_id)
+        .bind(account_id)
+        .execute(state.db.pool())
+        .await?;
+    let row = sqlx::query("SELECT account_id, last_seq FROM sync_clients WHERE client_id = $1")
+        .bind(client_id)
+        .fetch_one(state.db.pool())
+        .await?;
+    let owner: String = row.try_get("account_id")?;
+    if owner != account_id {
+        tracing::warn!(%client_id, "client id of another account");
+        return Err(ApiError::Forbidden(
+            "client_id belongs to another account".into(),
+        ));
+    }
+    u64::try_from(row.try_get::<i64, _>("last_seq")?).map_err(|_| ApiError::Internal)
+}
+
+enum Step {
+    Skipped,
+    Gap(u64),
+    Done(MutationResult),
+}
+
+/// One mutation, one transaction: take the next version (ordering all
+/// writers), check the seq, apply with the domain, write, record the result.
+async fn push_one(
+    state: &AppState,
+    actor: &Actor,
+    client_id: &str,
+    m: &Mutation,
+) -> Result<Step, ApiError> {
+    let mut tx = state.db.pool().begin().await?;
+    let version = records::next_version(&mut tx).await?;
+    let last: i64 = sqlx::query("SELECT last_seq FROM sync_clients WHERE client_id = $1")
+        .bind(client_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("last_seq")?;
+    let last = u64::try_from(last).map_err(|_| ApiError::Internal)?;
+    if m.seq <= last {
+        return Ok(Step::Skipped); // dropping `tx` rolls back, version included
+    }
+    if m.seq != last + 1 {
+        return Ok(Step::Gap(last + 1));
+    }
+    let view = records::load(&mut tx, &m.op.touches(actor)).await?;
+    let outcome = match apply(actor, &m.op, &view) {
+        Ok(writes) => {
+            if records::write(&mut tx, &writes, &view, version).await? {
+                sqlx::query("UPDATE sync_state SET scope_epoch = scope_epoch + 1 WHERE id = 1")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Outcome::Ok
+        }
+        Err(r) => Outcome::Rejected {
+            code: r.code().into(),
+            message: r.to_string(),
+        },
+    };
+    let (status, code, message) = match &outcome {
+        Outcome::Ok => ("ok", None, None),
+        Outcome::Rejected { code, message } => {
+            ("rejected", Some(code.clone()), Some(message.clone()))
+        }
+    };
+    sqlx::query("UPDATE sync_clients SET last_seq = $1 WHERE client_id = $2")
+        .bind(to_i64(m.seq)?)
+        .bind(client_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO mutation_results (client_id, seq, name, status, code, message) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(client_id)
+        .bind(to_i64(m.seq)?)
+        .bind(m.op.name())
+        .bind(status)
+        .bind(code)
+        .bind(message)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Step::Done(MutationResult {
+        seq: m.seq,
+        name: m.op.name().into(),
+        outcome,
+    }))
+}
+
+pub async fn push(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(req): ApiJson<PushRequest>,
+) -> Result<ApiJson<PushResponse>, ApiError> {
+    check_schema(req.schema_version)?;
+    if req.mutations.len() > MAX_PUSH_MUTATIONS {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    if req.mutations.windows(2).any(|w| w[1].seq != w[0].seq + 1)
+        || req.mutations.first().is_some_and(|m| m.seq == 0)
+    {
+        return Err(ApiError::BadRequest(
+            "mutations must have consecutive seqs starting at 1 or above".into(),
+        ));
+    }
+    claim_client(&state, &req.client_id, &auth.account.id).await?;
+    let mut results = Vec::new();
+    for m in &req.mutations {
+        match push_one(&state, &auth.actor, &req.client_id, m).await? {
+            Step::Skipped => {}
+            Step::Gap(expected) => return Err(ApiError::SeqGap { expected }),
+            Step::Done(r) => {
+                if let Outcome::Rejected { code, .. } = &r.outcome {
+                    tracing::info!(client = %req.client_id, seq = r.seq, name = %r.name, %code, "mutation rejected");
+                }
+                results.push(r);
+            }
+        }
+    }
+    let last_seq = claim_client(&state, &req.client_id, &auth.account.id).await?;
+    Ok(ApiJson(PushResponse { last_seq, results }))
+}
+
+async fn results_after(
+    state: &AppState,
+    client_id: &str,
+    after: u64,
+) -> Result<Vec<MutationResult>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT seq, name, status, code, message FROM mutation_results WHERE client_id = $1 AND seq > $2 ORDER BY seq LIMIT 500",
+    )
+    .bind(client_id)
+    .bind(to_i64(after)?)
+    .fetch_all(state.db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let status: String = r.try_get("status")?;
+            let outcome = if status == "ok" {
+                Outcome::Ok
+            } else {
+                Outcome::Rejected {
+                    code: r.try_get::<Option<String>, _>("code")?.unwrap_or_default(),
+                    message: r
+                        .try_get::<Option<String>, _>("message")?
+                        .unwrap_or_default(),
+                }
+            };
+            Ok(MutationResult {
+                seq: u64::try_from(r.try_get::<i64, _>("seq")?).map_err(|_| ApiError::Internal)?,
+                name: r.try_get("name")?,
+                outcome,
+            })
+        })
+        .collect()
+}
+
+pub async fn pull(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(req): ApiJson<PullRequest>,
+) -> Result<ApiJson<PullResponse>, ApiError> {
+    check_schema(req.schema_version)?;
+    let last_seq = claim_client(&state, &req.client_id, &auth.account.id).await?;
+    let mut conn = state.db.pool().acquire().await?;
+    // The committed version, read first: every row at or below it is already
+    // visible, because writers commit in version order.
+    let state_row = sqlx::query("SELECT version, scope_epoch FROM sync_state WHERE id = 1")
+        .fetch_one(&mut *conn)
+        .await?;
+    let upto =
+        u64::try_from(state_row.try_get::<i64, _>("version")?).map_err(|_| ApiError::Internal)?;
+    let epoch = u64::try_from(state_row.try_get::<i64, _>("scope_epoch")?)
+        .map_err(|_| ApiError::Internal)?;
+    // A cursor from before the tree was reshaped, or from the future: start over.
+    let reset = req.cursor > 0 && (req.epoch != epoch || req.cursor > upto);
+    let after = if reset { 0 } else { req.cursor };
+
+    let scopes = auth.actor.visible_member_scopes();
+    let me = auth.actor.member_id.as_deref();
+    let page = records::changed(&mut conn, after, upto, &scopes, me, Some(PULL_PAGE)).await?;
+    // If a table filled its page, stop at the lower of their last versions and
+    // take every row of that version, so no write is ever split across pages.
+    let full = |n: usize, last: Option<u64>| if n >= PULL_PAGE { last } else { None };
+    let cut = [
+        full(page.orgs.len(), page.orgs.last().map(|x| x.0)),
+        full(page.members.len(), page.members.last().map(|x| x.0)),
+    ]
+    .into_iter()
+    .flatten()
+    .min();
+    let (page, cursor, has_more) = match cut {
+        None => (page, upto, false),
+        Some(cut) => {
+            let below = records::changed(&mut conn, after, cut, &scopes, me, None).await?;
+            (below, cut, cut < upto)
+        }
+    };
+    let mut changes: Vec<Change> = page
+        .orgs
+        .into_iter()
+        .map(|(version, org)| Change::Org { version, org })
+        .collect();
+    for (version, member, org) in page.members {
+        changes.push(match auth.actor.view_of(&member, &org) {
+            Some(member) => Change::Member { version, member },
+            None => Change::MemberGone {
+                version,
+                id: member.id,
+            },
+        });
+    }
+    changes.sort_by_key(Change::version);
+    drop(conn);
+    let results = results_after(&state, &req.client_id, req.results_after).await?;
+    Ok(ApiJson(PullResponse {
+        changes,
+        cursor,
+        has_more,
+        reset,
+        epoch,
+        last_seq,
+        results,
+    }))
+}
