@@ -23,6 +23,7 @@ fn sample() -> OrgDirectory {
         joint: true,
         area: None,
         place: Some("悦海新天地".into()),
+        path: String::new(),
     };
     OrgDirectory {
         orgs: vec![

@@ -72,6 +72,14 @@ impl Client {
         }
     }
 
+    /// The same client (and token) for another server.
+    pub fn with_base(&self, base: &str) -> Self {
+        Self {
+            base: base.trim_end_matches('/').to_owned(),
+            ..self.clone()
+        }
+    }
+
     /// The same client, sending `Authorization: Bearer <token>`.
     pub fn with_token(&self, token: impl Into<String>) -> Self {
         Self {

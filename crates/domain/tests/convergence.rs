@@ -321,15 +321,8 @@ fn run(seed: u64, steps: usize) -> Result<(), TestCaseError> {
     let mut queued = vec![0u64; clients.len()];
     let mut in_flight: Vec<(usize, Vec<Mutation>)> = Vec::new();
     let mut counter = 0;
-    for c in 0..clients.len() {
-        sync(
-            &mut rng,
-            &mut server,
-            c,
-            &mut clients[c],
-            &mut in_flight,
-            false,
-        );
+    for (c, r) in clients.iter_mut().enumerate() {
+        sync(&mut rng, &mut server, c, r, &mut in_flight, false);
     }
     for _ in 0..steps {
         let c = rng.below(clients.len());
@@ -364,15 +357,8 @@ fn run(seed: u64, steps: usize) -> Result<(), TestCaseError> {
         let _ = server.push(who, &actors[who], &batch);
     }
     for _ in 0..2 {
-        for c in 0..clients.len() {
-            sync(
-                &mut rng,
-                &mut server,
-                c,
-                &mut clients[c],
-                &mut Vec::new(),
-                false,
-            );
+        for (c, r) in clients.iter_mut().enumerate() {
+            sync(&mut rng, &mut server, c, r, &mut Vec::new(), false);
         }
     }
     for (c, r) in clients.iter().enumerate() {

@@ -217,15 +217,18 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
         .execute(&mut *tx)
         .await?;
     }
-    for (id, org, name, status, mode) in MEMBERS {
+    for (i, (id, org, name, status, mode)) in MEMBERS.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO members (id, org_id, name, status, mode) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO members (id, org_id, name, status, mode, phone, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(*id)
         .bind(*org)
         .bind(*name)
         .bind(*status)
         .bind(*mode)
+        .bind(format!("139000000{:02}", i + 1))
+        .bind(version)
         .execute(&mut *tx)
         .await?;
     }

@@ -43,7 +43,7 @@ pub async fn database_urls() -> Vec<(&'static str, String, Option<tempfile::Temp
     urls
 }
 
-async fn fresh_postgres_database(admin_url: &str) -> String {
+pub async fn fresh_postgres_database(admin_url: &str) -> String {
     sqlx::any::install_default_drivers();
     let name = format!(
         "zj_test_{}_{}_{}",
@@ -101,4 +101,52 @@ pub async fn servers() -> Vec<TestServer> {
         out.push(start(backend, &url, dir, true).await);
     }
     out
+}
+
+pub struct Spawned {
+    pub base: String,
+    child: tokio::process::Child,
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.start_kill();
+    }
+}
+
+/// Starts the real `zhijian-server` binary on a free port over `url`.
+pub async fn spawn_binary(url: &str) -> Spawned {
+    use tokio::io::AsyncBufReadExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_zhijian-server"))
+        .args(["--data-dir"])
+        .arg(dir.path())
+        .args([
+            "--database-url",
+            url,
+            "serve",
+            "--demo",
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .env("ZJ_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn server");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    let base = loop {
+        let line = lines
+            .next_line()
+            .await
+            .expect("read")
+            .expect("server exited");
+        if let Some(rest) = line.strip_prefix("zhijian listening on ") {
+            break rest.trim_end_matches('/').to_owned();
+        }
+    };
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    std::mem::forget(dir);
+    Spawned { base, child }
 }

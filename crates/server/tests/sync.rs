@@ -1,0 +1,548 @@
+//! Accounts, scopes and the sync protocol over real databases (SQLite and
+//! PostgreSQL): idempotent pushes, gaps, rejections, concurrent writers and
+//! pullers, and servers that share nothing but the database.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use zhijian_client::{ApiError, Client};
+use zhijian_domain::mutation::NewMember;
+use zhijian_domain::sync::{
+    Change, Mutation, Outcome, PullRequest, PullResponse, PushRequest, SCHEMA_VERSION,
+};
+use zhijian_domain::{ManagementMode, MemberPatch, MemberStatus, Op, ProfilePatch};
+
+async fn login(c: &Client, login: &str, password: &str) -> Client {
+    let r = c.login(login, password).await.expect("sign in");
+    c.with_token(r.token)
+}
+
+fn push_req(client_id: &str, muts: Vec<Mutation>) -> PushRequest {
+    PushRequest {
+        schema_version: SCHEMA_VERSION,
+        client_id: client_id.into(),
+        mutations: muts,
+    }
+}
+
+fn profile(seq: u64, phone: &str) -> Mutation {
+    Mutation {
+        seq,
+        op: Op::UpdateProfile(ProfilePatch {
+            phone: Some(Some(phone.into())),
+            workplace: None,
+        }),
+    }
+}
+
+/// Pulls every page from `cursor`, returning the changes and the final response.
+async fn pull_all(
+    c: &Client,
+    client_id: &str,
+    mut cursor: u64,
+    mut epoch: u64,
+) -> (Vec<Change>, PullResponse) {
+    let mut all = Vec::new();
+    loop {
+        let r = c
+            .pull(&PullRequest {
+                schema_version: SCHEMA_VERSION,
+                client_id: client_id.into(),
+                cursor,
+                epoch,
+                results_after: 0,
+            })
+            .await
+            .expect("pull");
+        all.extend(r.changes.iter().cloned());
+        cursor = r.cursor;
+        epoch = r.epoch;
+        if !r.has_more {
+            return (all, r);
+        }
+    }
+}
+
+fn members(changes: &[Change]) -> BTreeMap<String, zhijian_domain::Member> {
+    let mut out = BTreeMap::new();
+    for c in changes {
+        match c {
+            Change::Member { member, .. } => {
+                out.insert(member.id.clone(), member.clone());
+            }
+            Change::MemberGone { id, .. } => {
+                out.remove(id);
+            }
+            Change::Org { .. } => {}
+        }
+    }
+    out
+}
+
+fn status(e: ApiError) -> (u16, String) {
+    match e {
+        ApiError::Status { status, body } => (status, body.code),
+        other => panic!("expected an HTTP error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn sign_in_sign_out_and_bad_tokens() {
+    for s in common::servers().await {
+        let (code, kind) = status(s.client.login("13900000001", "wrong").await.unwrap_err());
+        assert_eq!(
+            (code, kind.as_str()),
+            (401, "bad_credentials"),
+            "{}",
+            s.backend
+        );
+        let (code, _) = status(s.client.login("nobody", "demo1234").await.unwrap_err());
+        assert_eq!(code, 401);
+
+        let me = login(&s.client, "13900000001", "demo1234").await;
+        let account = me.me().await.expect("me");
+        assert_eq!(account.display_name, "马晓燕");
+        assert_eq!(account.member_id.as_deref(), Some("m-01"));
+
+        let forged = s.client.with_token("0".repeat(64));
+        assert_eq!(status(forged.me().await.unwrap_err()).0, 401);
+        assert_eq!(status(s.client.me().await.unwrap_err()).0, 401, "no token");
+
+        // An expired session is refused.
+        let expired = login(&s.client, "13900000001", "demo1234").await;
+        sqlx::query("UPDATE sessions SET expires_at = 0")
+            .execute(s.db.pool())
+            .await
+            .expect("expire");
+        assert_eq!(status(expired.me().await.unwrap_err()).0, 401);
+
+        let again = login(&s.client, "13900000001", "demo1234").await;
+        again.logout().await.expect("logout");
+        assert_eq!(
+            status(again.me().await.unwrap_err()).0,
+            401,
+            "{}: signed out",
+            s.backend
+        );
+
+        // Tokens are stored hashed: the table never holds the token itself.
+        let raw = s
+            .client
+            .login("13900000001", "demo1234")
+            .await
+            .expect("login")
+            .token;
+        let n: i64 = sqlx::Row::get(
+            &sqlx::query("SELECT COUNT(*) AS n FROM sessions WHERE token_hash = $1")
+                .bind(&raw)
+                .fetch_one(s.db.pool())
+                .await
+                .expect("count"),
+            "n",
+        );
+        assert_eq!(n, 0);
+    }
+}
+
+#[tokio::test]
+async fn pulls_are_scoped_and_private_fields_hidden() {
+    for s in common::servers().await {
+        let member = login(&s.client, "13900000001", "demo1234").await;
+        let (changes, last) = pull_all(&member, "dev-member-1", 0, 0).await;
+        let seen = members(&changes);
+        assert_eq!(
+            seen["m-01"].phone.as_deref(),
+            Some("13900000001"),
+            "{}: own phone",
+            s.backend
+        );
+        assert!(seen.contains_key("m-02"), "branch members are visible");
+        assert_eq!(
+            seen["m-02"].phone, None,
+            "{}: but not their phones",
+            s.backend
+        );
+        assert!(
+            !seen.contains_key("m-05"),
+            "{}: another org's member",
+            s.backend
+        );
+        assert!(
+            changes
+                .iter()
+                .any(|c| matches!(c, Change::Org { org, .. } if org.id == "wanda")),
+            "the org tree is public"
+        );
+        assert!(!last.has_more);
+
+        let secretary = login(&s.client, "13900000002", "demo1234").await;
+        let seen = members(&pull_all(&secretary, "dev-sec-1", 0, 0).await.0);
+        assert_eq!(
+            seen["m-01"].phone.as_deref(),
+            Some("13900000001"),
+            "secretaries see phones of their members"
+        );
+        assert!(seen.contains_key("m-04"), "and the branch's group");
+        assert!(!seen.contains_key("m-05"));
+
+        let committee = login(&s.client, "13900000100", "demo1234").await;
+        let seen = members(&pull_all(&committee, "dev-com-1", 0, 0).await.0);
+        assert_eq!(
+            seen.len(),
+            12,
+            "{}: the committee sees its whole subtree",
+            s.backend
+        );
+    }
+}
+
+#[tokio::test]
+async fn push_is_idempotent_and_gaps_are_refused() {
+    for s in common::servers().await {
+        let me = login(&s.client, "13900000001", "demo1234").await;
+        let batch = push_req(
+            "dev-a",
+            vec![profile(1, "13911112222"), profile(2, "13911113333")],
+        );
+        let first = me.push(&batch).await.expect("push");
+        assert_eq!(first.last_seq, 2);
+        assert_eq!(first.results.len(), 2);
+        // The response was "lost": the same batch again changes nothing.
+        let again = me.push(&batch).await.expect("replay");
+        assert_eq!(again.last_seq, 2);
+        assert!(
+            again.results.is_empty(),
+            "{}: replay applied nothing",
+            s.backend
+        );
+        let n: i64 = sqlx::Row::get(
+            &sqlx::query("SELECT COUNT(*) AS n FROM mutation_results WHERE client_id = 'dev-a'")
+                .fetch_one(s.db.pool())
+                .await
+                .expect("count"),
+            "n",
+        );
+        assert_eq!(n, 2);
+
+        // seq 4 before 3: 409 with the expected seq, nothing applied.
+        let (code, kind) = status(
+            me.push(&push_req("dev-a", vec![profile(4, "13900009999")]))
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!((code, kind.as_str()), (409, "seq_gap"));
+        let gap = me
+            .push(&push_req("dev-a", vec![profile(4, "13900009999")]))
+            .await
+            .unwrap_err();
+        match gap {
+            ApiError::Status { body, .. } => assert_eq!(body.expected_seq, Some(3)),
+            other => panic!("{other:?}"),
+        }
+        let ok = me
+            .push(&push_req(
+                "dev-a",
+                vec![profile(3, "13944445555"), profile(4, "13955556666")],
+            ))
+            .await
+            .expect("resend");
+        assert_eq!(ok.last_seq, 4);
+        let seen = members(&pull_all(&me, "dev-a", 0, 0).await.0);
+        assert_eq!(
+            seen["m-01"].phone.as_deref(),
+            Some("13955556666"),
+            "{}",
+            s.backend
+        );
+    }
+}
+
+#[tokio::test]
+async fn forbidden_and_invalid_mutations_are_rejected_with_reasons() {
+    for s in common::servers().await {
+        let me = login(&s.client, "13900000001", "demo1234").await;
+        let other = Mutation {
+            seq: 1,
+            op: Op::UpdateMember {
+                member_id: "m-05".into(),
+                patch: MemberPatch {
+                    name: Some("改名".into()),
+                    ..Default::default()
+                },
+            },
+        };
+        let long_phone = Mutation {
+            seq: 2,
+            op: Op::UpdateProfile(ProfilePatch {
+                phone: Some(Some("1".repeat(500))),
+                workplace: None,
+            }),
+        };
+        let add = Mutation {
+            seq: 3,
+            op: Op::AddMember(NewMember {
+                id: "x-1".into(),
+                org_id: "no-such-org".into(),
+                name: "张三".into(),
+                status: MemberStatus::Full,
+                mode: ManagementMode::Employed,
+                phone: None,
+                workplace: None,
+            }),
+        };
+        let r = me
+            .push(&push_req("dev-b", vec![other, long_phone, add]))
+            .await
+            .expect("push");
+        assert_eq!(
+            r.last_seq, 3,
+            "rejections advance the seq, so nothing retries forever"
+        );
+        let codes: Vec<String> = r
+            .results
+            .iter()
+            .map(|x| match &x.outcome {
+                Outcome::Rejected { code, message } => {
+                    assert!(!message.is_empty());
+                    code.clone()
+                }
+                Outcome::Ok => "ok".into(),
+            })
+            .collect();
+        assert_eq!(
+            codes,
+            ["forbidden", "invalid", "not_found"],
+            "{}",
+            s.backend
+        );
+        // Nothing was written: m-05 keeps its name, m-01 its phone, no x-1.
+        let committee = login(&s.client, "13900000100", "demo1234").await;
+        let seen = members(&pull_all(&committee, "dev-c", 0, 0).await.0);
+        assert_eq!(seen["m-05"].name, "王丽娟");
+        assert_eq!(seen["m-01"].phone.as_deref(), Some("13900000001"));
+        assert!(!seen.contains_key("x-1"));
+        // Results come back on pull too, for a client whose push response was lost.
+        let (_, last) = pull_all(&me, "dev-b", 0, 0).await;
+        assert_eq!(last.results.len(), 3);
+    }
+}
+
+#[tokio::test]
+async fn malformed_batches_are_refused_whole() {
+    for s in common::servers().await {
+        let token = s
+            .client
+            .login("13900000001", "demo1234")
+            .await
+            .expect("login")
+            .token;
+        let post = |body: serde_json::Value| {
+            let (base, token) = (s.base.clone(), token.clone());
+            async move {
+                let resp = reqwest::Client::new()
+                    .post(format!("{base}/api/sync/push"))
+                    .bearer_auth(token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .expect("send");
+                (
+                    resp.status().as_u16(),
+                    resp.json::<serde_json::Value>().await.unwrap_or_default(),
+                )
+            }
+        };
+        let unknown = serde_json::json!({"schema_version": SCHEMA_VERSION, "client_id": "dev-m", "mutations": [{"seq": 1, "name": "member.delete@1", "args": {}}]});
+        let (code, body) = post(unknown).await;
+        assert_eq!(code, 422, "{}: unknown mutation name: {body}", s.backend);
+
+        let wrong_schema =
+            serde_json::json!({"schema_version": 999, "client_id": "dev-m", "mutations": []});
+        let (code, body) = post(wrong_schema).await;
+        assert_eq!(code, 400);
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("schema_version"),
+            "{body}"
+        );
+
+        let many: Vec<serde_json::Value> = (1..=101)
+            .map(|i| serde_json::json!({"seq": i, "name": "profile.update@1", "args": {}}))
+            .collect();
+        let (code, _) = post(serde_json::json!({"schema_version": SCHEMA_VERSION, "client_id": "dev-m", "mutations": many})).await;
+        assert_eq!(code, 413);
+
+        let bad_client = serde_json::json!({"schema_version": SCHEMA_VERSION, "client_id": "../../etc", "mutations": []});
+        assert_eq!(post(bad_client).await.0, 400);
+
+        let unordered = serde_json::json!({"schema_version": SCHEMA_VERSION, "client_id": "dev-m", "mutations": [
+            {"seq": 2, "name": "profile.update@1", "args": {}}, {"seq": 1, "name": "profile.update@1", "args": {}}]});
+        assert_eq!(post(unordered).await.0, 400);
+
+        // None of it reached the database.
+        let n: i64 = sqlx::Row::get(
+            &sqlx::query("SELECT COUNT(*) AS n FROM mutation_results")
+                .fetch_one(s.db.pool())
+                .await
+                .expect("count"),
+            "n",
+        );
+        assert_eq!(n, 0, "{}", s.backend);
+    }
+}
+
+#[tokio::test]
+async fn another_accounts_client_id_is_refused() {
+    for s in common::servers().await {
+        let a = login(&s.client, "13900000001", "demo1234").await;
+        let b = login(&s.client, "13900000002", "demo1234").await;
+        a.push(&push_req("dev-shared", vec![profile(1, "13912340000")]))
+            .await
+            .expect("a claims it");
+        let (code, _) = status(
+            b.push(&push_req("dev-shared", vec![profile(2, "13912340001")]))
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(code, 403, "{}", s.backend);
+        let (code, _) = status(
+            b.pull(&PullRequest {
+                schema_version: SCHEMA_VERSION,
+                client_id: "dev-shared".into(),
+                cursor: 0,
+                epoch: 0,
+                results_after: 0,
+            })
+            .await
+            .unwrap_err(),
+        );
+        assert_eq!(code, 403);
+    }
+}
+
+/// 8 writers add members while 8 pullers pull incrementally; every puller must
+/// end with every row, none skipped by commits landing out of order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_and_pullers_skip_nothing() {
+    const WRITERS: usize = 8;
+    const PER_WRITER: u64 = 15;
+    for s in common::servers().await {
+        let admin = login(&s.client, "admin", "zhijian-admin").await;
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut pullers = Vec::new();
+        for p in 0..WRITERS {
+            let c = admin.clone();
+            let done = done.clone();
+            pullers.push(tokio::spawn(async move {
+                let id = format!("puller-{p}");
+                let (mut cursor, mut epoch) = (0, 0);
+                let mut seen = BTreeMap::new();
+                loop {
+                    let finished = done.load(std::sync::atomic::Ordering::SeqCst);
+                    loop {
+                        let r = c
+                            .pull(&PullRequest {
+                                schema_version: SCHEMA_VERSION,
+                                client_id: id.clone(),
+                                cursor,
+                                epoch,
+                                results_after: 0,
+                            })
+                            .await
+                            .expect("pull");
+                        seen.extend(members(&r.changes));
+                        cursor = r.cursor;
+                        epoch = r.epoch;
+                        if !r.has_more {
+                            break;
+                        }
+                    }
+                    if finished {
+                        return seen;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+                }
+            }));
+        }
+        let mut writers = Vec::new();
+        for w in 0..WRITERS {
+            let c = admin.clone();
+            writers.push(tokio::spawn(async move {
+                for i in 1..=PER_WRITER {
+                    let m = Mutation {
+                        seq: i,
+                        op: Op::AddMember(NewMember {
+                            id: format!("w{w}-{i}"),
+                            org_id: "fuli".into(),
+                            name: format!("党员{w}-{i}"),
+                            status: MemberStatus::Full,
+                            mode: ManagementMode::Mobile,
+                            phone: None,
+                            workplace: None,
+                        }),
+                    };
+                    let r = c
+                        .push(&push_req(&format!("writer-{w}"), vec![m]))
+                        .await
+                        .expect("push");
+                    assert!(
+                        matches!(r.results[0].outcome, Outcome::Ok),
+                        "{:?}",
+                        r.results
+                    );
+                }
+            }));
+        }
+        for w in writers {
+            w.await.expect("writer");
+        }
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        let expected = 12 + WRITERS * PER_WRITER as usize;
+        for p in pullers {
+            let seen = p.await.expect("puller");
+            assert_eq!(seen.len(), expected, "{}: a puller missed rows", s.backend);
+        }
+    }
+}
+
+/// Two real server processes on one PostgreSQL; a client alternates between
+/// them and ends with the same state as a fresh pull from either.
+#[tokio::test]
+async fn two_server_processes_share_only_the_database() {
+    let Ok(admin_url) = std::env::var("ZJ_TEST_POSTGRES_URL") else {
+        assert_ne!(
+            std::env::var("ZJ_REQUIRE_POSTGRES").as_deref(),
+            Ok("1"),
+            "PostgreSQL required"
+        );
+        eprintln!("note: ZJ_TEST_POSTGRES_URL not set; skipping the two-process test");
+        return;
+    };
+    let url = common::fresh_postgres_database(&admin_url).await;
+    let a = common::spawn_binary(&url).await;
+    let b = common::spawn_binary(&url).await;
+    let ca = login(&Client::new(a.base.clone()), "13900000002", "demo1234").await;
+    let cb = ca.with_base(&b.base);
+    for i in 1..=20u64 {
+        let via = if i % 2 == 0 { &ca } else { &cb };
+        let m = Mutation {
+            seq: i,
+            op: Op::UpdateMember {
+                member_id: "m-03".into(),
+                patch: MemberPatch {
+                    workplace: Some(Some(format!("单位{i}"))),
+                    ..Default::default()
+                },
+            },
+        };
+        let r = via.push(&push_req("dev-two", vec![m])).await.expect("push");
+        assert_eq!(r.last_seq, i);
+    }
+    let from_a = members(&pull_all(&ca, "dev-two", 0, 0).await.0);
+    let from_b = members(&pull_all(&cb, "dev-two", 0, 0).await.0);
+    assert_eq!(from_a, from_b);
+    assert_eq!(from_a["m-03"].workplace.as_deref(), Some("单位20"));
+}
