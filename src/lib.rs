@@ -12,3 +12,4 @@ pub mod pages;
 pub mod report;
 pub mod shell;
 pub mod store;
+pub mod sync;

@@ -9,7 +9,7 @@ use super::StoreError;
 type Step = fn(&Database) -> indexed_db_futures::Result<()>;
 
 /// Step i takes the database from version i to i+1.
-const STEPS: &[Step] = &[v1];
+const STEPS: &[Step] = &[v1, v2];
 
 pub const DB_VERSION: u32 = STEPS.len() as u32;
 
@@ -19,6 +19,14 @@ pub mod stores {
     pub const SNAPSHOTS: &str = "snapshots";
     /// Device settings and identity (out-of-line string keys).
     pub const META: &str = "meta";
+    /// The server's orgs as last pulled (key path `id`).
+    pub const ORGS: &str = "orgs";
+    /// The server's members as last pulled (key path `id`).
+    pub const MEMBERS: &str = "members";
+    /// Mutations not yet processed by the server (key path `seq`).
+    pub const OUTBOX: &str = "outbox";
+    /// Mutations the server refused, until the user dismisses them (key path `seq`).
+    pub const REJECTED: &str = "rejected";
 }
 
 pub(super) async fn open(name: &str, version: u32) -> Result<Database, StoreError> {
@@ -41,5 +49,16 @@ pub(super) async fn open(name: &str, version: u32) -> Result<Database, StoreErro
 fn v1(db: &Database) -> indexed_db_futures::Result<()> {
     db.create_object_store(stores::SNAPSHOTS).build()?;
     db.create_object_store(stores::META).build()?;
+    Ok(())
+}
+
+/// v2: the sync engine's base records, outbox and rejections. Nothing from v1
+/// is touched: the cached directory stays for signed-out use.
+fn v2(db: &Database) -> indexed_db_futures::Result<()> {
+    use indexed_db_futures::KeyPath;
+    db.create_object_store(stores::ORGS).with_key_path(KeyPath::One("id")).build()?;
+    db.create_object_store(stores::MEMBERS).with_key_path(KeyPath::One("id")).build()?;
+    db.create_object_store(stores::OUTBOX).with_key_path(KeyPath::One("seq")).build()?;
+    db.create_object_store(stores::REJECTED).with_key_path(KeyPath::One("seq")).build()?;
     Ok(())
 }

@@ -8,8 +8,12 @@ mod migrations;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use zhijian_domain::api::OrgDirectory;
+use zhijian_domain::replica::Records;
+use zhijian_domain::sync::{Change, Mutation, MutationResult, Outcome, PullResponse};
+use zhijian_domain::{Account, Member, Org};
 
 pub use migrations::{DB_VERSION, stores};
 
@@ -43,6 +47,36 @@ pub struct CachedDirectory {
 }
 
 const DIRECTORY_KEY: &str = "org_directory";
+const SESSION_KEY: &str = "session";
+const SYNC_KEY: &str = "sync";
+
+/// The signed-in account on this device. The token is the only secret kept.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub token: String,
+    pub expires_at: i64,
+    pub account: Account,
+    /// This device's sync identity for this account (made at sign-in).
+    pub client_id: String,
+}
+
+/// Where the base records stand against the server.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncMeta {
+    pub cursor: u64,
+    pub epoch: u64,
+    pub last_seq: u64,
+    /// ms since the epoch of the last complete sync.
+    pub synced_at: Option<f64>,
+}
+
+/// Everything a replica is rebuilt from.
+pub struct Persisted {
+    pub base: Records,
+    pub outbox: Vec<Mutation>,
+    pub rejected: Vec<MutationResult>,
+    pub meta: SyncMeta,
+}
 
 pub struct Store {
     db: Database,
@@ -88,5 +122,146 @@ impl Store {
 
     pub fn close(self) {
         self.db.close();
+    }
+
+    async fn get_meta<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
+        let tx = self.db.transaction(stores::META).build()?;
+        Ok(tx.object_store(stores::META)?.get(key).serde()?.await?)
+    }
+
+    pub async fn session(&self) -> Result<Option<Session>, StoreError> {
+        self.get_meta(SESSION_KEY).await
+    }
+
+    pub async fn save_session(&self, session: &Session) -> Result<(), StoreError> {
+        let tx = self.db.transaction(stores::META).with_mode(TransactionMode::Readwrite).build()?;
+        tx.object_store(stores::META)?
+            .put(session)
+            .with_key(SESSION_KEY)
+            .with_key_type::<String>()
+            .serde()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Signs out: forgets the token and the account's records. Refused while
+    /// the outbox holds changes, which would otherwise be lost.
+    pub async fn sign_out(&self) -> Result<(), StoreError> {
+        let names = [stores::META, stores::ORGS, stores::MEMBERS, stores::OUTBOX, stores::REJECTED];
+        let tx = self.db.transaction(names).with_mode(TransactionMode::Readwrite).build()?;
+        let pending = tx.object_store(stores::OUTBOX)?.count().await?;
+        if pending > 0 {
+            return Err(StoreError::Op(format!("{pending} pending changes")));
+        }
+        let meta = tx.object_store(stores::META)?;
+        meta.delete(SESSION_KEY).primitive()?.await?;
+        meta.delete(SYNC_KEY).primitive()?.await?;
+        for s in [stores::ORGS, stores::MEMBERS, stores::REJECTED] {
+            tx.object_store(s)?.clear()?.await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn load(&self) -> Result<Persisted, StoreError> {
+        let names = [stores::META, stores::ORGS, stores::MEMBERS, stores::OUTBOX, stores::REJECTED];
+        let tx = self.db.transaction(names).build()?;
+        let mut base = Records::default();
+        for o in tx.object_store(stores::ORGS)?.get_all::<Org>().serde()?.await? {
+            let o = o?;
+            base.orgs.insert(o.id.clone(), o);
+        }
+        for m in tx.object_store(stores::MEMBERS)?.get_all::<Member>().serde()?.await? {
+            let m = m?;
+            base.members.insert(m.id.clone(), m);
+        }
+        let outbox = tx
+            .object_store(stores::OUTBOX)?
+            .get_all::<Mutation>()
+            .serde()?
+            .await?
+            .collect::<Result<Vec<_>, _>>()?;
+        let rejected = tx
+            .object_store(stores::REJECTED)?
+            .get_all::<MutationResult>()
+            .serde()?
+            .await?
+            .collect::<Result<Vec<_>, _>>()?;
+        let meta: Option<SyncMeta> = tx.object_store(stores::META)?.get(SYNC_KEY).serde()?.await?;
+        Ok(Persisted { base, outbox, rejected, meta: meta.unwrap_or_default() })
+    }
+
+    /// The optimistic write: the view is derived from the outbox, so this one
+    /// put is the whole local write (see `zhijian_domain::replica`).
+    pub async fn append_outbox(&self, m: &Mutation) -> Result<(), StoreError> {
+        let tx = self.db.transaction(stores::OUTBOX).with_mode(TransactionMode::Readwrite).build()?;
+        tx.object_store(stores::OUTBOX)?.add(m).serde()?.await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// After a push or a pull: drop processed mutations, keep rejections,
+    /// and (for a pull) apply the page to the base; one transaction.
+    pub async fn acknowledge(
+        &self,
+        last_seq: u64,
+        results: &[MutationResult],
+        pull: Option<&PullResponse>,
+        synced_at: Option<f64>,
+    ) -> Result<(), StoreError> {
+        let names = [stores::META, stores::ORGS, stores::MEMBERS, stores::OUTBOX, stores::REJECTED];
+        let tx = self.db.transaction(names).with_mode(TransactionMode::Readwrite).build()?;
+        let meta_store = tx.object_store(stores::META)?;
+        let mut meta: SyncMeta = meta_store.get(SYNC_KEY).serde()?.await?.unwrap_or_default();
+        if let Some(p) = pull {
+            let (orgs, members) = (tx.object_store(stores::ORGS)?, tx.object_store(stores::MEMBERS)?);
+            if p.reset {
+                orgs.clear()?.await?;
+                members.clear()?.await?;
+            }
+            for c in &p.changes {
+                match c {
+                    Change::Org { org, .. } => orgs.put(org).serde()?.await?,
+                    Change::Member { member, .. } => members.put(member).serde()?.await?,
+                    Change::MemberGone { id, .. } => members.delete(id.as_str()).primitive()?.await?,
+                }
+            }
+            meta.cursor = p.cursor;
+            meta.epoch = p.epoch;
+        }
+        if last_seq > meta.last_seq {
+            meta.last_seq = last_seq;
+        }
+        if synced_at.is_some() {
+            meta.synced_at = synced_at;
+        }
+        // Keys are numbers; everything up to last_seq is processed.
+        let outbox = tx.object_store(stores::OUTBOX)?;
+        let done = outbox
+            .get_all::<Mutation>()
+            .serde()?
+            .await?
+            .filter_map(Result::ok)
+            .filter(|m| m.seq <= meta.last_seq)
+            .map(|m| m.seq)
+            .collect::<Vec<_>>();
+        for seq in done {
+            outbox.delete(seq as f64).primitive()?.await?;
+        }
+        let rejected = tx.object_store(stores::REJECTED)?;
+        for r in results.iter().filter(|r| matches!(r.outcome, Outcome::Rejected { .. })) {
+            rejected.put(r).serde()?.await?;
+        }
+        meta_store.put(&meta).with_key(SYNC_KEY).with_key_type::<String>().serde()?.await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn dismiss_rejection(&self, seq: u64) -> Result<(), StoreError> {
+        let tx = self.db.transaction(stores::REJECTED).with_mode(TransactionMode::Readwrite).build()?;
+        tx.object_store(stores::REJECTED)?.delete(seq as f64).primitive()?.await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

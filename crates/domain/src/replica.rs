@@ -186,8 +186,45 @@ impl Replica {
         self.replay();
     }
 
+    /// Replaces the actor (roles resolved against newly pulled orgs) and replays.
+    pub fn set_actor(&mut self, actor: Actor) {
+        if actor != self.actor {
+            self.actor = actor;
+            self.replay();
+        }
+    }
+
     /// Forgets a rejection once the user has seen it.
     pub fn dismiss(&mut self, seq: u64) {
         self.rejected.retain(|r| r.seq != seq);
+    }
+}
+
+/// The actor for `account` as a client can know it: role org paths come from
+/// the pulled orgs (until the first pull they are unknown and the view
+/// refuses what it cannot check; the server decides anyway).
+pub fn actor_for(account: &crate::Account, base: &Records) -> Actor {
+    let path_of = |org_id: &Option<String>| org_id.as_deref().and_then(|id| base.orgs.get(id)).map(|o| o.path.clone());
+    let member_org = account
+        .member_id
+        .as_deref()
+        .and_then(|m| base.members.get(m))
+        .map(|m| Some(m.org_id.clone()))
+        .unwrap_or_else(|| {
+            account
+                .roles
+                .iter()
+                .find(|r| r.kind == crate::RoleKind::Member)
+                .and_then(|r| r.org_id.clone())
+        });
+    Actor {
+        account_id: account.id.clone(),
+        member_id: account.member_id.clone(),
+        member_org_path: path_of(&member_org),
+        roles: account
+            .roles
+            .iter()
+            .map(|r| crate::ScopedRole { kind: r.kind, org_path: path_of(&r.org_id) })
+            .collect(),
     }
 }

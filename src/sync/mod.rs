@@ -1,0 +1,405 @@
+//! The sync engine: the replica in memory, its persistence in IndexedDB, and
+//! the push/pull cycle with the server (docs/sync.md).
+//!
+//! Every local change goes through `Sync::mutate`, which validates it with the
+//! same `apply` the server uses, appends it to the outbox (one IndexedDB
+//! transaction) and schedules a sync. One tab syncs at a time (Web Locks);
+//! the others reload from IndexedDB when it broadcasts.
+
+mod lock;
+
+use std::cell::Cell;
+
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
+use zhijian_domain::replica::{Replica, actor_for};
+use zhijian_domain::sync::{MAX_PUSH_MUTATIONS, PullRequest, PushRequest, PushResponse, SCHEMA_VERSION};
+use zhijian_domain::{Op, Rejection};
+
+use crate::api::{self, ApiError};
+use crate::store::{Session, Store, StoreError};
+
+const CHANNEL: &str = "zhijian-sync";
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SyncStatus {
+    pub syncing: bool,
+    /// The last attempt failed for this reason (cleared by a success).
+    pub error: Option<SyncFailure>,
+    /// ms since the epoch of the last complete sync.
+    pub synced_at: Option<f64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncFailure {
+    Offline,
+    SessionExpired,
+    Server,
+    Storage,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error("手机号或密码不正确")]
+    BadCredentials,
+    #[error("需要联网才能登录")]
+    Offline,
+    #[error("登录失败：{0}")]
+    Other(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignOutError {
+    #[error("还有 {0} 条修改未同步，联网同步后才能退出")]
+    Pending(usize),
+    #[error("{0}")]
+    Storage(String),
+}
+
+#[derive(Clone, Copy)]
+pub struct Sync {
+    pub session: RwSignal<Option<Session>>,
+    pub replica: RwSignal<Option<Replica>>,
+    pub status: RwSignal<SyncStatus>,
+    /// The session was refused by the server: sign in again (outbox kept).
+    pub needs_login: RwSignal<bool>,
+    /// Set once IndexedDB has been read, so pages can tell "empty" from "loading".
+    pub loaded: RwSignal<bool>,
+}
+
+thread_local! {
+    static FAILURES: Cell<u32> = const { Cell::new(0) };
+    static PENDING_TIMER: Cell<Option<i32>> = const { Cell::new(None) };
+    static AGAIN: Cell<bool> = const { Cell::new(false) };
+}
+
+fn new_client_id() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        for b in bytes.iter_mut() {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn broadcast() {
+    if let Ok(ch) = web_sys::BroadcastChannel::new(CHANNEL) {
+        let _ = ch.post_message(&JsValue::from_str("changed"));
+        ch.close();
+    }
+}
+
+impl Sync {
+    pub fn provide() -> Self {
+        let me = Self {
+            session: RwSignal::new(None),
+            replica: RwSignal::new(None),
+            status: RwSignal::new(SyncStatus::default()),
+            needs_login: RwSignal::new(false),
+            loaded: RwSignal::new(false),
+        };
+        provide_context(me);
+        if let Ok(ch) = web_sys::BroadcastChannel::new(CHANNEL) {
+            // Another tab synced or changed something: read it back.
+            EventListener::new(&ch, "message", move |_| spawn_local(me.reload())).forget();
+            std::mem::forget(ch);
+        }
+        if let Some(w) = web_sys::window() {
+            EventListener::new(&w, "online", move |_| me.sync_soon(0)).forget();
+            if let Some(doc) = w.document() {
+                let d = doc.clone();
+                EventListener::new(&doc, "visibilitychange", move |_| {
+                    if d.visibility_state() == web_sys::VisibilityState::Visible {
+                        me.sync_soon(0);
+                    }
+                })
+                .forget();
+            }
+        }
+        spawn_local(async move {
+            me.reload().await;
+            me.loaded.set(true);
+            me.sync_soon(0);
+        });
+        me
+    }
+
+    pub fn get() -> Self {
+        expect_context()
+    }
+
+    pub fn pending(&self) -> usize {
+        self.replica.with(|r| r.as_ref().map_or(0, |r| r.outbox.len()))
+    }
+
+    /// Rebuilds the replica from IndexedDB.
+    async fn reload(self) {
+        let store = match Store::open().await {
+            Ok(s) => s,
+            Err(e) => return self.storage_failed(&e),
+        };
+        let session = store.session().await.ok().flatten();
+        let Some(session) = session else {
+            self.session.set(None);
+            self.replica.set(None);
+            store.close();
+            return;
+        };
+        match store.load().await {
+            Ok(p) => {
+                let actor = actor_for(&session.account, &p.base);
+                let r = Replica::from_parts(actor, p.base, p.outbox, p.meta.cursor, p.meta.last_seq, p.rejected);
+                let mut r = r;
+                r.epoch = p.meta.epoch;
+                self.status.update(|s| s.synced_at = p.meta.synced_at);
+                self.replica.set(Some(r));
+                self.session.set(Some(session));
+            }
+            Err(e) => self.storage_failed(&e),
+        }
+        store.close();
+    }
+
+    fn storage_failed(&self, e: &StoreError) {
+        leptos::logging::error!("{e}");
+        self.status.update(|s| s.error = Some(SyncFailure::Storage));
+    }
+
+    /// Signs in (needs the network). The same account signing in again keeps
+    /// its device identity and outbox; another account starts fresh.
+    pub async fn sign_in(self, login: &str, password: &str) -> Result<(), SignInError> {
+        let resp = api::client().login(login, password).await.map_err(|e| match e {
+            ApiError::Status { status: 401, .. } => SignInError::BadCredentials,
+            ApiError::Network(_) => SignInError::Offline,
+            other => SignInError::Other(other.to_string()),
+        })?;
+        let store = Store::open().await.map_err(|e| SignInError::Other(e.to_string()))?;
+        let previous = store.session().await.ok().flatten();
+        let client_id = match previous {
+            Some(p) if p.account.id == resp.account.id => p.client_id,
+            Some(_) => {
+                store.sign_out().await.map_err(|e| SignInError::Other(e.to_string()))?;
+                new_client_id()
+            }
+            None => new_client_id(),
+        };
+        let session = Session { token: resp.token, expires_at: resp.expires_at, account: resp.account, client_id };
+        store.save_session(&session).await.map_err(|e| SignInError::Other(e.to_string()))?;
+        store.close();
+        self.needs_login.set(false);
+        self.reload().await;
+        broadcast();
+        self.sync_soon(0);
+        Ok(())
+    }
+
+    /// Signs out after a last sync. Refused while changes are unsynced.
+    pub async fn sign_out(self) -> Result<(), SignOutError> {
+        self.sync_now().await;
+        let pending = self.pending();
+        if pending > 0 {
+            return Err(SignOutError::Pending(pending));
+        }
+        let token = self.session.get_untracked().map(|s| s.token);
+        let store = Store::open().await.map_err(|e| SignOutError::Storage(e.to_string()))?;
+        store.sign_out().await.map_err(|e| SignOutError::Storage(e.to_string()))?;
+        store.close();
+        if let Some(t) = token {
+            // Best effort: the session also expires on its own.
+            let _ = api::client().with_token(t).logout().await;
+        }
+        self.session.set(None);
+        self.replica.set(None);
+        self.status.set(SyncStatus::default());
+        broadcast();
+        Ok(())
+    }
+
+    /// Validates and queues a change; shows at once, syncs soon.
+    pub async fn mutate(self, op: Op) -> Result<(), Rejection> {
+        for attempt in 0..2 {
+            let mut replica = self.replica.get_untracked().ok_or(Rejection::Forbidden("请先登录"))?;
+            let m = replica.mutate(op.clone())?;
+            let saved = match Store::open().await {
+                Ok(store) => {
+                    let r = store.append_outbox(&m).await;
+                    store.close();
+                    r
+                }
+                Err(e) => Err(e),
+            };
+            match saved {
+                Ok(()) => {
+                    self.replica.set(Some(replica));
+                    broadcast();
+                    self.sync_soon(300);
+                    return Ok(());
+                }
+                // Another tab took this seq: read its outbox and try again.
+                Err(e) if attempt == 0 => {
+                    leptos::logging::warn!("outbox append failed, retrying: {e}");
+                    self.reload().await;
+                }
+                Err(e) => {
+                    self.storage_failed(&e);
+                    return Err(Rejection::Conflict("无法保存到本机存储"));
+                }
+            }
+        }
+        Err(Rejection::Conflict("无法保存到本机存储"))
+    }
+
+    pub async fn dismiss(self, seq: u64) {
+        if let Ok(store) = Store::open().await {
+            let _ = store.dismiss_rejection(seq).await;
+            store.close();
+        }
+        self.replica.update(|r| {
+            if let Some(r) = r {
+                r.dismiss(seq);
+            }
+        });
+        broadcast();
+    }
+
+    /// Schedules a sync after `ms` (debounced: a burst of edits syncs once).
+    pub fn sync_soon(self, ms: u32) {
+        PENDING_TIMER.with(|t| {
+            if let Some(id) = t.take()
+                && let Some(w) = web_sys::window()
+            {
+                w.clear_timeout_with_handle(id);
+            }
+        });
+        let timeout = Timeout::new(ms, move || {
+            PENDING_TIMER.with(|t| t.set(None));
+            spawn_local(self.sync_now());
+        });
+        // Keep the handle's id so a later call can cancel it; forget the guard.
+        let id = timeout.forget();
+        PENDING_TIMER.with(|t| t.set(id.as_f64().map(|v| v as i32)));
+    }
+
+    /// Pushes the outbox and pulls until up to date, if this tab gets the lock.
+    pub async fn sync_now(self) {
+        if self.session.get_untracked().is_none() || self.needs_login.get_untracked() {
+            return;
+        }
+        if self.status.get_untracked().syncing {
+            AGAIN.with(|a| a.set(true));
+            return;
+        }
+        self.status.update(|s| s.syncing = true);
+        // Another tab holding the lock is syncing the same IndexedDB and will
+        // broadcast; nothing to do here then.
+        lock::run_exclusive(async move {
+            let _ = self.cycle().await;
+        })
+        .await;
+        self.status.update(|s| s.syncing = false);
+        if AGAIN.with(|a| a.replace(false)) {
+            self.sync_soon(0);
+        }
+    }
+
+    async fn cycle(self) -> Result<(), SyncFailure> {
+        let result = self.push_and_pull().await;
+        match result {
+            Ok(()) => {
+                FAILURES.with(|f| f.set(0));
+                self.status.update(|s| {
+                    s.error = None;
+                    s.synced_at = Some(js_sys::Date::now());
+                });
+            }
+            Err(failure) => {
+                self.status.update(|s| s.error = Some(failure));
+                if failure == SyncFailure::SessionExpired {
+                    self.needs_login.set(true);
+                } else {
+                    // Exponential backoff with jitter, capped at a minute.
+                    let n = FAILURES.with(|f| {
+                        f.set(f.get().saturating_add(1));
+                        f.get()
+                    });
+                    let base = 1000.0 * 2f64.powi(n.min(6) as i32);
+                    let delay = base.min(60_000.0) * (0.5 + js_sys::Math::random() / 2.0);
+                    self.sync_soon(delay as u32);
+                }
+            }
+        }
+        broadcast();
+        result
+    }
+
+    fn failure(e: &ApiError) -> SyncFailure {
+        match e {
+            ApiError::Network(_) => SyncFailure::Offline,
+            ApiError::Status { status: 401, .. } => SyncFailure::SessionExpired,
+            _ => SyncFailure::Server,
+        }
+    }
+
+    async fn push_and_pull(self) -> Result<(), SyncFailure> {
+        let session = self.session.get_untracked().ok_or(SyncFailure::SessionExpired)?;
+        let client = api::client().with_token(session.token.clone());
+        // Another tab may have synced since this one last read IndexedDB.
+        self.reload().await;
+        let store = Store::open().await.map_err(|_| SyncFailure::Storage)?;
+        let results_after = self.replica.with_untracked(|r| r.as_ref().map_or(0, |r| r.last_seq));
+
+        loop {
+            let batch = self.replica.with_untracked(|r| r.as_ref().map(|r| r.pending(MAX_PUSH_MUTATIONS).to_vec()));
+            let Some(batch) = batch.filter(|b| !b.is_empty()) else { break };
+            let req = PushRequest { schema_version: SCHEMA_VERSION, client_id: session.client_id.clone(), mutations: batch };
+            let resp = match client.push(&req).await {
+                Ok(resp) => resp,
+                // The server already has everything before `expected`.
+                Err(ApiError::Status { status: 409, body }) if body.expected_seq.is_some() => {
+                    let last_seq = body.expected_seq.unwrap_or(1).saturating_sub(1);
+                    PushResponse { last_seq, results: Vec::new() }
+                }
+                Err(e) => return Err(Self::failure(&e)),
+            };
+            store.acknowledge(resp.last_seq, &resp.results, None, None).await.map_err(|_| SyncFailure::Storage)?;
+            let before = self.pending();
+            self.replica.update(|r| {
+                if let Some(r) = r {
+                    r.apply_push(&resp);
+                }
+            });
+            if self.pending() >= before {
+                // The server processed nothing new: do not spin.
+                break;
+            }
+        }
+
+        loop {
+            let (cursor, epoch) = self.replica.with_untracked(|r| r.as_ref().map_or((0, 0), |r| (r.cursor, r.epoch)));
+            let req = PullRequest { schema_version: SCHEMA_VERSION, client_id: session.client_id.clone(), cursor, epoch, results_after };
+            let resp = client.pull(&req).await.map_err(|e| Self::failure(&e))?;
+            let done = !resp.has_more;
+            let now = done.then(js_sys::Date::now);
+            store.acknowledge(resp.last_seq, &resp.results, Some(&resp), now).await.map_err(|_| SyncFailure::Storage)?;
+            self.replica.update(|r| {
+                if let Some(r) = r {
+                    r.apply_pull(&resp);
+                    let actor = actor_for(&session.account, &r.base);
+                    r.set_actor(actor);
+                }
+            });
+            if done {
+                break;
+            }
+        }
+        store.close();
+        Ok(())
+    }
+}
