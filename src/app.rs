@@ -8,8 +8,11 @@ use crate::components::{StatusBar, TabBar, UpdateBanner};
 use crate::directory::DirectoryState;
 use crate::i18n::*;
 use crate::net::Connectivity;
-use crate::pages::{Activities, Credits, Home, Me, NotFound};
+use crate::pages::{
+    Activities, Credits, Home, Login, Me, MemberPage, Members, NotFound, SyncStatusPage,
+};
 use crate::shell::ShellUpdate;
+use crate::sync::Sync;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -31,6 +34,7 @@ fn Shell() -> impl IntoView {
     let connectivity = Connectivity::provide();
     ShellUpdate::provide();
     let directory = DirectoryState::provide();
+    Sync::provide();
     // Refresh on start and whenever the network comes back.
     Effect::new(move |_| {
         if connectivity.online.get() {
@@ -53,6 +57,10 @@ fn Shell() -> impl IntoView {
                         <Route path=path!("/activities") view=Activities />
                         <Route path=path!("/credits") view=Credits />
                         <Route path=path!("/me") view=Me />
+                        <Route path=path!("/login") view=Login />
+                        <Route path=path!("/members") view=Members />
+                        <Route path=path!("/members/:id") view=MemberPage />
+                        <Route path=path!("/sync") view=SyncStatusPage />
                     </Routes>
                 </main>
                 <TabBar />

@@ -6,6 +6,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod directory;
+pub mod labels;
 pub mod locale;
 pub mod net;
 pub mod pages;

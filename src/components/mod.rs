@@ -8,6 +8,6 @@ mod update_banner;
 
 pub use empty_state::EmptyState;
 pub use org_tree::OrgTreeView;
-pub use status_bar::StatusBar;
+pub use status_bar::{StatusBar, format_time};
 pub use tab_bar::TabBar;
 pub use update_banner::UpdateBanner;

@@ -1,28 +1,9 @@
 use leptos::prelude::*;
 use zhijian_domain::api::OrgDirectory;
-use zhijian_domain::{Area, OrgKind, OrgTree, OrgTreeNode};
+use zhijian_domain::{OrgTree, OrgTreeNode};
 
 use crate::i18n::*;
-
-pub fn kind_label(locale: Locale, kind: OrgKind) -> &'static str {
-    match kind {
-        OrgKind::Committee => td_string!(locale, kind_committee),
-        OrgKind::GeneralBranch => td_string!(locale, kind_general_branch),
-        OrgKind::Branch => td_string!(locale, kind_branch),
-        OrgKind::Group => td_string!(locale, kind_group),
-    }
-}
-
-pub fn area_label(locale: Locale, area: Area) -> &'static str {
-    match area {
-        Area::Building => td_string!(locale, area_building),
-        Area::BusinessDistrict => td_string!(locale, area_business_district),
-        Area::Cbd => td_string!(locale, area_cbd),
-        Area::Community => td_string!(locale, area_community),
-        Area::Park => td_string!(locale, area_park),
-        Area::Grid => td_string!(locale, area_grid),
-    }
-}
+use crate::labels;
 
 /// The org tree as nested lists.
 #[component]
@@ -52,9 +33,9 @@ fn node(n: OrgTreeNode, directory: StoredValue<OrgDirectory>) -> AnyView {
             <div class="org-card">
                 <span class="org-name">{org.name}</span>
                 <span class="org-tags">
-                    <span class="tag">{move || kind_label(i18n.get_locale(), kind)}</span>
+                    <span class="tag">{move || labels::kind(i18n.get_locale(), kind)}</span>
                     {org.joint.then(|| view! { <span class="tag tag-joint">{t!(i18n, home_joint)}</span> })}
-                    {area.map(|a| view! { <span class="tag tag-area">{move || area_label(i18n.get_locale(), a)}</span> })}
+                    {area.map(|a| view! { <span class="tag tag-area">{move || labels::area(i18n.get_locale(), a)}</span> })}
                 </span>
                 {org.place.map(|p| view! { <span class="org-place">{p}</span> })}
                 {(members > 0).then(|| view! { <span class="org-members">{t!(i18n, home_members, n = members)}</span> })}

@@ -1,13 +1,17 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
+use zhijian_domain::{Member, ProfilePatch, RoleKind};
 
 use crate::i18n::*;
-use crate::{locale, shell};
+use crate::sync::Sync;
+use crate::{labels, locale, shell};
 
-/// 我的: language, storage, version.
+/// 我的: own profile (editable offline), language, storage, version.
 #[component]
 pub fn Me() -> impl IntoView {
     let i18n = use_i18n();
+    let sync = Sync::get();
     let choose = move |l: Locale| {
         i18n.set_locale(l);
         locale::save(l);
@@ -15,9 +19,21 @@ pub fn Me() -> impl IntoView {
     let (persisted, set_persisted) = signal(None::<Option<bool>>);
     spawn_local(async move { set_persisted.set(Some(shell::persist_storage().await)) });
     let build = shell::build_id();
+    let signed_in = move || sync.session.with(Option::is_some);
     view! {
         <section class="page">
             <h2 class="page-title">{t!(i18n, me_title)}</h2>
+            <Show
+                when=signed_in
+                fallback=move || view! {
+                    <section class="field">
+                        <p>{t!(i18n, me_sign_in)}</p>
+                        <A href="/login" attr:class="btn btn-primary">{t!(i18n, tab_login)}</A>
+                    </section>
+                }
+            >
+                <Profile />
+            </Show>
             <fieldset class="field">
                 <legend>{t!(i18n, me_language)}</legend>
                 <div class="segmented" role="group">
@@ -42,6 +58,131 @@ pub fn Me() -> impl IntoView {
                 <h3>{t!(i18n, me_about)}</h3>
                 <p class="build">{t!(i18n, me_build, build = build.clone())}</p>
             </section>
+        </section>
+    }
+}
+
+/// The signed-in member's own record as the replica shows it (optimistic).
+fn own_member(sync: Sync) -> Option<Member> {
+    let id = sync
+        .session
+        .with(|s| s.as_ref().and_then(|s| s.account.member_id.clone()))?;
+    sync.replica
+        .with(|r| r.as_ref().and_then(|r| r.view().members.get(&id).cloned()))
+}
+
+#[component]
+fn Profile() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let member = Memo::new(move |_| own_member(sync));
+    let org_name = move || {
+        let m = member.get()?;
+        sync.replica.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.view().orgs.get(&m.org_id).map(|o| o.name.clone()))
+        })
+    };
+    let manages = move || {
+        sync.session.with(|s| {
+            s.as_ref().is_some_and(|s| {
+                s.account.roles.iter().any(|r| {
+                    matches!(
+                        r.kind,
+                        RoleKind::Secretary | RoleKind::Committee | RoleKind::Admin
+                    )
+                })
+            })
+        })
+    };
+    let name = move || {
+        sync.session.with(|s| {
+            s.as_ref()
+                .map(|s| s.account.display_name.clone())
+                .unwrap_or_default()
+        })
+    };
+    let phone = RwSignal::new(String::new());
+    let workplace = RwSignal::new(String::new());
+    // Fill the form from the record once it is known, and after each sync.
+    Effect::new(move |_| {
+        if let Some(m) = member.get() {
+            phone.set(m.phone.unwrap_or_default());
+            workplace.set(m.workplace.unwrap_or_default());
+        }
+    });
+    let message = RwSignal::new(None::<(bool, String)>);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(m) = member.get_untracked() else {
+            return;
+        };
+        let field = |v: String| {
+            let v = v.trim().to_owned();
+            (!v.is_empty()).then_some(v)
+        };
+        let (p, w) = (
+            field(phone.get_untracked()),
+            field(workplace.get_untracked()),
+        );
+        let patch = ProfilePatch {
+            phone: (p != m.phone).then_some(p),
+            workplace: (w != m.workplace).then_some(w),
+        };
+        if patch.is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            match sync.mutate(zhijian_domain::Op::UpdateProfile(patch)).await {
+                Ok(()) => message.set(Some((true, t_string!(i18n, me_saved).to_string()))),
+                Err(e) => message.set(Some((false, e.to_string()))),
+            }
+        });
+    };
+    let sign_out_error = RwSignal::new(None::<String>);
+    let sign_out = move |_| {
+        spawn_local(async move {
+            match sync.sign_out().await {
+                Ok(()) => sign_out_error.set(None),
+                Err(e) => sign_out_error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <section class="field" data-testid="profile">
+            <h3>{t!(i18n, me_profile)}</h3>
+            <p class="profile-name">{name}</p>
+            {move || match member.get() {
+                None => view! { <p class="muted">{t!(i18n, me_no_member)}</p> }.into_any(),
+                Some(m) => view! {
+                    <dl class="facts">
+                        <dt>{t!(i18n, me_org)}</dt><dd>{org_name}</dd>
+                        <dt>{t!(i18n, me_status)}</dt><dd>{move || labels::status(i18n.get_locale(), m.status)}</dd>
+                        <dt>{t!(i18n, me_mode)}</dt><dd>{move || labels::mode(i18n.get_locale(), m.mode)}</dd>
+                    </dl>
+                    <form class="form" on:submit=save>
+                        <label class="field-row">
+                            <span>{t!(i18n, me_phone)}</span>
+                            <input type="tel" name="phone" inputmode="tel" autocomplete="tel" maxlength="11"
+                                prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev)) />
+                        </label>
+                        <label class="field-row">
+                            <span>{t!(i18n, me_workplace)}</span>
+                            <input type="text" name="workplace" maxlength="64"
+                                prop:value=move || workplace.get() on:input=move |ev| workplace.set(event_target_value(&ev)) />
+                        </label>
+                        <button type="submit" class="btn btn-primary">{t!(i18n, me_save)}</button>
+                        {move || message.get().map(|(ok, text)| view! {
+                            <p class=if ok { "notice" } else { "notice notice-error" } role="status">{text}</p>
+                        })}
+                    </form>
+                }.into_any(),
+            }}
+            <Show when=manages>
+                <A href="/members" attr:class="btn">{t!(i18n, me_members_link)}</A>
+            </Show>
+            <button type="button" class="btn" on:click=sign_out>{t!(i18n, me_sign_out)}</button>
+            {move || sign_out_error.get().map(|e| view! { <p class="notice notice-error" role="alert">{e}</p> })}
         </section>
     }
 }

@@ -56,9 +56,17 @@ fn v1(db: &Database) -> indexed_db_futures::Result<()> {
 /// is touched: the cached directory stays for signed-out use.
 fn v2(db: &Database) -> indexed_db_futures::Result<()> {
     use indexed_db_futures::KeyPath;
-    db.create_object_store(stores::ORGS).with_key_path(KeyPath::One("id")).build()?;
-    db.create_object_store(stores::MEMBERS).with_key_path(KeyPath::One("id")).build()?;
-    db.create_object_store(stores::OUTBOX).with_key_path(KeyPath::One("seq")).build()?;
-    db.create_object_store(stores::REJECTED).with_key_path(KeyPath::One("seq")).build()?;
+    db.create_object_store(stores::ORGS)
+        .with_key_path(KeyPath::One("id"))
+        .build()?;
+    db.create_object_store(stores::MEMBERS)
+        .with_key_path(KeyPath::One("id"))
+        .build()?;
+    db.create_object_store(stores::OUTBOX)
+        .with_key_path(KeyPath::One("seq"))
+        .build()?;
+    db.create_object_store(stores::REJECTED)
+        .with_key_path(KeyPath::One("seq"))
+        .build()?;
     Ok(())
 }

@@ -134,7 +134,11 @@ impl Store {
     }
 
     pub async fn save_session(&self, session: &Session) -> Result<(), StoreError> {
-        let tx = self.db.transaction(stores::META).with_mode(TransactionMode::Readwrite).build()?;
+        let tx = self
+            .db
+            .transaction(stores::META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
         tx.object_store(stores::META)?
             .put(session)
             .with_key(SESSION_KEY)
@@ -148,8 +152,18 @@ impl Store {
     /// Signs out: forgets the token and the account's records. Refused while
     /// the outbox holds changes, which would otherwise be lost.
     pub async fn sign_out(&self) -> Result<(), StoreError> {
-        let names = [stores::META, stores::ORGS, stores::MEMBERS, stores::OUTBOX, stores::REJECTED];
-        let tx = self.db.transaction(names).with_mode(TransactionMode::Readwrite).build()?;
+        let names = [
+            stores::META,
+            stores::ORGS,
+            stores::MEMBERS,
+            stores::OUTBOX,
+            stores::REJECTED,
+        ];
+        let tx = self
+            .db
+            .transaction(names)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
         let pending = tx.object_store(stores::OUTBOX)?.count().await?;
         if pending > 0 {
             return Err(StoreError::Op(format!("{pending} pending changes")));
@@ -165,14 +179,30 @@ impl Store {
     }
 
     pub async fn load(&self) -> Result<Persisted, StoreError> {
-        let names = [stores::META, stores::ORGS, stores::MEMBERS, stores::OUTBOX, stores::REJECTED];
+        let names = [
+            stores::META,
+            stores::ORGS,
+            stores::MEMBERS,
+            stores::OUTBOX,
+            stores::REJECTED,
+        ];
         let tx = self.db.transaction(names).build()?;
         let mut base = Records::default();
-        for o in tx.object_store(stores::ORGS)?.get_all::<Org>().serde()?.await? {
+        for o in tx
+            .object_store(stores::ORGS)?
+            .get_all::<Org>()
+            .serde()?
+            .await?
+        {
             let o = o?;
             base.orgs.insert(o.id.clone(), o);
         }
-        for m in tx.object_store(stores::MEMBERS)?.get_all::<Member>().serde()?.await? {
+        for m in tx
+            .object_store(stores::MEMBERS)?
+            .get_all::<Member>()
+            .serde()?
+            .await?
+        {
             let m = m?;
             base.members.insert(m.id.clone(), m);
         }
@@ -188,14 +218,27 @@ impl Store {
             .serde()?
             .await?
             .collect::<Result<Vec<_>, _>>()?;
-        let meta: Option<SyncMeta> = tx.object_store(stores::META)?.get(SYNC_KEY).serde()?.await?;
-        Ok(Persisted { base, outbox, rejected, meta: meta.unwrap_or_default() })
+        let meta: Option<SyncMeta> = tx
+            .object_store(stores::META)?
+            .get(SYNC_KEY)
+            .serde()?
+            .await?;
+        Ok(Persisted {
+            base,
+            outbox,
+            rejected,
+            meta: meta.unwrap_or_default(),
+        })
     }
 
     /// The optimistic write: the view is derived from the outbox, so this one
     /// put is the whole local write (see `zhijian_domain::replica`).
     pub async fn append_outbox(&self, m: &Mutation) -> Result<(), StoreError> {
-        let tx = self.db.transaction(stores::OUTBOX).with_mode(TransactionMode::Readwrite).build()?;
+        let tx = self
+            .db
+            .transaction(stores::OUTBOX)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
         tx.object_store(stores::OUTBOX)?.add(m).serde()?.await?;
         tx.commit().await?;
         Ok(())
@@ -210,12 +253,25 @@ impl Store {
         pull: Option<&PullResponse>,
         synced_at: Option<f64>,
     ) -> Result<(), StoreError> {
-        let names = [stores::META, stores::ORGS, stores::MEMBERS, stores::OUTBOX, stores::REJECTED];
-        let tx = self.db.transaction(names).with_mode(TransactionMode::Readwrite).build()?;
+        let names = [
+            stores::META,
+            stores::ORGS,
+            stores::MEMBERS,
+            stores::OUTBOX,
+            stores::REJECTED,
+        ];
+        let tx = self
+            .db
+            .transaction(names)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
         let meta_store = tx.object_store(stores::META)?;
         let mut meta: SyncMeta = meta_store.get(SYNC_KEY).serde()?.await?.unwrap_or_default();
         if let Some(p) = pull {
-            let (orgs, members) = (tx.object_store(stores::ORGS)?, tx.object_store(stores::MEMBERS)?);
+            let (orgs, members) = (
+                tx.object_store(stores::ORGS)?,
+                tx.object_store(stores::MEMBERS)?,
+            );
             if p.reset {
                 orgs.clear()?.await?;
                 members.clear()?.await?;
@@ -224,7 +280,9 @@ impl Store {
                 match c {
                     Change::Org { org, .. } => orgs.put(org).serde()?.await?,
                     Change::Member { member, .. } => members.put(member).serde()?.await?,
-                    Change::MemberGone { id, .. } => members.delete(id.as_str()).primitive()?.await?,
+                    Change::MemberGone { id, .. } => {
+                        members.delete(id.as_str()).primitive()?.await?
+                    }
                 }
             }
             meta.cursor = p.cursor;
@@ -250,17 +308,32 @@ impl Store {
             outbox.delete(seq as f64).primitive()?.await?;
         }
         let rejected = tx.object_store(stores::REJECTED)?;
-        for r in results.iter().filter(|r| matches!(r.outcome, Outcome::Rejected { .. })) {
+        for r in results
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Rejected { .. }))
+        {
             rejected.put(r).serde()?.await?;
         }
-        meta_store.put(&meta).with_key(SYNC_KEY).with_key_type::<String>().serde()?.await?;
+        meta_store
+            .put(&meta)
+            .with_key(SYNC_KEY)
+            .with_key_type::<String>()
+            .serde()?
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     pub async fn dismiss_rejection(&self, seq: u64) -> Result<(), StoreError> {
-        let tx = self.db.transaction(stores::REJECTED).with_mode(TransactionMode::Readwrite).build()?;
-        tx.object_store(stores::REJECTED)?.delete(seq as f64).primitive()?.await?;
+        let tx = self
+            .db
+            .transaction(stores::REJECTED)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(stores::REJECTED)?
+            .delete(seq as f64)
+            .primitive()?
+            .await?;
         tx.commit().await?;
         Ok(())
     }

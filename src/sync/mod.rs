@@ -16,7 +16,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 use zhijian_domain::replica::{Replica, actor_for};
-use zhijian_domain::sync::{MAX_PUSH_MUTATIONS, PullRequest, PushRequest, PushResponse, SCHEMA_VERSION};
+use zhijian_domain::sync::{
+    MAX_PUSH_MUTATIONS, PullRequest, PushRequest, PushResponse, SCHEMA_VERSION,
+};
 use zhijian_domain::{Op, Rejection};
 
 use crate::api::{self, ApiError};
@@ -136,7 +138,8 @@ impl Sync {
     }
 
     pub fn pending(&self) -> usize {
-        self.replica.with(|r| r.as_ref().map_or(0, |r| r.outbox.len()))
+        self.replica
+            .with(|r| r.as_ref().map_or(0, |r| r.outbox.len()))
     }
 
     /// Rebuilds the replica from IndexedDB.
@@ -155,7 +158,14 @@ impl Sync {
         match store.load().await {
             Ok(p) => {
                 let actor = actor_for(&session.account, &p.base);
-                let r = Replica::from_parts(actor, p.base, p.outbox, p.meta.cursor, p.meta.last_seq, p.rejected);
+                let r = Replica::from_parts(
+                    actor,
+                    p.base,
+                    p.outbox,
+                    p.meta.cursor,
+                    p.meta.last_seq,
+                    p.rejected,
+                );
                 let mut r = r;
                 r.epoch = p.meta.epoch;
                 self.status.update(|s| s.synced_at = p.meta.synced_at);
@@ -175,23 +185,39 @@ impl Sync {
     /// Signs in (needs the network). The same account signing in again keeps
     /// its device identity and outbox; another account starts fresh.
     pub async fn sign_in(self, login: &str, password: &str) -> Result<(), SignInError> {
-        let resp = api::client().login(login, password).await.map_err(|e| match e {
-            ApiError::Status { status: 401, .. } => SignInError::BadCredentials,
-            ApiError::Network(_) => SignInError::Offline,
-            other => SignInError::Other(other.to_string()),
-        })?;
-        let store = Store::open().await.map_err(|e| SignInError::Other(e.to_string()))?;
+        let resp = api::client()
+            .login(login, password)
+            .await
+            .map_err(|e| match e {
+                ApiError::Status { status: 401, .. } => SignInError::BadCredentials,
+                ApiError::Network(_) => SignInError::Offline,
+                other => SignInError::Other(other.to_string()),
+            })?;
+        let store = Store::open()
+            .await
+            .map_err(|e| SignInError::Other(e.to_string()))?;
         let previous = store.session().await.ok().flatten();
         let client_id = match previous {
             Some(p) if p.account.id == resp.account.id => p.client_id,
             Some(_) => {
-                store.sign_out().await.map_err(|e| SignInError::Other(e.to_string()))?;
+                store
+                    .sign_out()
+                    .await
+                    .map_err(|e| SignInError::Other(e.to_string()))?;
                 new_client_id()
             }
             None => new_client_id(),
         };
-        let session = Session { token: resp.token, expires_at: resp.expires_at, account: resp.account, client_id };
-        store.save_session(&session).await.map_err(|e| SignInError::Other(e.to_string()))?;
+        let session = Session {
+            token: resp.token,
+            expires_at: resp.expires_at,
+            account: resp.account,
+            client_id,
+        };
+        store
+            .save_session(&session)
+            .await
+            .map_err(|e| SignInError::Other(e.to_string()))?;
         store.close();
         self.needs_login.set(false);
         self.reload().await;
@@ -208,8 +234,13 @@ impl Sync {
             return Err(SignOutError::Pending(pending));
         }
         let token = self.session.get_untracked().map(|s| s.token);
-        let store = Store::open().await.map_err(|e| SignOutError::Storage(e.to_string()))?;
-        store.sign_out().await.map_err(|e| SignOutError::Storage(e.to_string()))?;
+        let store = Store::open()
+            .await
+            .map_err(|e| SignOutError::Storage(e.to_string()))?;
+        store
+            .sign_out()
+            .await
+            .map_err(|e| SignOutError::Storage(e.to_string()))?;
         store.close();
         if let Some(t) = token {
             // Best effort: the session also expires on its own.
@@ -225,7 +256,10 @@ impl Sync {
     /// Validates and queues a change; shows at once, syncs soon.
     pub async fn mutate(self, op: Op) -> Result<(), Rejection> {
         for attempt in 0..2 {
-            let mut replica = self.replica.get_untracked().ok_or(Rejection::Forbidden("请先登录"))?;
+            let mut replica = self
+                .replica
+                .get_untracked()
+                .ok_or(Rejection::Forbidden("请先登录"))?;
             let m = replica.mutate(op.clone())?;
             let saved = match Store::open().await {
                 Ok(store) => {
@@ -348,27 +382,46 @@ impl Sync {
     }
 
     async fn push_and_pull(self) -> Result<(), SyncFailure> {
-        let session = self.session.get_untracked().ok_or(SyncFailure::SessionExpired)?;
+        let session = self
+            .session
+            .get_untracked()
+            .ok_or(SyncFailure::SessionExpired)?;
         let client = api::client().with_token(session.token.clone());
         // Another tab may have synced since this one last read IndexedDB.
         self.reload().await;
         let store = Store::open().await.map_err(|_| SyncFailure::Storage)?;
-        let results_after = self.replica.with_untracked(|r| r.as_ref().map_or(0, |r| r.last_seq));
+        let results_after = self
+            .replica
+            .with_untracked(|r| r.as_ref().map_or(0, |r| r.last_seq));
 
         loop {
-            let batch = self.replica.with_untracked(|r| r.as_ref().map(|r| r.pending(MAX_PUSH_MUTATIONS).to_vec()));
-            let Some(batch) = batch.filter(|b| !b.is_empty()) else { break };
-            let req = PushRequest { schema_version: SCHEMA_VERSION, client_id: session.client_id.clone(), mutations: batch };
+            let batch = self
+                .replica
+                .with_untracked(|r| r.as_ref().map(|r| r.pending(MAX_PUSH_MUTATIONS).to_vec()));
+            let Some(batch) = batch.filter(|b| !b.is_empty()) else {
+                break;
+            };
+            let req = PushRequest {
+                schema_version: SCHEMA_VERSION,
+                client_id: session.client_id.clone(),
+                mutations: batch,
+            };
             let resp = match client.push(&req).await {
                 Ok(resp) => resp,
                 // The server already has everything before `expected`.
                 Err(ApiError::Status { status: 409, body }) if body.expected_seq.is_some() => {
                     let last_seq = body.expected_seq.unwrap_or(1).saturating_sub(1);
-                    PushResponse { last_seq, results: Vec::new() }
+                    PushResponse {
+                        last_seq,
+                        results: Vec::new(),
+                    }
                 }
                 Err(e) => return Err(Self::failure(&e)),
             };
-            store.acknowledge(resp.last_seq, &resp.results, None, None).await.map_err(|_| SyncFailure::Storage)?;
+            store
+                .acknowledge(resp.last_seq, &resp.results, None, None)
+                .await
+                .map_err(|_| SyncFailure::Storage)?;
             let before = self.pending();
             self.replica.update(|r| {
                 if let Some(r) = r {
@@ -382,12 +435,23 @@ impl Sync {
         }
 
         loop {
-            let (cursor, epoch) = self.replica.with_untracked(|r| r.as_ref().map_or((0, 0), |r| (r.cursor, r.epoch)));
-            let req = PullRequest { schema_version: SCHEMA_VERSION, client_id: session.client_id.clone(), cursor, epoch, results_after };
+            let (cursor, epoch) = self
+                .replica
+                .with_untracked(|r| r.as_ref().map_or((0, 0), |r| (r.cursor, r.epoch)));
+            let req = PullRequest {
+                schema_version: SCHEMA_VERSION,
+                client_id: session.client_id.clone(),
+                cursor,
+                epoch,
+                results_after,
+            };
             let resp = client.pull(&req).await.map_err(|e| Self::failure(&e))?;
             let done = !resp.has_more;
             let now = done.then(js_sys::Date::now);
-            store.acknowledge(resp.last_seq, &resp.results, Some(&resp), now).await.map_err(|_| SyncFailure::Storage)?;
+            store
+                .acknowledge(resp.last_seq, &resp.results, Some(&resp), now)
+                .await
+                .map_err(|_| SyncFailure::Storage)?;
             self.replica.update(|r| {
                 if let Some(r) = r {
                     r.apply_pull(&resp);

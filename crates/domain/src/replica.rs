@@ -204,7 +204,12 @@ impl Replica {
 /// the pulled orgs (until the first pull they are unknown and the view
 /// refuses what it cannot check; the server decides anyway).
 pub fn actor_for(account: &crate::Account, base: &Records) -> Actor {
-    let path_of = |org_id: &Option<String>| org_id.as_deref().and_then(|id| base.orgs.get(id)).map(|o| o.path.clone());
+    let path_of = |org_id: &Option<String>| {
+        org_id
+            .as_deref()
+            .and_then(|id| base.orgs.get(id))
+            .map(|o| o.path.clone())
+    };
     let member_org = account
         .member_id
         .as_deref()
@@ -224,7 +229,10 @@ pub fn actor_for(account: &crate::Account, base: &Records) -> Actor {
         roles: account
             .roles
             .iter()
-            .map(|r| crate::ScopedRole { kind: r.kind, org_path: path_of(&r.org_id) })
+            .map(|r| crate::ScopedRole {
+                kind: r.kind,
+                org_path: path_of(&r.org_id),
+            })
             .collect(),
     }
 }

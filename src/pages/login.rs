@@ -1,0 +1,65 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+
+use crate::i18n::*;
+use crate::sync::Sync;
+
+/// 登录: phone number (or kiosk device name) and password.
+#[component]
+pub fn Login() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let navigate = use_navigate();
+    let login = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match sync
+                .sign_in(login.get_untracked().trim(), &password.get_untracked())
+                .await
+            {
+                Ok(()) => {
+                    password.set(String::new());
+                    navigate("/me", Default::default());
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="page narrow">
+            <h2 class="page-title">{t!(i18n, login_title)}</h2>
+            <Show when=move || sync.needs_login.get()>
+                <p class="notice" role="alert">{t!(i18n, login_again)}</p>
+            </Show>
+            <form class="form" on:submit=submit>
+                <label class="field-row">
+                    <span>{t!(i18n, login_phone)}</span>
+                    <input type="text" name="login" inputmode="tel" autocomplete="username" required
+                        prop:value=move || login.get() on:input=move |ev| login.set(event_target_value(&ev)) />
+                </label>
+                <label class="field-row">
+                    <span>{t!(i18n, login_password)}</span>
+                    <input type="password" name="password" autocomplete="current-password" required
+                        prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
+                </label>
+                {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert">{e}</p> })}
+                <button type="submit" class="btn btn-primary btn-block" disabled=move || busy.get()>
+                    {move || if busy.get() { t_string!(i18n, login_busy) } else { t_string!(i18n, login_submit) }}
+                </button>
+                <p class="hint">{t!(i18n, login_hint)}</p>
+            </form>
+        </section>
+    }
+}
