@@ -138,3 +138,140 @@ async fn org_tree_renders_nested_orgs_with_member_counts() {
     );
     drop(handle);
 }
+
+#[wasm_bindgen_test]
+async fn upgrading_from_v1_keeps_the_saved_directory() {
+    let name = db_name("upgrade");
+    let v1 = Store::open_at_version(&name, 1).await.expect("open v1");
+    let cached = CachedDirectory {
+        saved_at: 42.0,
+        directory: sample(),
+    };
+    v1.save_directory(&cached).await.expect("save at v1");
+    v1.close();
+
+    let current = Store::open_named(&name).await.expect("upgrade");
+    assert_eq!(
+        current.directory().await.expect("read"),
+        Some(cached),
+        "nothing lost by the upgrade"
+    );
+    let p = current.load().await.expect("v2 stores exist");
+    assert!(p.outbox.is_empty() && p.base.members.is_empty());
+    current.close();
+}
+
+mod sync_store {
+    use super::*;
+    use zhijian_domain::sync::{Change, Mutation, MutationResult, Outcome, PullResponse};
+    use zhijian_domain::{ManagementMode, Member, MemberStatus, Op, ProfilePatch};
+
+    fn profile(seq: u64) -> Mutation {
+        Mutation {
+            seq,
+            op: Op::UpdateProfile(ProfilePatch {
+                phone: Some(Some(format!("1390000{seq:04}"))),
+                workplace: None,
+            }),
+        }
+    }
+
+    fn member(id: &str) -> Member {
+        Member {
+            id: id.into(),
+            org_id: "b".into(),
+            name: id.into(),
+            status: MemberStatus::Full,
+            mode: ManagementMode::Employed,
+            phone: None,
+            workplace: None,
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn outbox_survives_reopening_and_acknowledgement_drops_only_processed() {
+        let name = db_name("outbox");
+        let store = Store::open_named(&name).await.expect("open");
+        for seq in 1..=3 {
+            store.append_outbox(&profile(seq)).await.expect("append");
+        }
+        assert!(
+            store.append_outbox(&profile(2)).await.is_err(),
+            "a seq is taken once"
+        );
+        store.close();
+
+        let store = Store::open_named(&name).await.expect("reopen");
+        assert_eq!(store.load().await.expect("load").outbox.len(), 3);
+        let rejected = MutationResult {
+            seq: 2,
+            name: "profile.update@1".into(),
+            outcome: Outcome::Rejected {
+                code: "invalid".into(),
+                message: "手机号应为 11 位手机号码".into(),
+            },
+        };
+        let page = PullResponse {
+            changes: vec![
+                Change::Member {
+                    version: 5,
+                    member: member("m1"),
+                },
+                Change::Member {
+                    version: 6,
+                    member: member("m2"),
+                },
+                Change::MemberGone {
+                    version: 7,
+                    id: "m2".into(),
+                },
+            ],
+            cursor: 7,
+            has_more: false,
+            reset: false,
+            epoch: 3,
+            last_seq: 2,
+            results: vec![rejected.clone()],
+        };
+        store
+            .acknowledge(2, &page.results, Some(&page), Some(1000.0))
+            .await
+            .expect("ack");
+        let p = store.load().await.expect("load");
+        assert_eq!(p.outbox.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![3]);
+        assert_eq!(p.rejected, vec![rejected]);
+        assert_eq!(p.base.members.keys().collect::<Vec<_>>(), vec!["m1"]);
+        assert_eq!(
+            (
+                p.meta.cursor,
+                p.meta.epoch,
+                p.meta.last_seq,
+                p.meta.synced_at
+            ),
+            (7, 3, 2, Some(1000.0))
+        );
+
+        store.dismiss_rejection(2).await.expect("dismiss");
+        assert!(store.load().await.expect("load").rejected.is_empty());
+        store.close();
+    }
+
+    #[wasm_bindgen_test]
+    async fn sign_out_is_refused_while_changes_are_pending() {
+        let name = db_name("signout");
+        let store = Store::open_named(&name).await.expect("open");
+        store.append_outbox(&profile(1)).await.expect("append");
+        assert!(
+            store.sign_out().await.is_err(),
+            "pending changes would be lost"
+        );
+        assert_eq!(
+            store.load().await.expect("load").outbox.len(),
+            1,
+            "and nothing was cleared"
+        );
+        store.acknowledge(1, &[], None, None).await.expect("ack");
+        store.sign_out().await.expect("now it may");
+        store.close();
+    }
+}

@@ -90,7 +90,13 @@ impl Store {
 
     /// Opens a database by name (tests use their own).
     pub async fn open_named(name: &str) -> Result<Self, StoreError> {
-        let db = migrations::open(name, DB_VERSION).await?;
+        Self::open_at_version(name, DB_VERSION).await
+    }
+
+    /// Opens (and upgrades up to) an older schema version: upgrade tests
+    /// start from what a previous release left on a device.
+    pub async fn open_at_version(name: &str, version: u32) -> Result<Self, StoreError> {
+        let db = migrations::open(name, version).await?;
         Ok(Self { db })
     }
 

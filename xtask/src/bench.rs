@@ -3,7 +3,9 @@
 use std::path::Path;
 
 use crate::build;
-use crate::util::{Result, step};
+use crate::pg::Postgres;
+use crate::tools;
+use crate::util::{Result, cargo, run, step};
 
 /// The first-load budget from the foundation issue.
 const FIRST_LOAD_BUDGET_BR: u64 = 200 * 1024;
@@ -28,6 +30,46 @@ fn kb(n: u64) -> String {
 }
 
 pub fn bench() -> Result {
+    tools::ensure_for_test()?;
+    bundle()?;
+
+    step("IndexedDB in headless Chromium (tests/idb_bench.rs)");
+    run(cargo()
+        .args([
+            "test",
+            "--release",
+            "-p",
+            "zhijian",
+            "--target",
+            tools::WASM_TARGET,
+            "--test",
+            "idb_bench",
+            "--",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "300"))?;
+
+    step("server push and pull throughput (SQLite, PostgreSQL)");
+    let pg = Postgres::start()?;
+    run(cargo()
+        .args([
+            "run",
+            "--release",
+            "-q",
+            "-p",
+            "zhijian-server",
+            "--example",
+            "push_bench",
+            "--",
+        ])
+        .arg(pg.url()))?;
+    drop(pg);
+    Ok(())
+}
+
+fn bundle() -> Result {
     let dist = build::app_release()?;
     step("bundle (dist/)");
     let mut first_load = Sizes {

@@ -1,0 +1,118 @@
+//! Server throughput, run by `cargo xtask bench`: numbers, never assertions.
+//!
+//! For each database (SQLite in a temp dir; PostgreSQL when a URL is given):
+//! - push: N member.add mutations through HTTP in batches of 100, one client;
+//!   baseline: the same rows inserted directly, one transaction each.
+//! - pull: an initial sync of every member row through HTTP, 500 per page.
+
+use std::time::Instant;
+
+use sqlx::Executor;
+use tokio::net::TcpListener;
+use zhijian_client::Client;
+use zhijian_domain::mutation::NewMember;
+use zhijian_domain::sync::{Mutation, PullRequest, PushRequest, SCHEMA_VERSION};
+use zhijian_domain::{ManagementMode, MemberStatus, Op};
+use zhijian_server::{AppState, Db};
+
+const N: u64 = 4000;
+
+fn add(seq: u64) -> Mutation {
+    Mutation {
+        seq,
+        op: Op::AddMember(NewMember {
+            id: format!("b-{seq}"),
+            org_id: "fuli".into(),
+            name: format!("党员{seq}"),
+            status: MemberStatus::Full,
+            mode: ManagementMode::Mobile,
+            phone: None,
+            workplace: None,
+        }),
+    }
+}
+
+async fn bench(label: &str, url: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let db = Db::connect(url).await?;
+    zhijian_server::demo::seed_if_empty(&db).await?;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let app = zhijian_server::router(AppState { db: db.clone() }, None);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = Client::new(base);
+    let token = client.login("admin", "zhijian-admin").await?.token;
+    let admin = client.with_token(token);
+
+    let t = Instant::now();
+    let mut seq = 1;
+    while seq <= N {
+        let batch: Vec<Mutation> = (seq..(seq + 100).min(N + 1)).map(add).collect();
+        seq += batch.len() as u64;
+        admin
+            .push(&PushRequest {
+                schema_version: SCHEMA_VERSION,
+                client_id: "bench".into(),
+                mutations: batch,
+            })
+            .await?;
+    }
+    let push_s = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    for i in 0..N {
+        let mut tx = db.pool().begin().await?;
+        tx.execute(
+            sqlx::query("INSERT INTO members (id, org_id, name, status, mode, version) VALUES ($1, 'fuli', $2, 'full', 'mobile', 1)")
+                .bind(format!("raw-{i}"))
+                .bind(format!("党员{i}")),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    let raw_s = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let (mut cursor, mut epoch, mut rows) = (0, 0, 0usize);
+    loop {
+        let r = admin
+            .pull(&PullRequest {
+                schema_version: SCHEMA_VERSION,
+                client_id: "bench-pull".into(),
+                cursor,
+                epoch,
+                results_after: 0,
+            })
+            .await?;
+        rows += r.changes.len();
+        cursor = r.cursor;
+        epoch = r.epoch;
+        if !r.has_more {
+            break;
+        }
+    }
+    let pull_s = t.elapsed().as_secs_f64();
+
+    let push_rate = N as f64 / push_s;
+    let raw_rate = N as f64 / raw_s;
+    println!(
+        "{label:<9} push  {N} mutations: {push_rate:>8.0}/s  (raw insert baseline {raw_rate:>8.0}/s, ratio {:.2})",
+        push_rate / raw_rate
+    );
+    println!(
+        "{label:<9} pull  {rows} rows (initial sync): {:>8.0} rows/s, {:.2} s",
+        rows as f64 / pull_s,
+        pull_s
+    );
+    db.close().await;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    bench("sqlite", &Db::sqlite_url(dir.path())?).await?;
+    if let Some(url) = std::env::args().nth(1) {
+        bench("postgres", &url).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,137 @@
+//! IndexedDB throughput in headless Chromium, run by `cargo xtask bench`
+//! (ignored in normal test runs). Prints numbers; asserts only correctness.
+#![cfg(target_arch = "wasm32")]
+
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::TransactionMode;
+use wasm_bindgen_test::*;
+use zhijian::store::{Store, stores};
+use zhijian_domain::auth::{Actor, RoleKind, ScopedRole};
+use zhijian_domain::replica::Replica;
+use zhijian_domain::sync::{Change, PullResponse};
+use zhijian_domain::{ManagementMode, Member, MemberStatus, Op, ProfilePatch};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+fn member(i: usize) -> Member {
+    Member {
+        id: format!("m-{i:06}"),
+        org_id: "yuehai".into(),
+        name: format!("党员{i}"),
+        status: MemberStatus::Full,
+        mode: ManagementMode::Employed,
+        phone: Some(format!("139{i:08}")),
+        workplace: Some("悦海新天地".into()),
+    }
+}
+
+fn page(from: usize, n: usize, version: u64, has_more: bool) -> PullResponse {
+    PullResponse {
+        changes: (from..from + n)
+            .map(|i| Change::Member {
+                version,
+                member: member(i),
+            })
+            .collect(),
+        cursor: version,
+        has_more,
+        reset: false,
+        epoch: 1,
+        last_seq: 0,
+        results: vec![],
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(i).copied().unwrap_or(0.0)
+}
+
+#[wasm_bindgen_test]
+#[ignore]
+async fn bench_indexeddb() {
+    let name = format!("zhijian-bench-{}", js_sys::Math::random());
+    let store = Store::open_named(&name).await.expect("open");
+
+    // A 500-row pull page applied in one transaction, against a raw bulk put
+    // of the same rows in one transaction as the baseline.
+    let p = page(0, 500, 1, false);
+    let t = now();
+    store
+        .acknowledge(0, &[], Some(&p), Some(1.0))
+        .await
+        .expect("apply page");
+    let page_ms = now() - t;
+    let raw = Database::open(&name).await.expect("raw open");
+    let rows: Vec<Member> = (500..1000).map(member).collect();
+    let t = now();
+    let tx = raw
+        .transaction(stores::MEMBERS)
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .expect("tx");
+    let s = tx.object_store(stores::MEMBERS).expect("store");
+    for m in &rows {
+        s.put(m).serde().expect("put").await.expect("put");
+    }
+    tx.commit().await.expect("commit");
+    let raw_ms = now() - t;
+    raw.close();
+
+    // Initial sync of 10,000 member rows: 20 pages through the store and the
+    // in-memory replica, as the sync engine does them.
+    let actor = Actor {
+        account_id: "a".into(),
+        member_id: Some("m-000001".into()),
+        member_org_path: Some("/jinfeng/shxl/yuehai/".into()),
+        roles: vec![ScopedRole {
+            kind: RoleKind::Member,
+            org_path: Some("/jinfeng/shxl/yuehai/".into()),
+        }],
+    };
+    let mut replica = Replica::new(actor);
+    let t = now();
+    for k in 0..20 {
+        let p = page(k * 500, 500, 2 + k as u64, k < 19);
+        store
+            .acknowledge(0, &[], Some(&p), None)
+            .await
+            .expect("page");
+        replica.apply_pull(&p);
+    }
+    let initial_ms = now() - t;
+    assert_eq!(replica.view().members.len(), 10_000);
+
+    // Local mutation latency: validate + replay + one outbox append.
+    let mut lat = Vec::new();
+    for i in 0..200 {
+        let t = now();
+        let op = Op::UpdateProfile(ProfilePatch {
+            phone: Some(Some(format!("1381234{i:04}"))),
+            workplace: None,
+        });
+        let m = replica.mutate(op).expect("valid");
+        store.append_outbox(&m).await.expect("append");
+        lat.push(now() - t);
+    }
+    lat.sort_by(f64::total_cmp);
+    let persisted = store.load().await.expect("load");
+    assert_eq!(persisted.outbox.len(), 200);
+    assert_eq!(persisted.base.members.len(), 10_000);
+    store.close();
+
+    web_sys::console::log_1(&format!(
+        "BENCH idb_page_500_ms={page_ms:.1} idb_raw_put_500_ms={raw_ms:.1} \
+         initial_sync_10000_ms={initial_ms:.1} local_mutation_p50_ms={:.2} local_mutation_p95_ms={:.2}",
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.95)
+    )
+    .into());
+}
