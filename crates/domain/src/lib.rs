@@ -3,10 +3,13 @@
 //! Pure Rust with no IO, so the browser (wasm) and the server (native) run the
 //! very same code. Names follow `design/DOMAIN.md`.
 
+pub mod activity;
 pub mod alliance;
 pub mod api;
 pub mod auth;
+pub mod checkin;
 pub mod member;
+pub mod menu;
 pub mod month;
 pub mod mutation;
 pub mod org;

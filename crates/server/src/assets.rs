@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
-/// Hashed files (Trunk names them `name-<16 hex>.ext`) never change, so they
+/// Hashed files (Trunk names them `name-<hash>.ext`, the hash a u64 in hex
+/// without leading zeros, so 10 to 16 digits in practice) never change, so they
 /// are cached for a year; everything else, above all `index.html` and the
 /// service worker, is revalidated on every load so a deploy shows up.
 pub fn cache_control(path: &str) -> &'static str {
@@ -92,6 +93,10 @@ mod tests {
         assert!(is_hashed("/zhijian-3f2a9c0d1e4b5a6f_bg.wasm"));
         assert!(is_hashed("/zhijian-3f2a9c0d1e4b5a6f.js"));
         assert!(is_hashed("/style-0123456789abcdef.css"));
+        assert!(
+            is_hashed("/main-46756589615d502.css"),
+            "leading zero dropped"
+        );
         assert!(!is_hashed("/index.html"));
         assert!(!is_hashed("/sw.js"));
         assert!(!is_hashed("/icons/icon-192.png"));

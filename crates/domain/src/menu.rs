@@ -1,0 +1,254 @@
+//! Monthly activity menus (活动菜单): one theme a month (每月一主题), mandatory
+//! and self-selected items (自选+必选), activities with capacity, and the
+//! compliance rule of DOMAIN.md.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Month;
+use crate::validate::{self, FieldError};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MenuItem {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// 必选 (true) or 自选 (false).
+    pub mandatory: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthlyMenu {
+    pub id: String,
+    pub org_id: String,
+    pub month: Month,
+    pub theme_title: String,
+    #[serde(default)]
+    pub theme_description: Option<String>,
+    pub items: Vec<MenuItem>,
+    /// Self-selected items each member must do at least.
+    pub min_optional: u8,
+    pub published: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MenuError {
+    #[error("{0}")]
+    Field(#[from] FieldError),
+    #[error("菜单至少要有一项活动")]
+    NoItems,
+    #[error("自选项目只有 {available} 项，不能要求完成 {required} 项")]
+    TooManyOptional { available: usize, required: u8 },
+    #[error("活动项目编号重复")]
+    DuplicateItem,
+    #[error("只能为 {earliest} 及以后的月份制定菜单")]
+    MonthTooEarly { earliest: Month },
+}
+
+impl MonthlyMenu {
+    pub const MAX_TITLE_CHARS: usize = 64;
+    pub const MAX_ITEMS: usize = 40;
+
+    /// Checks the menu on its own and against `today` (a menu for a month
+    /// long past is a mistake: at most one month back is allowed, to fix the
+    /// current one late).
+    pub fn validate(&self, today: Month) -> Result<(), MenuError> {
+        validate::id("id", &self.id)?;
+        validate::id("org_id", &self.org_id)?;
+        validate::text("name", &self.theme_title, Self::MAX_TITLE_CHARS)?;
+        let earliest = today.plus_months(-1).unwrap_or(today);
+        if self.month < earliest {
+            return Err(MenuError::MonthTooEarly { earliest });
+        }
+        if self.items.is_empty() || self.items.len() > Self::MAX_ITEMS {
+            return Err(MenuError::NoItems);
+        }
+        let mut ids = BTreeSet::new();
+        for item in &self.items {
+            validate::id("id", &item.id)?;
+            validate::text("name", &item.title, Self::MAX_TITLE_CHARS)?;
+            if !ids.insert(item.id.as_str()) {
+                return Err(MenuError::DuplicateItem);
+            }
+        }
+        let available = self.items.iter().filter(|i| !i.mandatory).count();
+        if usize::from(self.min_optional) > available {
+            return Err(MenuError::TooManyOptional {
+                available,
+                required: self.min_optional,
+            });
+        }
+        Ok(())
+    }
+
+    /// A copy for `month` (复制上月菜单), unpublished, with new ids from `id`.
+    pub fn copy_for(&self, month: Month, id: String) -> MonthlyMenu {
+        MonthlyMenu {
+            id,
+            month,
+            published: false,
+            ..self.clone()
+        }
+    }
+}
+
+/// A member's progress on a menu.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Compliance {
+    pub mandatory_done: usize,
+    pub mandatory_total: usize,
+    pub optional_done: usize,
+    pub optional_required: usize,
+    /// Mandatory items not yet attended, by id.
+    pub missing: Vec<String>,
+}
+
+impl Compliance {
+    pub fn is_done(&self) -> bool {
+        self.mandatory_done == self.mandatory_total && self.optional_done >= self.optional_required
+    }
+}
+
+/// DOMAIN.md: done when every mandatory item of the menu has an attended
+/// check-in and at least `min_optional` self-selected items do. `attended`
+/// holds the menu item ids with an attended check-in by the member (from
+/// activities that were not cancelled). No published menu: nothing is owed.
+pub fn compliance(menu: Option<&MonthlyMenu>, attended: &BTreeSet<String>) -> Compliance {
+    let Some(menu) = menu.filter(|m| m.published) else {
+        return Compliance {
+            mandatory_done: 0,
+            mandatory_total: 0,
+            optional_done: 0,
+            optional_required: 0,
+            missing: vec![],
+        };
+    };
+    let (mandatory, optional): (Vec<&MenuItem>, Vec<&MenuItem>) =
+        menu.items.iter().partition(|i| i.mandatory);
+    let missing: Vec<String> = mandatory
+        .iter()
+        .filter(|i| !attended.contains(&i.id))
+        .map(|i| i.id.clone())
+        .collect();
+    Compliance {
+        mandatory_done: mandatory.len() - missing.len(),
+        mandatory_total: mandatory.len(),
+        optional_done: optional.iter().filter(|i| attended.contains(&i.id)).count(),
+        optional_required: usize::from(menu.min_optional),
+        missing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(s: &str) -> Month {
+        s.parse().unwrap()
+    }
+
+    fn menu(items: &[(&str, bool)], min_optional: u8) -> MonthlyMenu {
+        MonthlyMenu {
+            id: "menu-1".into(),
+            org_id: "yuehai".into(),
+            month: m("2026-11"),
+            theme_title: "学习二十届四中全会精神".into(),
+            theme_description: None,
+            items: items
+                .iter()
+                .map(|(id, mandatory)| MenuItem {
+                    id: (*id).into(),
+                    title: format!("项目{id}"),
+                    description: None,
+                    mandatory: *mandatory,
+                })
+                .collect(),
+            min_optional,
+            published: true,
+        }
+    }
+
+    fn set(ids: &[&str]) -> BTreeSet<String> {
+        ids.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn no_menu_means_nothing_is_owed() {
+        let c = compliance(None, &set(&["a"]));
+        assert!(c.is_done());
+        let mut unpublished = menu(&[("a", true)], 0);
+        unpublished.published = false;
+        assert!(compliance(Some(&unpublished), &set(&[])).is_done());
+    }
+
+    #[test]
+    fn only_mandatory_items() {
+        let menu = menu(&[("a", true), ("b", true)], 0);
+        let c = compliance(Some(&menu), &set(&["a"]));
+        assert!(!c.is_done());
+        assert_eq!(c.missing, ["b"]);
+        assert!(compliance(Some(&menu), &set(&["a", "b"])).is_done());
+    }
+
+    #[test]
+    fn self_selected_minimum() {
+        let menu = menu(&[("a", true), ("x", false), ("y", false), ("z", false)], 2);
+        assert!(!compliance(Some(&menu), &set(&["a", "x"])).is_done());
+        let c = compliance(Some(&menu), &set(&["a", "x", "z"]));
+        assert!(c.is_done());
+        assert_eq!((c.optional_done, c.optional_required), (2, 2));
+        // Self-selected items never replace a mandatory one.
+        assert!(!compliance(Some(&menu), &set(&["x", "y", "z"])).is_done());
+    }
+
+    #[test]
+    fn attendance_elsewhere_does_not_count() {
+        // A member who moved org mid-month is judged by the new org's menu:
+        // items of the old menu have other ids and count for nothing here.
+        let menu = menu(&[("a", true)], 0);
+        assert!(!compliance(Some(&menu), &set(&["old-a"])).is_done());
+    }
+
+    #[test]
+    fn validation() {
+        let today = m("2026-11");
+        assert_eq!(
+            menu(&[("a", true), ("x", false)], 1).validate(today),
+            Ok(())
+        );
+        assert_eq!(menu(&[], 0).validate(today), Err(MenuError::NoItems));
+        assert!(matches!(
+            menu(&[("a", true)], 1).validate(today),
+            Err(MenuError::TooManyOptional { .. })
+        ));
+        assert_eq!(
+            menu(&[("a", true), ("a", false)], 0).validate(today),
+            Err(MenuError::DuplicateItem)
+        );
+        let mut empty_title = menu(&[("a", true)], 0);
+        empty_title.items[0].title = " ".into();
+        assert!(matches!(
+            empty_title.validate(today),
+            Err(MenuError::Field(_))
+        ));
+        let mut old = menu(&[("a", true)], 0);
+        old.month = m("2020-01");
+        assert!(matches!(
+            old.validate(today),
+            Err(MenuError::MonthTooEarly { .. })
+        ));
+        old.month = m("2026-10");
+        assert_eq!(old.validate(today), Ok(()), "last month may still be fixed");
+    }
+
+    #[test]
+    fn copy_for_next_month_is_a_draft() {
+        let c = menu(&[("a", true)], 0).copy_for(m("2026-12"), "menu-2".into());
+        assert_eq!(
+            (c.month, c.published, c.id.as_str()),
+            (m("2026-12"), false, "menu-2")
+        );
+    }
+}
