@@ -79,7 +79,7 @@ async fn bench_indexeddb() {
         .expect("tx");
     let s = tx.object_store(stores::MEMBERS).expect("store");
     for m in &rows {
-        s.put(m).serde().expect("put").await.expect("put");
+        drop(s.put(m).serde().expect("put"));
     }
     tx.commit().await.expect("commit");
     let raw_ms = now() - t;

@@ -76,7 +76,9 @@ pub struct Replica {
     pub last_seq: u64,
     /// Mutations the server refused, for the user to see.
     pub rejected: Vec<MutationResult>,
-    view: Records,
+    /// The optimistic records when mutations are pending; `None` means the
+    /// view is the base itself (no copy of 10,000 rows after every pull).
+    view: Option<Records>,
 }
 
 impl Replica {
@@ -96,7 +98,7 @@ impl Replica {
         outbox.sort_by_key(|m| m.seq);
         let mut r = Self {
             actor,
-            view: base.clone(),
+            view: None,
             base,
             outbox,
             cursor,
@@ -110,7 +112,7 @@ impl Replica {
 
     /// The optimistic records: base plus pending mutations.
     pub fn view(&self) -> &Records {
-        &self.view
+        self.view.as_ref().unwrap_or(&self.base)
     }
 
     /// The seq the next local mutation gets.
@@ -119,6 +121,10 @@ impl Replica {
     }
 
     fn replay(&mut self) {
+        if self.outbox.is_empty() {
+            self.view = None;
+            return;
+        }
         let mut view = self.base.clone();
         for m in &self.outbox {
             // A pending mutation that no longer applies has no visible effect;
@@ -127,18 +133,19 @@ impl Replica {
                 writes.into_iter().for_each(|w| view.write(w));
             }
         }
-        self.view = view;
+        self.view = Some(view);
     }
 
     /// Validates `op` against the current view and queues it. A mutation the
     /// view already refuses is not queued: the user sees why at once.
     pub fn mutate(&mut self, op: Op) -> Result<Mutation, Rejection> {
-        let writes = apply(&self.actor, &op, &self.view)?;
+        let writes = apply(&self.actor, &op, self.view())?;
         let m = Mutation {
             seq: self.next_seq(),
             op,
         };
-        writes.into_iter().for_each(|w| self.view.write(w));
+        let view = self.view.get_or_insert_with(|| self.base.clone());
+        writes.into_iter().for_each(|w| view.write(w));
         self.outbox.push(m.clone());
         Ok(m)
     }
