@@ -282,13 +282,14 @@ impl Store {
                 orgs.clear()?.await?;
                 members.clear()?.await?;
             }
+            // Requests go out when built; the commit below waits for all of
+            // them and fails (rolling everything back) if any did. Awaiting
+            // each one would cost an event-loop turn per row.
             for c in &p.changes {
                 match c {
-                    Change::Org { org, .. } => orgs.put(org).serde()?.await?,
-                    Change::Member { member, .. } => members.put(member).serde()?.await?,
-                    Change::MemberGone { id, .. } => {
-                        members.delete(id.as_str()).primitive()?.await?
-                    }
+                    Change::Org { org, .. } => drop(orgs.put(org).serde()?),
+                    Change::Member { member, .. } => drop(members.put(member).serde()?),
+                    Change::MemberGone { id, .. } => drop(members.delete(id.as_str()).primitive()?),
                 }
             }
             meta.cursor = p.cursor;
@@ -311,14 +312,14 @@ impl Store {
             .map(|m| m.seq)
             .collect::<Vec<_>>();
         for seq in done {
-            outbox.delete(seq as f64).primitive()?.await?;
+            drop(outbox.delete(seq as f64).primitive()?);
         }
         let rejected = tx.object_store(stores::REJECTED)?;
         for r in results
             .iter()
             .filter(|r| matches!(r.outcome, Outcome::Rejected { .. }))
         {
-            rejected.put(r).serde()?.await?;
+            drop(rejected.put(r).serde()?);
         }
         meta_store
             .put(&meta)

@@ -45,7 +45,7 @@ pub fn bench() -> Result {
             "--test",
             "idb_bench",
             "--",
-            "--ignored",
+            "--include-ignored",
             "--nocapture",
         ])
         .env("CHROMEDRIVER", "/usr/bin/chromedriver")
