@@ -194,6 +194,36 @@ async fn pulls_are_scoped_and_private_fields_hidden() {
             "{}: the committee sees its whole subtree",
             s.backend
         );
+
+        // Staff reads of other members' full records are audited; a member's
+        // pull of their own record and the branch's public data is not.
+        let pool = s.db.pool().clone();
+        let audit = |account: &'static str| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query("SELECT member_ids FROM audit_reads WHERE account_id = $1")
+                    .bind(account)
+                    .fetch_all(&pool)
+                    .await
+                    .expect("audit")
+                    .iter()
+                    .map(|r| sqlx::Row::get::<String, _>(r, "member_ids"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }
+        };
+        let sec_reads = audit("acc-secretary").await;
+        assert!(
+            sec_reads.split(',').any(|id| id == "m-01"),
+            "{}: {sec_reads}",
+            s.backend
+        );
+        assert!(
+            !sec_reads.split(',').any(|id| id == "m-02"),
+            "own record is not audited"
+        );
+        assert!(audit("acc-committee").await.split(',').count() >= 12);
+        assert_eq!(audit("acc-member").await, "", "{}", s.backend);
     }
 }
 

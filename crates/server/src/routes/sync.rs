@@ -70,17 +70,29 @@ async fn push_one(
 ) -> Result<Step, ApiError> {
     let mut tx = state.db.pool().begin().await?;
     let version = records::next_version(&mut tx).await?;
-    let last: i64 = sqlx::query("SELECT last_seq FROM sync_clients WHERE client_id = $1")
-        .bind(client_id)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("last_seq")?;
-    let last = u64::try_from(last).map_err(|_| ApiError::Internal)?;
-    if m.seq <= last {
-        return Ok(Step::Skipped); // dropping `tx` rolls back, version included
-    }
-    if m.seq != last + 1 {
-        return Ok(Step::Gap(last + 1));
+    // Claim the seq in the same statement that checks it: one round trip in
+    // the common case; the rare skip or gap reads last_seq to say which.
+    let claimed =
+        sqlx::query("UPDATE sync_clients SET last_seq = $1 WHERE client_id = $2 AND last_seq = $3")
+            .bind(to_i64(m.seq)?)
+            .bind(client_id)
+            .bind(to_i64(m.seq.saturating_sub(1))?)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    if claimed == 0 {
+        let last: i64 = sqlx::query("SELECT last_seq FROM sync_clients WHERE client_id = $1")
+            .bind(client_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("last_seq")?;
+        let last = u64::try_from(last).map_err(|_| ApiError::Internal)?;
+        // Dropping `tx` rolls back, the version included.
+        return Ok(if m.seq <= last {
+            Step::Skipped
+        } else {
+            Step::Gap(last + 1)
+        });
     }
     let view = records::load(&mut tx, &m.op.touches(actor)).await?;
     let outcome = match apply(actor, &m.op, &view) {
@@ -103,11 +115,6 @@ async fn push_one(
             ("rejected", Some(code.clone()), Some(message.clone()))
         }
     };
-    sqlx::query("UPDATE sync_clients SET last_seq = $1 WHERE client_id = $2")
-        .bind(to_i64(m.seq)?)
-        .bind(client_id)
-        .execute(&mut *tx)
-        .await?;
     sqlx::query("INSERT INTO mutation_results (client_id, seq, name, status, code, message) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(client_id)
         .bind(to_i64(m.seq)?)
@@ -239,7 +246,12 @@ pub async fn pull(
         .into_iter()
         .map(|(version, org)| Change::Org { version, org })
         .collect();
+    // Full records of other members delivered to staff are audited.
+    let mut audited = Vec::new();
     for (version, member, org) in page.members {
+        if auth.actor.manages(&org) && !auth.actor.is_member(&member.id) {
+            audited.push(member.id.clone());
+        }
         changes.push(match auth.actor.view_of(&member, &org) {
             Some(member) => Change::Member { version, member },
             None => Change::MemberGone {
@@ -249,6 +261,17 @@ pub async fn pull(
         });
     }
     changes.sort_by_key(Change::version);
+    if !audited.is_empty() {
+        sqlx::query(
+            "INSERT INTO audit_reads (account_id, client_id, at, member_ids) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&auth.account.id)
+        .bind(&req.client_id)
+        .bind(crate::auth::now_secs())
+        .bind(audited.join(","))
+        .execute(&mut *conn)
+        .await?;
+    }
     drop(conn);
     let results = results_after(&state, &req.client_id, req.results_after).await?;
     Ok(ApiJson(PullResponse {
