@@ -6,6 +6,11 @@ use crate::build;
 use crate::util::{Result, cargo, root, run as run_cmd, step};
 
 pub fn run(server_args: &[String]) -> Result {
+    // `cargo xtask run -- --addr …` arrives with the `--`; the server must not see it.
+    let server_args = match server_args.split_first() {
+        Some((first, rest)) if first == "--" => rest,
+        _ => server_args,
+    };
     let dist = build::app_release()?;
     step("building the server (release)");
     run_cmd(cargo().args(["build", "--release", "--quiet", "-p", "zhijian-server"]))?;
