@@ -12,7 +12,6 @@ use crate::validate::{self, FieldError};
 use crate::{Area, ManagementMode, Member, MemberStatus, Org, OrgKind};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "name", content = "args")]
 pub enum Op {
     /// A member edits their own profile.
     #[serde(rename = "profile.update@1")]
@@ -527,11 +526,8 @@ mod tests {
             name: "新名称".into(),
         };
         let json = serde_json::to_value(&op).unwrap();
-        assert_eq!(json["name"], "org.rename@1");
+        assert!(json.get("org.rename@1").is_some(), "{json}");
         assert_eq!(op.name(), "org.rename@1");
-        assert!(
-            serde_json::from_value::<Op>(serde_json::json!({"name": "org.delete@9", "args": {}}))
-                .is_err()
-        );
+        assert!(serde_json::from_value::<Op>(serde_json::json!({"org.delete@9": {}})).is_err());
     }
 }

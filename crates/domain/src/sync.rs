@@ -1,4 +1,8 @@
 //! The sync protocol's wire types (see docs/sync.md).
+//!
+//! Enums are externally tagged (`{"org": {...}}`): internally tagged and
+//! flattened ones make serde buffer values through a generic `Content` type,
+//! which costs the wasm bundle far more than it saves in JSON.
 
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +20,6 @@ pub const PULL_PAGE: usize = 500;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mutation {
     pub seq: u64,
-    #[serde(flatten)]
     pub op: Op,
 }
 
@@ -29,7 +32,7 @@ pub struct PushRequest {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Ok,
     Rejected { code: String, message: String },
@@ -39,7 +42,6 @@ pub enum Outcome {
 pub struct MutationResult {
     pub seq: u64,
     pub name: String,
-    #[serde(flatten)]
     pub outcome: Outcome,
 }
 
@@ -67,7 +69,7 @@ pub struct PullRequest {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Change {
     Org {
         version: u64,

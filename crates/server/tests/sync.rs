@@ -383,7 +383,7 @@ async fn malformed_batches_are_refused_whole() {
                 )
             }
         };
-        let unknown = serde_json::json!({"schema_version": SCHEMA_VERSION, "client_id": "dev-m", "mutations": [{"seq": 1, "name": "member.delete@1", "args": {}}]});
+        let unknown = serde_json::json!({"schema_version": SCHEMA_VERSION, "client_id": "dev-m", "mutations": [{"seq": 1, "op": {"member.delete@1": {}}}]});
         let (code, body) = post(unknown).await;
         assert_eq!(code, 422, "{}: unknown mutation name: {body}", s.backend);
 
@@ -400,7 +400,7 @@ async fn malformed_batches_are_refused_whole() {
         );
 
         let many: Vec<serde_json::Value> = (1..=101)
-            .map(|i| serde_json::json!({"seq": i, "name": "profile.update@1", "args": {}}))
+            .map(|i| serde_json::json!({"seq": i, "op": {"profile.update@1": {}}}))
             .collect();
         let (code, _) = post(serde_json::json!({"schema_version": SCHEMA_VERSION, "client_id": "dev-m", "mutations": many})).await;
         assert_eq!(code, 413);
@@ -409,7 +409,7 @@ async fn malformed_batches_are_refused_whole() {
         assert_eq!(post(bad_client).await.0, 400);
 
         let unordered = serde_json::json!({"schema_version": SCHEMA_VERSION, "client_id": "dev-m", "mutations": [
-            {"seq": 2, "name": "profile.update@1", "args": {}}, {"seq": 1, "name": "profile.update@1", "args": {}}]});
+            {"seq": 2, "op": {"profile.update@1": {}}}, {"seq": 1, "op": {"profile.update@1": {}}}]});
         assert_eq!(post(unordered).await.0, 400);
 
         // None of it reached the database.
