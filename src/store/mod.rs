@@ -48,6 +48,15 @@ pub struct CachedDirectory {
 
 const DIRECTORY_KEY: &str = "org_directory";
 const SESSION_KEY: &str = "session";
+/// Every store an account's sync state lives in; transactions that must see
+/// or change it atomically span all of them.
+const SYNC_STORES: [&str; 5] = [
+    stores::META,
+    stores::ORGS,
+    stores::MEMBERS,
+    stores::OUTBOX,
+    stores::REJECTED,
+];
 const SYNC_KEY: &str = "sync";
 
 /// The signed-in account on this device. The token is the only secret kept.
@@ -158,16 +167,9 @@ impl Store {
     /// Signs out: forgets the token and the account's records. Refused while
     /// the outbox holds changes, which would otherwise be lost.
     pub async fn sign_out(&self) -> Result<(), StoreError> {
-        let names = [
-            stores::META,
-            stores::ORGS,
-            stores::MEMBERS,
-            stores::OUTBOX,
-            stores::REJECTED,
-        ];
         let tx = self
             .db
-            .transaction(names)
+            .transaction(SYNC_STORES)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let pending = tx.object_store(stores::OUTBOX)?.count().await?;
@@ -185,14 +187,7 @@ impl Store {
     }
 
     pub async fn load(&self) -> Result<Persisted, StoreError> {
-        let names = [
-            stores::META,
-            stores::ORGS,
-            stores::MEMBERS,
-            stores::OUTBOX,
-            stores::REJECTED,
-        ];
-        let tx = self.db.transaction(names).build()?;
+        let tx = self.db.transaction(SYNC_STORES).build()?;
         let mut base = Records::default();
         for o in tx
             .object_store(stores::ORGS)?
@@ -259,16 +254,9 @@ impl Store {
         pull: Option<&PullResponse>,
         synced_at: Option<f64>,
     ) -> Result<(), StoreError> {
-        let names = [
-            stores::META,
-            stores::ORGS,
-            stores::MEMBERS,
-            stores::OUTBOX,
-            stores::REJECTED,
-        ];
         let tx = self
             .db
-            .transaction(names)
+            .transaction(SYNC_STORES)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let meta_store = tx.object_store(stores::META)?;

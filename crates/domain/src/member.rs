@@ -120,13 +120,14 @@ impl ProfilePatch {
         self.phone.is_none() && self.workplace.is_none()
     }
 
+    /// A member's own edit is a subset of what a secretary may change.
     pub fn apply_to(&self, m: &mut Member) {
-        if let Some(p) = &self.phone {
-            m.phone = p.clone();
+        MemberPatch {
+            phone: self.phone.clone(),
+            workplace: self.workplace.clone(),
+            ..Default::default()
         }
-        if let Some(w) = &self.workplace {
-            m.workplace = w.clone();
-        }
+        .apply_to(m);
     }
 }
 

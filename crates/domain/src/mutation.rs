@@ -307,32 +307,11 @@ pub fn apply(actor: &Actor, op: &Op, view: &impl View) -> Result<Vec<Write>, Rej
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
-
     use super::*;
     use crate::auth::{RoleKind, ScopedRole};
 
-    #[derive(Default)]
-    pub struct MapView {
-        pub orgs: BTreeMap<String, Org>,
-        pub members: BTreeMap<String, Member>,
-    }
-
-    impl View for MapView {
-        fn org(&self, id: &str) -> Option<Org> {
-            self.orgs.get(id).cloned()
-        }
-        fn member(&self, id: &str) -> Option<Member> {
-            self.members.get(id).cloned()
-        }
-        fn descendants(&self, org: &Org) -> Vec<Org> {
-            self.orgs
-                .values()
-                .filter(|o| o.path.starts_with(&org.path) && o.id != org.id)
-                .cloned()
-                .collect()
-        }
-    }
+    // The client's record set is the view here too.
+    use crate::replica::Records as MapView;
 
     fn org(id: &str, parent: Option<&str>, path: &str, kind: OrgKind) -> Org {
         Org {
