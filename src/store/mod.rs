@@ -25,6 +25,8 @@ pub enum StoreError {
     Open(String),
     #[error("local database error: {0}")]
     Op(String),
+    #[error("{0} changes are not synced yet")]
+    Pending(u32),
 }
 
 impl From<indexed_db_futures::error::OpenDbError> for StoreError {
@@ -174,7 +176,7 @@ impl Store {
             .build()?;
         let pending = tx.object_store(stores::OUTBOX)?.count().await?;
         if pending > 0 {
-            return Err(StoreError::Op(format!("{pending} pending changes")));
+            return Err(StoreError::Pending(pending));
         }
         let meta = tx.object_store(stores::META)?;
         meta.delete(SESSION_KEY).primitive()?.await?;

@@ -49,6 +49,9 @@ pub enum SignInError {
     BadCredentials,
     #[error("需要联网才能登录")]
     Offline,
+    /// Another account's changes are still unsynced on this device.
+    #[error("本机还有 {0} 的未同步修改，请先用该账号登录并同步")]
+    OtherAccountPending(String),
     #[error("登录失败：{0}")]
     Other(String),
 }
@@ -199,11 +202,14 @@ impl Sync {
         let previous = store.session().await.ok().flatten();
         let client_id = match previous {
             Some(p) if p.account.id == resp.account.id => p.client_id,
-            Some(_) => {
-                store
-                    .sign_out()
-                    .await
-                    .map_err(|e| SignInError::Other(e.to_string()))?;
+            Some(p) => {
+                // Never drop another account's unsynced work to let this one in.
+                store.sign_out().await.map_err(|e| match e {
+                    StoreError::Pending(_) => {
+                        SignInError::OtherAccountPending(p.account.display_name.clone())
+                    }
+                    other => SignInError::Other(other.to_string()),
+                })?;
                 new_client_id()
             }
             None => new_client_id(),
