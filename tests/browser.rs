@@ -262,7 +262,10 @@ mod sync_store {
         let store = Store::open_named(&name).await.expect("open");
         store.append_outbox(&profile(1)).await.expect("append");
         assert!(
-            store.sign_out().await.is_err(),
+            matches!(
+                store.sign_out().await,
+                Err(zhijian::store::StoreError::Pending(1))
+            ),
             "pending changes would be lost"
         );
         assert_eq!(
