@@ -4,10 +4,12 @@ mod empty_state;
 mod org_tree;
 mod status_bar;
 mod tab_bar;
+mod text_field;
 mod update_banner;
 
 pub use empty_state::EmptyState;
 pub use org_tree::OrgTreeView;
 pub use status_bar::{StatusBar, format_time};
 pub use tab_bar::TabBar;
+pub use text_field::TextField;
 pub use update_banner::UpdateBanner;

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
+use crate::components::TextField;
 use crate::i18n::*;
 use crate::sync::Sync;
 
@@ -44,16 +45,13 @@ pub fn Login() -> impl IntoView {
                 <p class="notice" role="alert">{t!(i18n, login_again)}</p>
             </Show>
             <form class="form" on:submit=submit>
-                <label class="field-row">
-                    <span>{t!(i18n, login_phone)}</span>
-                    <input type="text" name="login" inputmode="tel" autocomplete="username" required
-                        prop:value=move || login.get() on:input=move |ev| login.set(event_target_value(&ev)) />
-                </label>
-                <label class="field-row">
-                    <span>{t!(i18n, login_password)}</span>
-                    <input type="password" name="password" autocomplete="current-password" required
-                        prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) />
-                </label>
+                // Phone numbers, or a device name on kiosks: a full keyboard.
+                <TextField name="login" autocomplete="username" required=true value=login>
+                    {t!(i18n, login_phone)}
+                </TextField>
+                <TextField name="password" kind="password" max=256 autocomplete="current-password" required=true value=password>
+                    {t!(i18n, login_password)}
+                </TextField>
                 {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert">{e}</p> })}
                 <button type="submit" class="btn btn-primary btn-block" disabled=move || busy.get()>
                     {move || if busy.get() { t_string!(i18n, login_busy) } else { t_string!(i18n, login_submit) }}

@@ -3,6 +3,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use zhijian_domain::{Member, ProfilePatch, RoleKind};
 
+use crate::components::TextField;
 use crate::i18n::*;
 use crate::sync::Sync;
 use crate::{labels, locale, shell};
@@ -161,16 +162,10 @@ fn Profile() -> impl IntoView {
                         <dt>{t!(i18n, me_mode)}</dt><dd>{move || labels::mode(i18n.get_locale(), m.mode)}</dd>
                     </dl>
                     <form class="form" on:submit=save>
-                        <label class="field-row">
-                            <span>{t!(i18n, me_phone)}</span>
-                            <input type="tel" name="phone" inputmode="tel" autocomplete="tel" maxlength="11"
-                                prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev)) />
-                        </label>
-                        <label class="field-row">
-                            <span>{t!(i18n, me_workplace)}</span>
-                            <input type="text" name="workplace" maxlength="64"
-                                prop:value=move || workplace.get() on:input=move |ev| workplace.set(event_target_value(&ev)) />
-                        </label>
+                        <TextField name="phone" kind="tel" max=11 autocomplete="tel" value=phone>
+                            {t!(i18n, me_phone)}
+                        </TextField>
+                        <TextField name="workplace" value=workplace>{t!(i18n, me_workplace)}</TextField>
                         <button type="submit" class="btn btn-primary">{t!(i18n, me_save)}</button>
                         {move || message.get().map(|(ok, text)| view! {
                             <p class=if ok { "notice" } else { "notice notice-error" } role="status">{text}</p>

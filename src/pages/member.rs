@@ -3,6 +3,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use zhijian_domain::{Member, MemberPatch, Op};
 
+use crate::components::TextField;
 use crate::i18n::*;
 use crate::labels::{self, MODES, STATUSES};
 use crate::sync::Sync;
@@ -99,11 +100,7 @@ fn MemberForm(member: Member) -> impl IntoView {
     };
     view! {
         <form class="form" on:submit=save data-testid="member-form">
-            <label class="field-row">
-                <span>{t!(i18n, me_name)}</span>
-                <input type="text" name="name" maxlength="32" required
-                    prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
-            </label>
+            <TextField name="name" max=32 required=true value=name>{t!(i18n, me_name)}</TextField>
             <label class="field-row">
                 <span>{t!(i18n, me_status)}</span>
                 <select name="status" on:change=move |ev| status.set(event_target_value(&ev).parse().unwrap_or(0))>
@@ -122,16 +119,8 @@ fn MemberForm(member: Member) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
-            <label class="field-row">
-                <span>{t!(i18n, me_phone)}</span>
-                <input type="tel" name="phone" inputmode="tel" maxlength="11"
-                    prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev)) />
-            </label>
-            <label class="field-row">
-                <span>{t!(i18n, me_workplace)}</span>
-                <input type="text" name="workplace" maxlength="64"
-                    prop:value=move || workplace.get() on:input=move |ev| workplace.set(event_target_value(&ev)) />
-            </label>
+            <TextField name="phone" kind="tel" max=11 value=phone>{t!(i18n, me_phone)}</TextField>
+            <TextField name="workplace" value=workplace>{t!(i18n, me_workplace)}</TextField>
             <button type="submit" class="btn btn-primary">{t!(i18n, me_save)}</button>
             {move || message.get().map(|(ok, text)| view! {
                 <p class=if ok { "notice" } else { "notice notice-error" } role="status">{text}</p>
