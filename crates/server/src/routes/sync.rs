@@ -148,21 +148,23 @@ pub async fn push(
             "mutations must have consecutive seqs starting at 1 or above".into(),
         ));
     }
-    claim_client(&state, &req.client_id, &auth.account.id).await?;
+    // The server's last seq for this client: claimed here, then advanced by
+    // what this batch processed or found already processed (no second read).
+    let mut last_seq = claim_client(&state, &req.client_id, &auth.account.id).await?;
     let mut results = Vec::new();
     for m in &req.mutations {
         match push_one(&state, &auth.actor, &req.client_id, m).await? {
-            Step::Skipped => {}
+            Step::Skipped => last_seq = last_seq.max(m.seq),
             Step::Gap(expected) => return Err(ApiError::SeqGap { expected }),
             Step::Done(r) => {
                 if let Outcome::Rejected { code, .. } = &r.outcome {
                     tracing::info!(client = %req.client_id, seq = r.seq, name = %r.name, %code, "mutation rejected");
                 }
+                last_seq = last_seq.max(r.seq);
                 results.push(r);
             }
         }
     }
-    let last_seq = claim_client(&state, &req.client_id, &auth.account.id).await?;
     Ok(ApiJson(PushResponse { last_seq, results }))
 }
 
