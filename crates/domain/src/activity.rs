@@ -19,19 +19,112 @@ pub enum ServiceMode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SignupStatus {
-    /// Made offline, not yet decided by the server.
-    Pending,
+    /// Waiting for the organiser's approval.
+    Requested,
     Confirmed,
+    /// Beyond capacity; promoted in arrival order when seats free up.
     Waitlisted,
     Cancelled,
+    /// The organiser declined it.
+    Declined,
 }
 
-/// A sign-up as capacity sees it: how many seats, in server arrival order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Seat<'a> {
-    pub signup_id: &'a str,
-    pub seats: u32,
+impl SignupStatus {
+    /// Holds or waits for a seat (a second sign-up would be a duplicate).
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Requested | Self::Confirmed | Self::Waitlisted)
+    }
+}
+
+/// An activity under a menu item: when, where, how people join.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    pub id: String,
+    pub menu_id: String,
+    pub item_id: String,
+    /// The menu's org: the activity is for its members (and its groups').
+    pub org_id: String,
+    pub title: String,
+    /// Seconds since the epoch.
+    pub starts_at: i64,
+    pub minutes: u32,
+    /// A station's name or free text.
+    pub place: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub mode: ServiceMode,
+    /// Seats, for booking and group modes.
+    #[serde(default)]
+    pub capacity: Option<u32>,
+    /// Sign-ups wait for the organiser's approval.
+    #[serde(default)]
+    pub needs_approval: bool,
+    /// Attendance is timed (check-out), for volunteer hours.
+    #[serde(default)]
+    pub counts_hours: bool,
+    #[serde(default)]
+    pub cancelled: bool,
+    /// Seats held by confirmed sign-ups (kept by the server with them).
+    #[serde(default)]
+    pub taken: u32,
+    /// Sign-ups received so far; a new one's rank is this plus one.
+    #[serde(default)]
+    pub arrivals: u32,
+    /// The check-in code secret (hex). Only organisers' copies carry it.
+    #[serde(default)]
+    pub secret: Option<String>,
+}
+
+impl Activity {
+    pub const MAX_TITLE_CHARS: usize = 64;
+    pub const MAX_TEXT_CHARS: usize = 500;
+    pub const MAX_MINUTES: u32 = 24 * 60;
+
+    pub fn ends_at(&self) -> i64 {
+        self.starts_at + i64::from(self.minutes) * 60
+    }
+
+    /// Seats are limited in these modes.
+    pub fn limited(&self) -> Option<u32> {
+        match self.mode {
+            ServiceMode::Booking | ServiceMode::Group => self.capacity,
+            ServiceMode::Menu | ServiceMode::Theme => None,
+        }
+    }
+
+    /// Attendance needs a confirmed sign-up first.
+    pub fn needs_signup(&self) -> bool {
+        self.needs_approval || self.limited().is_some()
+    }
+}
+
+/// A sign-up (报名): one person, or a team leader's group of named members.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signup {
+    pub id: String,
+    pub activity_id: String,
+    /// The activity's org (for scopes).
+    pub org_id: String,
+    /// Who signed up (the team leader for a group).
+    pub member_id: String,
+    /// Everyone it covers, one seat each; the leader first.
+    pub members: Vec<String>,
     pub status: SignupStatus,
+    /// Arrival order at the server: the waitlist's order.
+    pub rank: u32,
+    /// Place on the waitlist (1-based) while waitlisted.
+    #[serde(default)]
+    pub position: Option<u32>,
+}
+
+impl Signup {
+    pub fn seats(&self) -> u32 {
+        u32::try_from(self.members.len()).unwrap_or(u32::MAX)
+    }
+
+    pub fn covers(&self, member_id: &str) -> bool {
+        self.members.iter().any(|m| m == member_id)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -54,53 +147,56 @@ pub fn validate_capacity(capacity: i64) -> Result<u32, CapacityError> {
         .ok_or(CapacityError::TooLarge(MAX_CAPACITY))
 }
 
-/// Seats taken by confirmed sign-ups.
-pub fn taken(signups: &[Seat<'_>]) -> u32 {
-    signups
-        .iter()
-        .filter(|s| s.status == SignupStatus::Confirmed)
-        .map(|s| s.seats)
-        .sum()
-}
-
-/// The decision for a new sign-up of `seats` given the others: confirmed
-/// while it fits, otherwise waitlisted. Never confirms beyond capacity.
-pub fn admit(capacity: Option<u32>, signups: &[Seat<'_>], seats: u32) -> SignupStatus {
+/// The decision for a new sign-up of `seats` when `taken` seats are held:
+/// confirmed while it fits, otherwise waitlisted. Never beyond capacity.
+pub fn admit(capacity: Option<u32>, taken: u32, seats: u32) -> SignupStatus {
     match capacity {
-        None => SignupStatus::Confirmed,
-        Some(c) if taken(signups).saturating_add(seats) <= c => SignupStatus::Confirmed,
-        Some(_) => SignupStatus::Waitlisted,
+        Some(c) if taken.saturating_add(seats) > c => SignupStatus::Waitlisted,
+        _ => SignupStatus::Confirmed,
     }
 }
 
-/// After a cancellation: the waitlisted sign-ups to confirm, in arrival order,
-/// each if it fits in what is free (a large group does not block a single
-/// person behind it; confirmed sign-ups are never moved).
-pub fn promote<'a>(capacity: Option<u32>, signups: &[Seat<'a>]) -> Vec<&'a str> {
-    let mut free = match capacity {
-        None => u32::MAX,
-        Some(c) => c.saturating_sub(taken(signups)),
-    };
-    let mut out = Vec::new();
-    for s in signups
+/// Seats free to promote into, then the waitlisted sign-ups (in rank order)
+/// to confirm, each if it fits in what is left: a large group does not block
+/// a single person behind it, and confirmed sign-ups are never moved.
+pub fn promote<'a>(capacity: Option<u32>, taken: u32, waitlist: &[&'a Signup]) -> Vec<&'a Signup> {
+    let mut free = capacity.map_or(u32::MAX, |c| c.saturating_sub(taken));
+    let mut sorted: Vec<&Signup> = waitlist
         .iter()
+        .copied()
         .filter(|s| s.status == SignupStatus::Waitlisted)
-    {
-        if s.seats <= free {
-            free -= s.seats;
-            out.push(s.signup_id);
+        .collect();
+    sorted.sort_by_key(|s| s.rank);
+    let mut out = Vec::new();
+    for s in sorted {
+        if s.seats() <= free {
+            free -= s.seats();
+            out.push(s);
         }
     }
     out
 }
 
-/// A waitlisted sign-up's place in the queue (1-based), as shown to the member.
-pub fn waitlist_position(signups: &[Seat<'_>], signup_id: &str) -> Option<usize> {
-    signups
-        .iter()
-        .filter(|s| s.status == SignupStatus::Waitlisted)
-        .position(|s| s.signup_id == signup_id)
-        .map(|p| p + 1)
+/// Renumbers the waitlist (1-based, rank order); returns the sign-ups whose
+/// position changed, updated.
+pub fn renumber(signups: &[Signup]) -> Vec<Signup> {
+    let mut sorted: Vec<&Signup> = signups.iter().collect();
+    sorted.sort_by_key(|s| s.rank);
+    let mut next = 0u32;
+    let mut out = Vec::new();
+    for s in sorted {
+        let position = (s.status == SignupStatus::Waitlisted).then(|| {
+            next += 1;
+            next
+        });
+        if s.position != position {
+            out.push(Signup {
+                position,
+                ..s.clone()
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -108,84 +204,103 @@ mod tests {
     use super::*;
     use SignupStatus::*;
 
-    fn seat(id: &str, seats: u32, status: SignupStatus) -> Seat<'_> {
-        Seat {
-            signup_id: id,
-            seats,
+    fn su(id: &str, seats: usize, status: SignupStatus, rank: u32) -> Signup {
+        Signup {
+            id: id.into(),
+            activity_id: "a".into(),
+            org_id: "o".into(),
+            member_id: format!("{id}-0"),
+            members: (0..seats).map(|i| format!("{id}-{i}")).collect(),
             status,
+            rank,
+            position: None,
         }
     }
 
     #[test]
     fn admits_up_to_capacity_then_waitlists() {
-        let mut list: Vec<Seat> = Vec::new();
-        let ids = ["a", "b", "c", "d"];
-        for id in ids {
-            let st = admit(Some(2), &list, 1);
-            list.push(seat(id, 1, st));
+        let mut taken = 0;
+        let mut out = Vec::new();
+        for _ in 0..4 {
+            let st = admit(Some(2), taken, 1);
+            if st == Confirmed {
+                taken += 1;
+            }
+            out.push(st);
         }
-        let statuses: Vec<_> = list.iter().map(|s| s.status).collect();
-        assert_eq!(statuses, [Confirmed, Confirmed, Waitlisted, Waitlisted]);
-        assert_eq!(waitlist_position(&list, "d"), Some(2));
-        assert_eq!(admit(None, &list, 50), Confirmed, "menu mode has no limit");
+        assert_eq!(out, [Confirmed, Confirmed, Waitlisted, Waitlisted]);
+        assert_eq!(admit(None, 1_000, 50), Confirmed, "menu mode has no limit");
     }
 
     #[test]
-    fn cancellation_promotes_in_order_first_fit() {
-        let list = vec![
-            seat("a", 1, Cancelled),
-            seat("b", 1, Confirmed),
-            seat("g", 3, Waitlisted),
-            seat("c", 1, Waitlisted),
-            seat("d", 1, Waitlisted),
+    fn cancellation_promotes_in_rank_order_first_fit() {
+        // Listed out of order on purpose: rank decides, not position in the slice.
+        let list = [
+            su("d", 1, Waitlisted, 5),
+            su("g", 3, Waitlisted, 3),
+            su("c", 1, Waitlisted, 4),
+            su("b", 1, Confirmed, 2),
         ];
-        // Capacity 2, one seat free: the group of 3 cannot fit, c can.
-        assert_eq!(promote(Some(2), &list), ["c"]);
-        // Capacity 5, four seats free: the group first, then c.
-        assert_eq!(promote(Some(5), &list), ["g", "c"]);
+        let refs: Vec<&Signup> = list.iter().collect();
+        let ids = |v: Vec<&Signup>| v.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+        // Capacity 2 with one taken: the group of 3 cannot fit, c can.
+        assert_eq!(ids(promote(Some(2), 1, &refs)), ["c"]);
+        // Capacity 5: the group first, then c; d waits.
+        assert_eq!(ids(promote(Some(5), 1, &refs)), ["g", "c"]);
     }
 
     #[test]
     fn groups_count_one_seat_per_person() {
-        let list = vec![seat("a", 2, Confirmed)];
-        assert_eq!(admit(Some(4), &list, 3), Waitlisted);
-        assert_eq!(admit(Some(5), &list, 3), Confirmed);
+        assert_eq!(admit(Some(4), 2, 3), Waitlisted);
+        assert_eq!(admit(Some(5), 2, 3), Confirmed);
+        assert_eq!(su("g", 3, Confirmed, 1).seats(), 3);
+    }
+
+    #[test]
+    fn waitlist_positions_follow_rank() {
+        let list = [
+            su("x", 1, Waitlisted, 9),
+            su("y", 1, Confirmed, 1),
+            su("z", 1, Waitlisted, 4),
+        ];
+        let changed = renumber(&list);
+        let pos: Vec<(String, Option<u32>)> =
+            changed.iter().map(|s| (s.id.clone(), s.position)).collect();
+        assert_eq!(pos, [("z".into(), Some(1)), ("x".into(), Some(2))]);
+        assert!(renumber(&changed).is_empty() || changed.len() == 2);
     }
 
     proptest::proptest! {
-        /// Any order of sign-ups, cancellations and promotions: confirmed seats
-        /// never exceed capacity and a confirmed sign-up is never demoted.
+        /// Any order of sign-ups and cancellations with promotion: confirmed
+        /// seats never exceed capacity and a confirmed sign-up is never demoted.
         #[test]
-        fn capacity_is_never_exceeded(capacity in 1u32..8, ops in proptest::collection::vec((0u8..3, 1u32..4, 0usize..40), 1..60)) {
-            let ids: Vec<String> = (0..60).map(|i| format!("s{i}")).collect();
-            let mut statuses: Vec<(usize, u32, SignupStatus)> = Vec::new();
+        fn capacity_is_never_exceeded(capacity in 1u32..8, ops in proptest::collection::vec((0u8..2, 1usize..4, 0usize..40), 1..60)) {
+            let mut list: Vec<Signup> = Vec::new();
+            let mut taken = 0u32;
             for (kind, seats, pick) in ops {
-                let view = |st: &Vec<(usize, u32, SignupStatus)>| -> Vec<(usize, u32, SignupStatus)> { st.clone() };
-                let before = view(&statuses);
-                let seats_view: Vec<Seat> = before.iter().map(|(i, n, st)| seat(&ids[*i], *n, *st)).collect();
-                match kind {
-                    0 if statuses.len() < ids.len() => {
-                        let st = admit(Some(capacity), &seats_view, seats);
-                        statuses.push((statuses.len(), seats, st));
+                let before: Vec<SignupStatus> = list.iter().map(|s| s.status).collect();
+                if kind == 0 {
+                    let rank = u32::try_from(list.len()).unwrap() + 1;
+                    let st = admit(Some(capacity), taken, u32::try_from(seats).unwrap());
+                    if st == Confirmed { taken += u32::try_from(seats).unwrap(); }
+                    list.push(su(&format!("s{rank}"), seats, st, rank));
+                } else if !list.is_empty() {
+                    let k = pick % list.len();
+                    if list[k].status == Confirmed { taken -= list[k].seats(); }
+                    list[k].status = Cancelled;
+                    let refs: Vec<&Signup> = list.iter().collect();
+                    let up: Vec<String> = promote(Some(capacity), taken, &refs).into_iter().map(|s| s.id.clone()).collect();
+                    for s in list.iter_mut().filter(|s| up.contains(&s.id)) {
+                        s.status = Confirmed;
+                        taken += s.seats();
                     }
-                    1 if !statuses.is_empty() => {
-                        let k = pick % statuses.len();
-                        statuses[k].2 = Cancelled;
-                        let seats_view: Vec<Seat> = statuses.iter().map(|(i, n, st)| seat(&ids[*i], *n, *st)).collect();
-                        let up: Vec<String> = promote(Some(capacity), &seats_view).into_iter().map(str::to_owned).collect();
-                        for s in statuses.iter_mut() {
-                            if up.contains(&ids[s.0]) {
-                                s.2 = Confirmed;
-                            }
-                        }
-                    }
-                    _ => {}
                 }
-                let now: Vec<Seat> = statuses.iter().map(|(i, n, st)| seat(&ids[*i], *n, *st)).collect();
-                proptest::prop_assert!(taken(&now) <= capacity);
-                for (old, new) in before.iter().zip(statuses.iter()) {
-                    if old.2 == Confirmed {
-                        proptest::prop_assert!(new.2 == Confirmed || new.2 == Cancelled);
+                let held: u32 = list.iter().filter(|s| s.status == Confirmed).map(Signup::seats).sum();
+                proptest::prop_assert_eq!(held, taken);
+                proptest::prop_assert!(taken <= capacity);
+                for (old, new) in before.iter().zip(list.iter()) {
+                    if *old == Confirmed {
+                        proptest::prop_assert!(new.status == Confirmed || new.status == Cancelled);
                     }
                 }
             }

@@ -4,7 +4,51 @@
 //! offline; the server checks it on push against the window of the check-in.
 
 use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+
+/// An attendance record (签到), and the check-out when hours count.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckIn {
+    pub id: String,
+    pub activity_id: String,
+    /// The activity's org (for scopes).
+    pub org_id: String,
+    pub member_id: String,
+    /// Seconds since the epoch, on the recording device.
+    pub at: i64,
+    #[serde(default)]
+    pub checked_out_at: Option<i64>,
+    /// Checked in by the organiser by hand, with this note.
+    #[serde(default)]
+    pub by_hand: Option<String>,
+    /// The account that recorded it.
+    pub recorded_by: String,
+}
+
+impl CheckIn {
+    pub const MAX_NOTE_CHARS: usize = 200;
+
+    /// Minutes present, once checked out.
+    pub fn minutes(&self) -> Option<i64> {
+        self.checked_out_at.map(|out| (out - self.at).max(0) / 60)
+    }
+}
+
+/// A fresh per-activity secret from 16 random bytes, as hex.
+pub fn secret_hex(bytes: &[u8; 16]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The secret's bytes, if it is 32 hex digits.
+pub fn secret_bytes(hex: &str) -> Option<Vec<u8>> {
+    if hex.len() != 32 {
+        return None;
+    }
+    (0..16)
+        .map(|i| u8::from_str_radix(hex.get(i * 2..i * 2 + 2)?, 16).ok())
+        .collect()
+}
 
 pub const WINDOW_SECONDS: i64 = 30;
 

@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Month;
+use crate::replica::Records;
 use crate::validate::{self, FieldError};
+use crate::{Member, Month};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MenuItem {
@@ -139,6 +140,95 @@ pub fn compliance(menu: Option<&MonthlyMenu>, attended: &BTreeSet<String>) -> Co
         optional_required: usize::from(menu.min_optional),
         missing,
     }
+}
+
+/// The published menus that apply to a member in `month`: those of the
+/// member's org and of the orgs above it (a committee's menu covers its
+/// branches). A member who moved org is judged by the current org's menus.
+pub fn menus_for<'a>(r: &'a Records, member: &Member, month: Month) -> Vec<&'a MonthlyMenu> {
+    let Some(org) = r.orgs.get(&member.org_id) else {
+        return vec![];
+    };
+    r.menus
+        .values()
+        .filter(|m| m.month == month && m.published)
+        .filter(|m| r.orgs.get(&m.org_id).is_some_and(|o| o.contains(org)))
+        .collect()
+}
+
+/// Items of `menu` the member attended: a check-in at an activity of that
+/// menu which was not cancelled.
+pub fn attended(r: &Records, menu: &MonthlyMenu, member_id: &str) -> BTreeSet<String> {
+    r.checkins
+        .values()
+        .filter(|c| c.member_id == member_id)
+        .filter_map(|c| r.activities.get(&c.activity_id))
+        .filter(|a| a.menu_id == menu.id && !a.cancelled)
+        .map(|a| a.item_id.clone())
+        .collect()
+}
+
+/// One member's progress on every menu that applies to them in `month`.
+pub fn progress<'a>(
+    r: &'a Records,
+    member: &Member,
+    month: Month,
+) -> Vec<(&'a MonthlyMenu, Compliance)> {
+    menus_for(r, member, month)
+        .into_iter()
+        .map(|m| (m, compliance(Some(m), &attended(r, m, &member.id))))
+        .collect()
+}
+
+/// The secretary's board for a menu: every member it applies to (the menu's
+/// org and below), by name, with their progress.
+pub fn board<'a>(r: &'a Records, menu: &MonthlyMenu) -> Vec<(&'a Member, Compliance)> {
+    let Some(org) = r.orgs.get(&menu.org_id) else {
+        return vec![];
+    };
+    let mut rows: Vec<(&Member, Compliance)> = r
+        .members
+        .values()
+        .filter(|m| r.orgs.get(&m.org_id).is_some_and(|o| org.contains(o)))
+        .map(|m| (m, compliance(Some(menu), &attended(r, menu, &m.id))))
+        .collect();
+    rows.sort_by(|a, b| (a.1.is_done(), &a.0.name).cmp(&(b.1.is_done(), &b.0.name)));
+    rows
+}
+
+/// The board as CSV (UTF-8 with a BOM, so that spreadsheet programs on
+/// Chinese Windows open it correctly).
+pub fn board_csv(menu: &MonthlyMenu, rows: &[(&Member, Compliance)]) -> String {
+    let title = |id: &str| {
+        menu.items
+            .iter()
+            .find(|i| i.id == id)
+            .map_or(id.to_owned(), |i| i.title.clone())
+    };
+    let field = |s: &str| {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_owned()
+        }
+    };
+    let mut out = String::from(
+        "\u{feff}姓名,必选完成,必选总数,自选完成,自选要求,是否达标,未完成的必选项目\r\n",
+    );
+    for (m, c) in rows {
+        let missing: Vec<String> = c.missing.iter().map(|id| title(id)).collect();
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{}\r\n",
+            field(&m.name),
+            c.mandatory_done,
+            c.mandatory_total,
+            c.optional_done,
+            c.optional_required,
+            if c.is_done() { "是" } else { "否" },
+            field(&missing.join("；")),
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

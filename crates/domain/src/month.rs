@@ -63,6 +63,22 @@ impl Month {
     pub fn months_until(self, later: Month) -> i64 {
         later.index() - self.index()
     }
+
+    /// The month of a moment (seconds since the epoch) in China (UTC+8),
+    /// where every user of this app is.
+    pub fn from_unix(secs: i64) -> Result<Self, MonthError> {
+        let days = (secs + 8 * 3600).div_euclid(86_400);
+        // Civil-from-days (H. Hinnant), shifted so years start in March.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Self::from_index(year * 12 + month - 1)
+    }
 }
 
 impl fmt::Display for Month {
@@ -102,6 +118,24 @@ impl From<Month> for String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn month_of_a_moment_in_china() {
+        // 2026-11-30 16:00 UTC is already December 1st in Beijing.
+        assert_eq!(
+            Month::from_unix(1_796_054_400).unwrap().to_string(),
+            "2026-12"
+        );
+        assert_eq!(
+            Month::from_unix(1_796_054_399).unwrap().to_string(),
+            "2026-11"
+        );
+        assert_eq!(
+            Month::from_unix(951_753_600).unwrap().to_string(),
+            "2000-02"
+        );
+        assert_eq!(Month::from_unix(0).unwrap().to_string(), "1970-01");
+    }
     use super::*;
     use proptest::prelude::*;
 

@@ -7,9 +7,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Actor;
+use crate::doc::Doc;
 use crate::member::{MemberPatch, ProfilePatch};
+use crate::menu::MonthlyMenu;
+use crate::menu_ops::{self, ActivityDraft, HandCheckIn, NewCheckIn, NewSignup};
 use crate::validate::{self, FieldError};
-use crate::{Area, ManagementMode, Member, MemberStatus, Org, OrgKind};
+use crate::{Area, ManagementMode, Member, MemberStatus, Month, Org, OrgKind};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Op {
@@ -35,6 +38,37 @@ pub enum Op {
     MoveOrg {
         org_id: String,
         new_parent_id: String,
+    },
+    /// Creates or edits a month's menu (draft or published alike).
+    #[serde(rename = "menu.save@1")]
+    SaveMenu(MonthlyMenu),
+    #[serde(rename = "menu.publish@1")]
+    PublishMenu { menu_id: String, published: bool },
+    #[serde(rename = "activity.save@1")]
+    SaveActivity(ActivityDraft),
+    #[serde(rename = "activity.cancel@1")]
+    CancelActivity { activity_id: String },
+    #[serde(rename = "signup.create@1")]
+    SignUp(NewSignup),
+    #[serde(rename = "signup.cancel@1")]
+    CancelSignup { signup_id: String },
+    /// The organiser approves or declines a sign-up that needs approval.
+    #[serde(rename = "signup.decide@1")]
+    DecideSignup { signup_id: String, approve: bool },
+    /// A member checks in with the code on the organiser's screen.
+    #[serde(rename = "checkin.code@1")]
+    CheckIn(NewCheckIn),
+    /// The organiser checks a member in by hand, with a note.
+    #[serde(rename = "checkin.hand@1")]
+    CheckInByHand(HandCheckIn),
+    /// Check-out, for activities that count hours: the member with the
+    /// current code, or the organiser without.
+    #[serde(rename = "checkin.out@1")]
+    CheckOut {
+        checkin_id: String,
+        at: i64,
+        #[serde(default)]
+        code: Option<String>,
     },
 }
 
@@ -99,6 +133,14 @@ pub trait View {
     fn member(&self, id: &str) -> Option<Member>;
     /// Every org strictly below `org` (for moves).
     fn descendants(&self, org: &Org) -> Vec<Org>;
+    /// A menu, activity, sign-up or check-in by id.
+    fn doc(&self, id: &str) -> Option<Doc>;
+    /// The org's menu for `month`, if any.
+    fn menu_for(&self, org_id: &str, month: Month) -> Option<MonthlyMenu>;
+    /// Every sign-up of the activity this view holds.
+    fn signups_of(&self, activity_id: &str) -> Vec<crate::activity::Signup>;
+    /// Every check-in of the activity this view holds.
+    fn checkins_of(&self, activity_id: &str) -> Vec<crate::checkin::CheckIn>;
 }
 
 /// A record to write (insert or replace).
@@ -106,6 +148,7 @@ pub trait View {
 pub enum Write {
     Org(Org),
     Member(Member),
+    Doc(Doc),
 }
 
 /// Records a mutation reads, so a store can load just those before `apply`.
@@ -115,6 +158,11 @@ pub struct Touches {
     pub members: Vec<String>,
     /// Whether `apply` needs the descendants of the first org.
     pub subtree: bool,
+    /// Documents by id; with an activity (or a sign-up's or check-in's) the
+    /// store also loads its sign-ups, check-ins and org.
+    pub docs: Vec<String>,
+    /// An org's menu for a month.
+    pub menu_slot: Option<(String, Month)>,
 }
 
 impl Op {
@@ -126,6 +174,16 @@ impl Op {
             Op::CreateOrg(_) => "org.create@1",
             Op::RenameOrg { .. } => "org.rename@1",
             Op::MoveOrg { .. } => "org.move@1",
+            Op::SaveMenu(_) => "menu.save@1",
+            Op::PublishMenu { .. } => "menu.publish@1",
+            Op::SaveActivity(_) => "activity.save@1",
+            Op::CancelActivity { .. } => "activity.cancel@1",
+            Op::SignUp(_) => "signup.create@1",
+            Op::CancelSignup { .. } => "signup.cancel@1",
+            Op::DecideSignup { .. } => "signup.decide@1",
+            Op::CheckIn(_) => "checkin.code@1",
+            Op::CheckInByHand(_) => "checkin.hand@1",
+            Op::CheckOut { .. } => "checkin.out@1",
         }
     }
 
@@ -134,6 +192,12 @@ impl Op {
             orgs: orgs.iter().map(|s| s.to_string()).collect(),
             members: members.iter().map(|s| s.to_string()).collect(),
             subtree,
+            ..Touches::default()
+        };
+        let me = actor.member_id.as_deref().unwrap_or_default();
+        let d = |orgs: &[&str], members: &[&str], docs: &[&str]| Touches {
+            docs: docs.iter().map(|s| s.to_string()).collect(),
+            ..t(orgs, members, false)
         };
         match self {
             Op::UpdateProfile(_) => t(
@@ -149,6 +213,24 @@ impl Op {
                 org_id,
                 new_parent_id,
             } => t(&[org_id, new_parent_id], &[], true),
+            Op::SaveMenu(m) => Touches {
+                menu_slot: Some((m.org_id.clone(), m.month)),
+                ..d(&[&m.org_id], &[], &[&m.id])
+            },
+            Op::PublishMenu { menu_id, .. } => d(&[], &[], &[menu_id]),
+            Op::SaveActivity(a) => d(&[], &[], &[&a.menu_id, &a.id]),
+            Op::CancelActivity { activity_id } => d(&[], &[], &[activity_id]),
+            Op::SignUp(n) => {
+                let mut members: Vec<&str> = n.members.iter().map(String::as_str).collect();
+                members.push(me);
+                d(&[], &members, &[&n.id, &n.activity_id])
+            }
+            Op::CancelSignup { signup_id } | Op::DecideSignup { signup_id, .. } => {
+                d(&[], &[], &[signup_id])
+            }
+            Op::CheckIn(n) => d(&[], &[me], &[&n.id, &n.activity_id]),
+            Op::CheckInByHand(h) => d(&[], &[&h.member_id], &[&h.id, &h.activity_id]),
+            Op::CheckOut { checkin_id, .. } => d(&[], &[], &[checkin_id]),
         }
     }
 }
@@ -175,10 +257,29 @@ fn optional_phone(v: &Option<Option<String>>) -> Result<(), FieldError> {
     }
 }
 
-/// Validates `op` for `actor` against `view` and returns what to write.
-/// Pure: the caller writes the records, in its own transaction.
-pub fn apply(actor: &Actor, op: &Op, view: &impl View) -> Result<Vec<Write>, Rejection> {
+/// Validates `op` for `actor` against `view` at `now` (seconds since the
+/// epoch) and returns what to write. Pure: the caller writes the records, in
+/// its own transaction.
+pub fn apply(actor: &Actor, op: &Op, view: &impl View, now: i64) -> Result<Vec<Write>, Rejection> {
     match op {
+        Op::SaveMenu(m) => menu_ops::save_menu(actor, m, view, now),
+        Op::PublishMenu { menu_id, published } => {
+            menu_ops::publish_menu(actor, menu_id, *published, view)
+        }
+        Op::SaveActivity(a) => menu_ops::save_activity(actor, a, view),
+        Op::CancelActivity { activity_id } => menu_ops::cancel_activity(actor, activity_id, view),
+        Op::SignUp(n) => menu_ops::sign_up(actor, n, view, now),
+        Op::CancelSignup { signup_id } => menu_ops::cancel_signup(actor, signup_id, view),
+        Op::DecideSignup { signup_id, approve } => {
+            menu_ops::decide_signup(actor, signup_id, *approve, view)
+        }
+        Op::CheckIn(n) => menu_ops::check_in(actor, n, view, now),
+        Op::CheckInByHand(h) => menu_ops::check_in_by_hand(actor, h, view, now),
+        Op::CheckOut {
+            checkin_id,
+            at,
+            code,
+        } => menu_ops::check_out(actor, checkin_id, code.as_deref(), *at, view, now),
         Op::UpdateProfile(patch) => {
             let me = actor
                 .member_id
@@ -310,6 +411,12 @@ mod tests {
     use super::*;
     use crate::auth::{RoleKind, ScopedRole};
 
+    const NOW: i64 = 1_795_000_000;
+
+    fn apply_now(actor: &Actor, op: &Op, view: &impl View) -> Result<Vec<Write>, Rejection> {
+        apply(actor, op, view, NOW)
+    }
+
     // The client's record set is the view here too.
     use crate::replica::Records as MapView;
 
@@ -376,7 +483,7 @@ mod tests {
             phone: Some(Some("13912345678".into())),
             workplace: None,
         };
-        let w = apply(&me, &Op::UpdateProfile(patch), &v).unwrap();
+        let w = apply_now(&me, &Op::UpdateProfile(patch), &v).unwrap();
         assert!(matches!(&w[..], [Write::Member(m)] if m.phone.as_deref() == Some("13912345678")));
         let other = Op::UpdateMember {
             member_id: "m2".into(),
@@ -385,13 +492,15 @@ mod tests {
                 ..Default::default()
             },
         };
-        assert_eq!(apply(&me, &other, &v).unwrap_err().code(), "forbidden");
+        assert_eq!(apply_now(&me, &other, &v).unwrap_err().code(), "forbidden");
         let bad = ProfilePatch {
             phone: Some(Some("1".repeat(500))),
             workplace: None,
         };
         assert_eq!(
-            apply(&me, &Op::UpdateProfile(bad), &v).unwrap_err().code(),
+            apply_now(&me, &Op::UpdateProfile(bad), &v)
+                .unwrap_err()
+                .code(),
             "invalid"
         );
     }
@@ -407,7 +516,7 @@ mod tests {
                 ..Default::default()
             },
         };
-        assert!(apply(&sec, &rename, &v).is_ok());
+        assert!(apply_now(&sec, &rename, &v).is_ok());
         let far = Op::UpdateMember {
             member_id: "m2".into(),
             patch: MemberPatch {
@@ -415,7 +524,7 @@ mod tests {
                 ..Default::default()
             },
         };
-        assert_eq!(apply(&sec, &far, &v).unwrap_err().code(), "forbidden");
+        assert_eq!(apply_now(&sec, &far, &v).unwrap_err().code(), "forbidden");
         let new = |id: &str, org: &str, name: &str| {
             Op::AddMember(NewMember {
                 id: id.into(),
@@ -428,33 +537,37 @@ mod tests {
             })
         };
         assert!(
-            apply(&sec, &new("m9", "g1", "杨帆"), &v).is_ok(),
+            apply_now(&sec, &new("m9", "g1", "杨帆"), &v).is_ok(),
             "groups of the branch too"
         );
         assert_eq!(
-            apply(&sec, &new("m9", "b2", "杨帆"), &v)
+            apply_now(&sec, &new("m9", "b2", "杨帆"), &v)
                 .unwrap_err()
                 .code(),
             "forbidden"
         );
         assert_eq!(
-            apply(&sec, &new("m9", "nope", "杨帆"), &v)
+            apply_now(&sec, &new("m9", "nope", "杨帆"), &v)
                 .unwrap_err()
                 .code(),
             "not_found"
         );
         assert_eq!(
-            apply(&sec, &new("m9", "b1", " "), &v).unwrap_err().code(),
+            apply_now(&sec, &new("m9", "b1", " "), &v)
+                .unwrap_err()
+                .code(),
             "invalid"
         );
         assert_eq!(
-            apply(&sec, &new("m1", "b1", "重复"), &v)
+            apply_now(&sec, &new("m1", "b1", "重复"), &v)
                 .unwrap_err()
                 .code(),
             "conflict"
         );
         assert_eq!(
-            apply(&sec, &new("m9", "c", "杨帆"), &v).unwrap_err().code(),
+            apply_now(&sec, &new("m9", "c", "杨帆"), &v)
+                .unwrap_err()
+                .code(),
             "conflict"
         );
     }
@@ -473,21 +586,24 @@ mod tests {
             area: Some(Area::BusinessDistrict),
             place: None,
         });
-        let w = apply(&staff, &create, &v).unwrap();
+        let w = apply_now(&staff, &create, &v).unwrap();
         assert!(matches!(&w[..], [Write::Org(o)] if o.path == "/c/b3/"));
-        assert_eq!(apply(&sec, &create, &v).unwrap_err().code(), "forbidden");
+        assert_eq!(
+            apply_now(&sec, &create, &v).unwrap_err().code(),
+            "forbidden"
+        );
 
         // Moving b1 under b2 is refused by kind; moving g1 under b2 rewrites its path.
         let mv = Op::MoveOrg {
             org_id: "b1".into(),
             new_parent_id: "b2".into(),
         };
-        assert_eq!(apply(&staff, &mv, &v).unwrap_err().code(), "conflict");
+        assert_eq!(apply_now(&staff, &mv, &v).unwrap_err().code(), "conflict");
         let mv = Op::MoveOrg {
             org_id: "g1".into(),
             new_parent_id: "b2".into(),
         };
-        let w = apply(&staff, &mv, &v).unwrap();
+        let w = apply_now(&staff, &mv, &v).unwrap();
         assert!(
             matches!(&w[..], [Write::Org(o)] if o.path == "/c/b2/g1/" && o.parent_id.as_deref() == Some("b2"))
         );
@@ -495,7 +611,10 @@ mod tests {
             org_id: "c".into(),
             new_parent_id: "b1".into(),
         };
-        assert_eq!(apply(&staff, &cycle, &v).unwrap_err().code(), "conflict");
+        assert_eq!(
+            apply_now(&staff, &cycle, &v).unwrap_err().code(),
+            "conflict"
+        );
     }
 
     #[test]

@@ -8,20 +8,46 @@
 
 use std::collections::BTreeMap;
 
+use crate::activity::{Activity, Signup};
 use crate::auth::Actor;
+use crate::checkin::CheckIn;
+use crate::doc::Doc;
+use crate::menu::MonthlyMenu;
 use crate::mutation::{Op, Rejection, View, Write, apply};
 use crate::sync::{Change, Mutation, MutationResult, Outcome, PullResponse, PushResponse};
-use crate::{Member, Org};
+use crate::{Member, Month, Org};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Records {
     pub orgs: BTreeMap<String, Org>,
     pub members: BTreeMap<String, Member>,
+    pub menus: BTreeMap<String, MonthlyMenu>,
+    pub activities: BTreeMap<String, Activity>,
+    pub signups: BTreeMap<String, Signup>,
+    pub checkins: BTreeMap<String, CheckIn>,
 }
 
 impl Records {
+    pub fn put_doc(&mut self, d: Doc) {
+        match d {
+            Doc::Menu(m) => {
+                self.menus.insert(m.id.clone(), m);
+            }
+            Doc::Activity(a) => {
+                self.activities.insert(a.id.clone(), a);
+            }
+            Doc::Signup(s) => {
+                self.signups.insert(s.id.clone(), s);
+            }
+            Doc::CheckIn(c) => {
+                self.checkins.insert(c.id.clone(), c);
+            }
+        }
+    }
+
     pub fn write(&mut self, w: Write) {
         match w {
+            Write::Doc(d) => self.put_doc(d),
             Write::Org(o) => {
                 self.orgs.insert(o.id.clone(), o);
             }
@@ -43,6 +69,7 @@ impl Records {
             Change::MemberGone { id, .. } => {
                 self.members.remove(id);
             }
+            Change::Doc { doc, .. } => self.put_doc(doc.clone()),
         }
     }
 }
@@ -61,6 +88,32 @@ impl View for Records {
             .cloned()
             .collect()
     }
+    fn doc(&self, id: &str) -> Option<Doc> {
+        None.or_else(|| self.menus.get(id).cloned().map(Doc::Menu))
+            .or_else(|| self.activities.get(id).cloned().map(Doc::Activity))
+            .or_else(|| self.signups.get(id).cloned().map(Doc::Signup))
+            .or_else(|| self.checkins.get(id).cloned().map(Doc::CheckIn))
+    }
+    fn menu_for(&self, org_id: &str, month: Month) -> Option<MonthlyMenu> {
+        self.menus
+            .values()
+            .find(|m| m.org_id == org_id && m.month == month)
+            .cloned()
+    }
+    fn signups_of(&self, activity_id: &str) -> Vec<Signup> {
+        self.signups
+            .values()
+            .filter(|s| s.activity_id == activity_id)
+            .cloned()
+            .collect()
+    }
+    fn checkins_of(&self, activity_id: &str) -> Vec<CheckIn> {
+        self.checkins
+            .values()
+            .filter(|c| c.activity_id == activity_id)
+            .cloned()
+            .collect()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,6 +129,9 @@ pub struct Replica {
     pub last_seq: u64,
     /// Mutations the server refused, for the user to see.
     pub rejected: Vec<MutationResult>,
+    /// The device's time (seconds) of the last local mutation; replays judge
+    /// time rules at it.
+    pub now: i64,
     /// The optimistic records when mutations are pending; `None` means the
     /// view is the base itself (no copy of 10,000 rows after every pull).
     view: Option<Records>,
@@ -105,6 +161,7 @@ impl Replica {
             epoch: 0,
             last_seq,
             rejected,
+            now: 0,
         };
         r.replay();
         r
@@ -129,7 +186,7 @@ impl Replica {
         for m in &self.outbox {
             // A pending mutation that no longer applies has no visible effect;
             // the server decides and the result comes back with a reason.
-            if let Ok(writes) = apply(&self.actor, &m.op, &view) {
+            if let Ok(writes) = apply(&self.actor, &m.op, &view, self.now) {
                 writes.into_iter().for_each(|w| view.write(w));
             }
         }
@@ -138,8 +195,9 @@ impl Replica {
 
     /// Validates `op` against the current view and queues it. A mutation the
     /// view already refuses is not queued: the user sees why at once.
-    pub fn mutate(&mut self, op: Op) -> Result<Mutation, Rejection> {
-        let writes = apply(&self.actor, &op, self.view())?;
+    pub fn mutate(&mut self, op: Op, now: i64) -> Result<Mutation, Rejection> {
+        self.now = self.now.max(now);
+        let writes = apply(&self.actor, &op, self.view(), now)?;
         let m = Mutation {
             seq: self.next_seq(),
             op,

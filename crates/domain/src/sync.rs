@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::doc::Doc;
 use crate::mutation::Op;
 use crate::{Member, Org};
 
@@ -84,6 +85,11 @@ pub enum Change {
         version: u64,
         id: String,
     },
+    /// A menu, activity, sign-up or check-in.
+    Doc {
+        version: u64,
+        doc: Doc,
+    },
 }
 
 impl Change {
@@ -91,7 +97,8 @@ impl Change {
         match self {
             Change::Org { version, .. }
             | Change::Member { version, .. }
-            | Change::MemberGone { version, .. } => *version,
+            | Change::MemberGone { version, .. }
+            | Change::Doc { version, .. } => *version,
         }
     }
 }

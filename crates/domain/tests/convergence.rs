@@ -62,13 +62,15 @@ impl Server {
             if m.seq != last + 1 {
                 return Err(last + 1);
             }
-            let outcome = match apply(actor, &m.op, &self.records) {
+            let outcome = match apply(actor, &m.op, &self.records, 0) {
                 Ok(writes) => {
                     self.version += 1;
                     for w in writes {
                         let key = match &w {
                             zhijian_domain::Write::Org(o) => (0, o.id.clone()),
                             zhijian_domain::Write::Member(x) => (1, x.id.clone()),
+                            // This model generates directory mutations only.
+                            zhijian_domain::Write::Doc(d) => (2, d.id().to_owned()),
                         };
                         self.versions.insert(key, self.version);
                         self.records.write(w);
@@ -101,6 +103,7 @@ impl Server {
         let mut r = Records {
             orgs: self.records.orgs.clone(),
             members: BTreeMap::new(),
+            ..Records::default()
         };
         for m in self.records.members.values() {
             if let Some(org) = self.records.org(&m.org_id)
@@ -329,7 +332,7 @@ fn run(seed: u64, steps: usize) -> Result<(), TestCaseError> {
         match rng.below(10) {
             0..=4 => {
                 if let Some(op) = random_op(&mut rng, c, clients[c].view(), &mut counter)
-                    && clients[c].mutate(op).is_ok()
+                    && clients[c].mutate(op, 0).is_ok()
                 {
                     queued[c] += 1;
                 }
@@ -413,10 +416,13 @@ fn rejections_reach_the_client_that_made_them() {
     sync(&mut rng, &mut server, 0, &mut r, &mut Vec::new(), false);
     // Valid locally, refused by the server: another device renamed... here the
     // server's copy lacks the org, as if it had been removed meanwhile.
-    r.mutate(Op::RenameOrg {
-        org_id: "b2".into(),
-        name: "新名称".into(),
-    })
+    r.mutate(
+        Op::RenameOrg {
+            org_id: "b2".into(),
+            name: "新名称".into(),
+        },
+        0,
+    )
     .unwrap();
     server.records.orgs.remove("b2");
     sync(&mut rng, &mut server, 0, &mut r, &mut Vec::new(), false);

@@ -1,0 +1,118 @@
+//! Documents: the records of menus, activities, sign-ups and check-ins, as
+//! one sum type so that sync, storage and scopes treat them alike.
+
+use serde::{Deserialize, Serialize};
+
+use crate::activity::{Activity, Signup};
+use crate::checkin::CheckIn;
+use crate::menu::MonthlyMenu;
+use crate::{Actor, Org};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Doc {
+    Menu(MonthlyMenu),
+    Activity(Activity),
+    Signup(Signup),
+    CheckIn(CheckIn),
+}
+
+impl Doc {
+    pub fn id(&self) -> &str {
+        match self {
+            Doc::Menu(m) => &m.id,
+            Doc::Activity(a) => &a.id,
+            Doc::Signup(s) => &s.id,
+            Doc::CheckIn(c) => &c.id,
+        }
+    }
+
+    /// Stable name of the kind, as stored.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Doc::Menu(_) => "menu",
+            Doc::Activity(_) => "activity",
+            Doc::Signup(_) => "signup",
+            Doc::CheckIn(_) => "checkin",
+        }
+    }
+
+    /// The org whose scope the document belongs to.
+    pub fn org_id(&self) -> &str {
+        match self {
+            Doc::Menu(m) => &m.org_id,
+            Doc::Activity(a) => &a.org_id,
+            Doc::Signup(s) => &s.org_id,
+            Doc::CheckIn(c) => &c.org_id,
+        }
+    }
+
+    /// What it hangs under: a menu's month, an activity's menu, a sign-up's
+    /// or a check-in's activity. Stores index it.
+    pub fn parent(&self) -> String {
+        match self {
+            Doc::Menu(m) => m.month.to_string(),
+            Doc::Activity(a) => a.menu_id.clone(),
+            Doc::Signup(s) => s.activity_id.clone(),
+            Doc::CheckIn(c) => c.activity_id.clone(),
+        }
+    }
+
+    /// The members a private document is about; public ones have none.
+    pub fn people(&self) -> Vec<&str> {
+        match self {
+            Doc::Menu(_) | Doc::Activity(_) => vec![],
+            Doc::Signup(s) => {
+                let mut v: Vec<&str> = s.members.iter().map(String::as_str).collect();
+                v.push(&s.member_id);
+                v
+            }
+            Doc::CheckIn(c) => vec![&c.member_id],
+        }
+    }
+
+    /// Menus and activities are for everyone they apply to; sign-ups and
+    /// check-ins only for the people in them and their organisers.
+    pub fn is_private(&self) -> bool {
+        matches!(self, Doc::Signup(_) | Doc::CheckIn(_))
+    }
+}
+
+impl Actor {
+    /// Paths of the orgs this actor belongs to or manages.
+    fn own_paths(&self) -> impl Iterator<Item = &str> {
+        self.member_org_path
+            .as_deref()
+            .into_iter()
+            .chain(self.roles.iter().filter_map(|r| r.org_path.as_deref()))
+    }
+
+    /// The copy of `doc` (of `org`) this actor may see, or `None`. Organisers
+    /// see everything in their scope; members see the menus and activities of
+    /// their org and the orgs above it, and their own sign-ups and check-ins.
+    /// Check-in secrets and unpublished menus stay with organisers.
+    pub fn view_of_doc(&self, doc: &Doc, org: &Org) -> Option<Doc> {
+        if self.manages(org) {
+            return Some(doc.clone());
+        }
+        if doc.is_private() {
+            let me = self.member_id.as_deref()?;
+            return doc.people().contains(&me).then(|| doc.clone());
+        }
+        if !self.own_paths().any(|p| p.starts_with(&org.path)) {
+            return None;
+        }
+        Some(match doc {
+            Doc::Activity(a) => Doc::Activity(Activity {
+                secret: None,
+                ..a.clone()
+            }),
+            Doc::Menu(m) if !m.published => Doc::Menu(MonthlyMenu {
+                theme_description: None,
+                items: vec![],
+                ..m.clone()
+            }),
+            other => other.clone(),
+        })
+    }
+}

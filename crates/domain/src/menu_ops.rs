@@ -1,0 +1,1216 @@
+//! Mutations on menus, activities, sign-ups and check-ins, applied by the
+//! same pure rules on the client (optimistically) and on the server.
+
+use serde::{Deserialize, Serialize};
+
+use crate::activity::{self, Activity, ServiceMode, Signup, SignupStatus};
+use crate::checkin::{self, CheckIn};
+use crate::doc::Doc;
+use crate::menu::{MenuError, MonthlyMenu};
+use crate::mutation::{Rejection, View, Write};
+use crate::validate::{self, FieldError, Problem};
+use crate::{Actor, Month, Org};
+
+/// What an organiser sets on an activity; the server keeps the rest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityDraft {
+    pub id: String,
+    pub menu_id: String,
+    pub item_id: String,
+    pub title: String,
+    pub starts_at: i64,
+    pub minutes: u32,
+    pub place: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub mode: ServiceMode,
+    /// Seats (booking and group modes). Signed, so that a bad value is
+    /// refused with a reason rather than failing to parse.
+    #[serde(default)]
+    pub capacity: Option<i64>,
+    #[serde(default)]
+    pub needs_approval: bool,
+    #[serde(default)]
+    pub counts_hours: bool,
+    /// The check-in code secret, made by the creating device (32 hex digits);
+    /// ignored when the activity exists.
+    pub secret: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewSignup {
+    pub id: String,
+    pub activity_id: String,
+    /// Whom it covers; empty means the signed-in member alone. A group
+    /// sign-up (组团式) names its members, the leader included.
+    #[serde(default)]
+    pub members: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewCheckIn {
+    pub id: String,
+    pub activity_id: String,
+    /// The code shown on the organiser's device.
+    pub code: String,
+    /// When it was entered (device clock, seconds since the epoch).
+    pub at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandCheckIn {
+    pub id: String,
+    pub activity_id: String,
+    pub member_id: String,
+    pub note: String,
+    pub at: i64,
+}
+
+/// Largest group one leader signs up.
+pub const MAX_GROUP: usize = 50;
+/// Check-in opens this long before the start and closes this long after the end.
+const CHECKIN_MARGIN: i64 = 30 * 60;
+/// Tolerated drift of a device clock ahead of the server's.
+const CLOCK_SKEW: i64 = 5 * 60;
+
+fn conflict(msg: &'static str) -> Rejection {
+    Rejection::Conflict(msg)
+}
+
+fn invalid(field: &'static str, problem: Problem) -> Rejection {
+    Rejection::Invalid(FieldError { field, problem })
+}
+
+impl From<MenuError> for Rejection {
+    fn from(e: MenuError) -> Self {
+        match e {
+            MenuError::Field(f) => Rejection::Invalid(f),
+            MenuError::NoItems => conflict("菜单至少要有一项活动"),
+            MenuError::TooManyOptional { .. } => conflict("要求完成的自选项目多于菜单中的自选项目"),
+            MenuError::DuplicateItem => conflict("活动项目编号重复"),
+            MenuError::MonthTooEarly { .. } => conflict("不能为已经过去的月份制定菜单"),
+        }
+    }
+}
+
+fn org_of(view: &impl View, id: &str) -> Result<Org, Rejection> {
+    view.org(id).ok_or(Rejection::NotFound("党组织"))
+}
+
+fn managed_org(actor: &Actor, view: &impl View, id: &str) -> Result<Org, Rejection> {
+    let org = org_of(view, id)?;
+    if actor.manages(&org) {
+        Ok(org)
+    } else {
+        Err(Rejection::Forbidden(
+            "只有本组织的书记或上级党委可以安排活动",
+        ))
+    }
+}
+
+fn menu(view: &impl View, id: &str) -> Result<MonthlyMenu, Rejection> {
+    match view.doc(id) {
+        Some(Doc::Menu(m)) => Ok(m),
+        _ => Err(Rejection::NotFound("活动菜单")),
+    }
+}
+
+fn activity(view: &impl View, id: &str) -> Result<Activity, Rejection> {
+    match view.doc(id) {
+        Some(Doc::Activity(a)) => Ok(a),
+        _ => Err(Rejection::NotFound("活动")),
+    }
+}
+
+fn signup(view: &impl View, id: &str) -> Result<Signup, Rejection> {
+    match view.doc(id) {
+        Some(Doc::Signup(s)) => Ok(s),
+        _ => Err(Rejection::NotFound("报名")),
+    }
+}
+
+fn new_id(view: &impl View, id: &str) -> Result<(), Rejection> {
+    validate::id("id", id)?;
+    if view.doc(id).is_some() {
+        return Err(conflict("编号已被使用"));
+    }
+    Ok(())
+}
+
+/// Whether `member_id` belongs to `org` or an org below it.
+fn in_audience(view: &impl View, org: &Org, member_id: &str) -> bool {
+    view.member(member_id)
+        .and_then(|m| view.org(&m.org_id))
+        .is_some_and(|o| org.contains(&o))
+}
+
+fn check_time(at: i64, a: &Activity, now: i64) -> Result<(), Rejection> {
+    if at > now + CLOCK_SKEW {
+        return Err(conflict("签到时间晚于当前时间，请检查手机时间"));
+    }
+    if at < a.starts_at - CHECKIN_MARGIN || at > a.ends_at() + CHECKIN_MARGIN {
+        return Err(conflict("不在活动签到时间内"));
+    }
+    Ok(())
+}
+
+fn check_code(a: &Activity, code: &str, at: i64) -> Result<(), Rejection> {
+    // Members' copies carry no secret: their device cannot judge the code and
+    // the server (which always has it) decides.
+    let Some(secret) = a.secret.as_deref() else {
+        return Ok(());
+    };
+    let ok = checkin::secret_bytes(secret).is_some_and(|s| checkin::verify(&s, &a.id, code, at));
+    if ok {
+        Ok(())
+    } else {
+        Err(conflict("签到码不正确或已过期"))
+    }
+}
+
+pub fn save_menu(
+    actor: &Actor,
+    menu_in: &MonthlyMenu,
+    view: &impl View,
+    now: i64,
+) -> Result<Vec<Write>, Rejection> {
+    let today = Month::from_unix(now).map_err(|_| invalid("month", Problem::BadId))?;
+    menu_in.validate(today)?;
+    managed_org(actor, view, &menu_in.org_id)?;
+    let existing = view.doc(&menu_in.id);
+    let published = match existing {
+        Some(Doc::Menu(old)) => {
+            if old.org_id != menu_in.org_id || old.month != menu_in.month {
+                return Err(conflict("菜单的组织和月份不能修改"));
+            }
+            old.published
+        }
+        Some(_) => return Err(conflict("编号已被使用")),
+        None => false,
+    };
+    if view
+        .menu_for(&menu_in.org_id, menu_in.month)
+        .is_some_and(|m| m.id != menu_in.id)
+    {
+        return Err(conflict("该组织本月已有活动菜单"));
+    }
+    Ok(vec![Write::Doc(Doc::Menu(MonthlyMenu {
+        published,
+        ..menu_in.clone()
+    }))])
+}
+
+pub fn publish_menu(
+    actor: &Actor,
+    menu_id: &str,
+    published: bool,
+    view: &impl View,
+) -> Result<Vec<Write>, Rejection> {
+    let m = menu(view, menu_id)?;
+    managed_org(actor, view, &m.org_id)?;
+    Ok(vec![Write::Doc(Doc::Menu(MonthlyMenu { published, ..m }))])
+}
+
+pub fn save_activity(
+    actor: &Actor,
+    d: &ActivityDraft,
+    view: &impl View,
+) -> Result<Vec<Write>, Rejection> {
+    validate::id("id", &d.id)?;
+    validate::text("name", &d.title, Activity::MAX_TITLE_CHARS)?;
+    validate::text("place", &d.place, Activity::MAX_TITLE_CHARS)?;
+    if let Some(text) = &d.description {
+        validate::text("description", text, Activity::MAX_TEXT_CHARS)?;
+    }
+    if d.minutes == 0 || d.minutes > Activity::MAX_MINUTES {
+        return Err(conflict("活动时长应在 1 分钟到 24 小时之间"));
+    }
+    let capacity = match d.mode {
+        ServiceMode::Booking | ServiceMode::Group => Some(
+            activity::validate_capacity(d.capacity.unwrap_or(0))
+                .map_err(|_| conflict("名额必须是 1 到 10000 之间的整数"))?,
+        ),
+        ServiceMode::Menu | ServiceMode::Theme => None,
+    };
+    let m = menu(view, &d.menu_id)?;
+    managed_org(actor, view, &m.org_id)?;
+    if !m.items.iter().any(|i| i.id == d.item_id) {
+        return Err(Rejection::NotFound("菜单项目"));
+    }
+    if Month::from_unix(d.starts_at).ok() != Some(m.month) {
+        return Err(conflict("活动时间应在菜单的月份之内"));
+    }
+    let old = match view.doc(&d.id) {
+        Some(Doc::Activity(a)) => Some(a),
+        Some(_) => return Err(conflict("编号已被使用")),
+        None => None,
+    };
+    if let Some(old) = &old {
+        if old.menu_id != d.menu_id {
+            return Err(conflict("活动不能移到另一个菜单"));
+        }
+        if capacity.is_some_and(|c| c < old.taken) {
+            return Err(conflict("名额不能少于已确认的人数"));
+        }
+    }
+    let secret = match &old {
+        Some(a) => a.secret.clone(),
+        None if checkin::secret_bytes(&d.secret).is_some() => Some(d.secret.clone()),
+        None => return Err(invalid("secret", Problem::BadId)),
+    };
+    let a = Activity {
+        id: d.id.clone(),
+        menu_id: d.menu_id.clone(),
+        item_id: d.item_id.clone(),
+        org_id: m.org_id.clone(),
+        title: d.title.clone(),
+        starts_at: d.starts_at,
+        minutes: d.minutes,
+        place: d.place.clone(),
+        description: d.description.clone(),
+        mode: d.mode,
+        capacity,
+        needs_approval: d.needs_approval,
+        counts_hours: d.counts_hours,
+        cancelled: old.as_ref().is_some_and(|a| a.cancelled),
+        taken: old.as_ref().map_or(0, |a| a.taken),
+        arrivals: old.as_ref().map_or(0, |a| a.arrivals),
+        secret,
+    };
+    // More seats (or none to limit) promote whoever waits.
+    let mut signups = view.signups_of(&a.id);
+    Ok(settle(a, &mut signups, vec![]))
+}
+
+/// Promotes waiters into free seats and renumbers the waitlist; returns the
+/// activity and every sign-up that changed (after `changed`).
+fn settle(mut a: Activity, signups: &mut [Signup], mut changed: Vec<String>) -> Vec<Write> {
+    let refs: Vec<&Signup> = signups.iter().collect();
+    let up: Vec<String> = activity::promote(a.limited(), a.taken, &refs)
+        .into_iter()
+        .map(|s| s.id.clone())
+        .collect();
+    for s in signups.iter_mut().filter(|s| up.contains(&s.id)) {
+        s.status = SignupStatus::Confirmed;
+        a.taken = a.taken.saturating_add(s.seats());
+        changed.push(s.id.clone());
+    }
+    for r in activity::renumber(signups) {
+        if let Some(s) = signups.iter_mut().find(|s| s.id == r.id) {
+            *s = r;
+            changed.push(s.id.clone());
+        }
+    }
+    let mut writes = vec![Write::Doc(Doc::Activity(a))];
+    for s in signups.iter() {
+        if changed.contains(&s.id)
+            && !writes
+                .iter()
+                .any(|w| matches!(w, Write::Doc(Doc::Signup(x)) if x.id == s.id))
+        {
+            writes.push(Write::Doc(Doc::Signup(s.clone())));
+        }
+    }
+    writes
+}
+
+pub fn cancel_activity(
+    actor: &Actor,
+    activity_id: &str,
+    view: &impl View,
+) -> Result<Vec<Write>, Rejection> {
+    let a = activity(view, activity_id)?;
+    managed_org(actor, view, &a.org_id)?;
+    Ok(vec![Write::Doc(Doc::Activity(Activity {
+        cancelled: true,
+        ..a
+    }))])
+}
+
+pub fn sign_up(
+    actor: &Actor,
+    n: &NewSignup,
+    view: &impl View,
+    now: i64,
+) -> Result<Vec<Write>, Rejection> {
+    new_id(view, &n.id)?;
+    let mut a = activity(view, &n.activity_id)?;
+    if a.cancelled {
+        return Err(conflict("活动已取消"));
+    }
+    if now > a.ends_at() {
+        return Err(conflict("活动已结束"));
+    }
+    let org = org_of(view, &a.org_id)?;
+    let me = actor
+        .member_id
+        .clone()
+        .ok_or(Rejection::Forbidden("该账号没有党员档案"))?;
+    let members = if n.members.is_empty() {
+        vec![me.clone()]
+    } else {
+        n.members.clone()
+    };
+    if members.len() > MAX_GROUP {
+        return Err(conflict("一次最多为 50 人报名"));
+    }
+    if members.len() > 1 && a.mode != ServiceMode::Group {
+        return Err(conflict("只有组团式活动可以为多人报名"));
+    }
+    let mut unique = members.clone();
+    unique.sort();
+    unique.dedup();
+    if unique.len() != members.len() {
+        return Err(conflict("名单中有重复的党员"));
+    }
+    if !actor.manages(&org) {
+        if !in_audience(view, &org, &me) {
+            return Err(Rejection::Forbidden("这不是本组织的活动"));
+        }
+        if a.mode != ServiceMode::Group && members != [me.clone()] {
+            return Err(Rejection::Forbidden("只能为自己报名"));
+        }
+    }
+    for m in &members {
+        validate::id("member_id", m)?;
+        if !in_audience(view, &org, m) {
+            return Err(Rejection::Forbidden("只能为本组织的党员报名"));
+        }
+    }
+    let mut signups = view.signups_of(&a.id);
+    if signups
+        .iter()
+        .any(|s| s.status.is_active() && members.iter().any(|m| s.covers(m)))
+    {
+        return Err(conflict("已经报名了该活动"));
+    }
+    let seats = u32::try_from(members.len()).unwrap_or(u32::MAX);
+    let status = if a.needs_approval {
+        SignupStatus::Requested
+    } else {
+        activity::admit(a.limited(), a.taken, seats)
+    };
+    if status == SignupStatus::Confirmed {
+        a.taken = a.taken.saturating_add(seats);
+    }
+    a.arrivals = a.arrivals.saturating_add(1);
+    signups.push(Signup {
+        id: n.id.clone(),
+        activity_id: a.id.clone(),
+        org_id: a.org_id.clone(),
+        member_id: me,
+        members,
+        status,
+        rank: a.arrivals,
+        position: None,
+    });
+    Ok(settle(a, &mut signups, vec![n.id.clone()]))
+}
+
+pub fn cancel_signup(
+    actor: &Actor,
+    signup_id: &str,
+    view: &impl View,
+) -> Result<Vec<Write>, Rejection> {
+    let s = signup(view, signup_id)?;
+    let mut a = activity(view, &s.activity_id)?;
+    let org = org_of(view, &a.org_id)?;
+    let own = actor.member_id.as_deref() == Some(s.member_id.as_str());
+    if !own && !actor.manages(&org) {
+        return Err(Rejection::Forbidden("只能取消自己的报名"));
+    }
+    if !s.status.is_active() {
+        return Err(conflict("该报名已取消"));
+    }
+    if s.status == SignupStatus::Confirmed {
+        a.taken = a.taken.saturating_sub(s.seats());
+    }
+    let mut signups = view.signups_of(&a.id);
+    match signups.iter_mut().find(|x| x.id == s.id) {
+        Some(x) => x.status = SignupStatus::Cancelled,
+        None => signups.push(Signup {
+            status: SignupStatus::Cancelled,
+            ..s.clone()
+        }),
+    }
+    Ok(settle(a, &mut signups, vec![s.id]))
+}
+
+pub fn decide_signup(
+    actor: &Actor,
+    signup_id: &str,
+    approve: bool,
+    view: &impl View,
+) -> Result<Vec<Write>, Rejection> {
+    let s = signup(view, signup_id)?;
+    let mut a = activity(view, &s.activity_id)?;
+    managed_org(actor, view, &a.org_id)?;
+    if s.status != SignupStatus::Requested {
+        return Err(conflict("该报名已处理"));
+    }
+    let status = if approve {
+        activity::admit(a.limited(), a.taken, s.seats())
+    } else {
+        SignupStatus::Declined
+    };
+    if status == SignupStatus::Confirmed {
+        a.taken = a.taken.saturating_add(s.seats());
+    }
+    let mut signups = view.signups_of(&a.id);
+    match signups.iter_mut().find(|x| x.id == s.id) {
+        Some(x) => x.status = status,
+        None => signups.push(Signup {
+            status,
+            ..s.clone()
+        }),
+    }
+    Ok(settle(a, &mut signups, vec![s.id]))
+}
+
+/// Shared by both ways of checking in.
+fn attend(
+    view: &impl View,
+    a: &Activity,
+    member_id: &str,
+    at: i64,
+    now: i64,
+) -> Result<(), Rejection> {
+    if a.cancelled {
+        return Err(conflict("活动已取消"));
+    }
+    check_time(at, a, now)?;
+    let org = org_of(view, &a.org_id)?;
+    if !in_audience(view, &org, member_id) {
+        return Err(Rejection::Forbidden("这不是本组织的活动"));
+    }
+    if view
+        .checkins_of(&a.id)
+        .iter()
+        .any(|c| c.member_id == member_id)
+    {
+        return Err(conflict("已经签到过了"));
+    }
+    if a.needs_signup()
+        && !view
+            .signups_of(&a.id)
+            .iter()
+            .any(|s| s.status == SignupStatus::Confirmed && s.covers(member_id))
+    {
+        return Err(conflict("尚未获得该活动的名额，不能签到"));
+    }
+    Ok(())
+}
+
+pub fn check_in(
+    actor: &Actor,
+    n: &NewCheckIn,
+    view: &impl View,
+    now: i64,
+) -> Result<Vec<Write>, Rejection> {
+    new_id(view, &n.id)?;
+    let me = actor
+        .member_id
+        .clone()
+        .ok_or(Rejection::Forbidden("该账号没有党员档案"))?;
+    let a = activity(view, &n.activity_id)?;
+    attend(view, &a, &me, n.at, now)?;
+    check_code(&a, &n.code, n.at)?;
+    Ok(vec![Write::Doc(Doc::CheckIn(CheckIn {
+        id: n.id.clone(),
+        activity_id: a.id.clone(),
+        org_id: a.org_id.clone(),
+        member_id: me,
+        at: n.at,
+        checked_out_at: None,
+        by_hand: None,
+        recorded_by: actor.account_id.clone(),
+    }))])
+}
+
+pub fn check_in_by_hand(
+    actor: &Actor,
+    h: &HandCheckIn,
+    view: &impl View,
+    now: i64,
+) -> Result<Vec<Write>, Rejection> {
+    new_id(view, &h.id)?;
+    validate::text("note", &h.note, CheckIn::MAX_NOTE_CHARS)?;
+    let a = activity(view, &h.activity_id)?;
+    managed_org(actor, view, &a.org_id)?;
+    attend(view, &a, &h.member_id, h.at, now)?;
+    Ok(vec![Write::Doc(Doc::CheckIn(CheckIn {
+        id: h.id.clone(),
+        activity_id: a.id.clone(),
+        org_id: a.org_id.clone(),
+        member_id: h.member_id.clone(),
+        at: h.at,
+        checked_out_at: None,
+        by_hand: Some(h.note.clone()),
+        recorded_by: actor.account_id.clone(),
+    }))])
+}
+
+pub fn check_out(
+    actor: &Actor,
+    checkin_id: &str,
+    code: Option<&str>,
+    at: i64,
+    view: &impl View,
+    now: i64,
+) -> Result<Vec<Write>, Rejection> {
+    let Some(Doc::CheckIn(c)) = view.doc(checkin_id) else {
+        return Err(Rejection::NotFound("签到记录"));
+    };
+    let a = activity(view, &c.activity_id)?;
+    if !a.counts_hours {
+        return Err(conflict("该活动不需要签退"));
+    }
+    if c.checked_out_at.is_some() {
+        return Err(conflict("已经签退过了"));
+    }
+    let org = org_of(view, &a.org_id)?;
+    match code {
+        _ if actor.manages(&org) => {}
+        Some(code) if actor.is_member(&c.member_id) => check_code(&a, code, at)?,
+        Some(_) => return Err(Rejection::Forbidden("只能为自己签退")),
+        None => return Err(conflict("签退需要输入签到码")),
+    }
+    if at <= c.at {
+        return Err(conflict("签退时间应晚于签到时间"));
+    }
+    check_time(at, &a, now)?;
+    Ok(vec![Write::Doc(Doc::CheckIn(CheckIn {
+        checked_out_at: Some(at),
+        ..c
+    }))])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Op;
+    use crate::auth::{RoleKind, ScopedRole};
+    use crate::menu::{self, MenuItem};
+    use crate::mutation::apply;
+    use crate::replica::Records;
+    use crate::{ManagementMode, Member, MemberStatus, OrgKind};
+
+    /// 2026-11-22 10:00 in Beijing.
+    const NOW: i64 = 1_795_312_800;
+    const SECRET: &str = "00112233445566778899aabbccddeeff";
+
+    fn world() -> Records {
+        let mut r = Records::default();
+        for (id, parent, path) in [
+            ("c", None, "/c/"),
+            ("b1", Some("c"), "/c/b1/"),
+            ("b2", Some("c"), "/c/b2/"),
+        ] {
+            r.orgs.insert(
+                id.into(),
+                Org {
+                    id: id.into(),
+                    parent_id: parent.map(Into::into),
+                    name: id.into(),
+                    kind: if parent.is_some() {
+                        OrgKind::Branch
+                    } else {
+                        OrgKind::Committee
+                    },
+                    joint: false,
+                    area: None,
+                    place: None,
+                    path: path.into(),
+                },
+            );
+        }
+        for (id, org) in [("m1", "b1"), ("m2", "b1"), ("m3", "b1"), ("m9", "b2")] {
+            r.members.insert(
+                id.into(),
+                Member {
+                    id: id.into(),
+                    org_id: org.into(),
+                    name: id.into(),
+                    status: MemberStatus::Full,
+                    mode: ManagementMode::Employed,
+                    phone: None,
+                    workplace: None,
+                },
+            );
+        }
+        r
+    }
+
+    fn member(id: &str, path: &str) -> Actor {
+        Actor {
+            account_id: format!("acc-{id}"),
+            member_id: Some(id.into()),
+            member_org_path: Some(path.into()),
+            roles: vec![ScopedRole {
+                kind: RoleKind::Member,
+                org_path: Some(path.into()),
+            }],
+        }
+    }
+
+    fn secretary() -> Actor {
+        Actor {
+            account_id: "acc-sec".into(),
+            member_id: None,
+            member_org_path: None,
+            roles: vec![ScopedRole {
+                kind: RoleKind::Secretary,
+                org_path: Some("/c/b1/".into()),
+            }],
+        }
+    }
+
+    fn run(r: &mut Records, actor: &Actor, op: Op) -> Result<(), Rejection> {
+        run_at(r, actor, op, NOW)
+    }
+
+    fn run_at(r: &mut Records, actor: &Actor, op: Op, now: i64) -> Result<(), Rejection> {
+        let before = r.clone();
+        let writes = apply(actor, &op, r, now)?;
+        assert_eq!(*r, before, "apply is pure");
+        writes.into_iter().for_each(|w| r.write(w));
+        Ok(())
+    }
+
+    fn the_menu() -> MonthlyMenu {
+        MonthlyMenu {
+            id: "menu-1".into(),
+            org_id: "b1".into(),
+            month: "2026-11".parse().unwrap(),
+            theme_title: "学习贯彻党的二十届四中全会精神".into(),
+            theme_description: None,
+            items: vec![
+                MenuItem {
+                    id: "study".into(),
+                    title: "集中学习".into(),
+                    description: None,
+                    mandatory: true,
+                },
+                MenuItem {
+                    id: "serve".into(),
+                    title: "社区志愿服务".into(),
+                    description: None,
+                    mandatory: false,
+                },
+                MenuItem {
+                    id: "visit".into(),
+                    title: "走访慰问".into(),
+                    description: None,
+                    mandatory: false,
+                },
+            ],
+            min_optional: 1,
+            published: false,
+        }
+    }
+
+    fn draft(id: &str, item: &str, mode: ServiceMode, capacity: Option<i64>) -> ActivityDraft {
+        ActivityDraft {
+            id: id.into(),
+            menu_id: "menu-1".into(),
+            item_id: item.into(),
+            title: "社区志愿服务".into(),
+            starts_at: NOW + 3600,
+            minutes: 120,
+            place: "悦海新天地党群服务驿站".into(),
+            description: None,
+            mode,
+            capacity,
+            needs_approval: false,
+            counts_hours: false,
+            secret: SECRET.into(),
+        }
+    }
+
+    /// A published menu with a booking activity of `capacity` seats.
+    fn setup(capacity: i64) -> Records {
+        let mut r = world();
+        let sec = secretary();
+        run(&mut r, &sec, Op::SaveMenu(the_menu())).unwrap();
+        run(
+            &mut r,
+            &sec,
+            Op::PublishMenu {
+                menu_id: "menu-1".into(),
+                published: true,
+            },
+        )
+        .unwrap();
+        run(
+            &mut r,
+            &sec,
+            Op::SaveActivity(draft("act", "serve", ServiceMode::Booking, Some(capacity))),
+        )
+        .unwrap();
+        r
+    }
+
+    fn sign(r: &mut Records, who: &str) -> Result<(), Rejection> {
+        run(
+            r,
+            &member(who, "/c/b1/"),
+            Op::SignUp(NewSignup {
+                id: format!("su-{who}"),
+                activity_id: "act".into(),
+                members: vec![],
+            }),
+        )
+    }
+
+    fn status(r: &Records, who: &str) -> (SignupStatus, Option<u32>) {
+        let s = &r.signups[&format!("su-{who}")];
+        (s.status, s.position)
+    }
+
+    #[test]
+    fn waitlist_is_promoted_in_arrival_order() {
+        let mut r = setup(1);
+        for who in ["m1", "m2", "m3"] {
+            sign(&mut r, who).unwrap();
+        }
+        assert_eq!(status(&r, "m1"), (SignupStatus::Confirmed, None));
+        assert_eq!(status(&r, "m2"), (SignupStatus::Waitlisted, Some(1)));
+        assert_eq!(status(&r, "m3"), (SignupStatus::Waitlisted, Some(2)));
+        assert_eq!(r.activities["act"].taken, 1);
+        // The same sign-up delivered again under its id is not a second one.
+        assert_eq!(sign(&mut r, "m1").unwrap_err(), conflict("编号已被使用"));
+        let cancel = |r: &mut Records, who: &str| {
+            run(
+                r,
+                &member(who, "/c/b1/"),
+                Op::CancelSignup {
+                    signup_id: format!("su-{who}"),
+                },
+            )
+        };
+        cancel(&mut r, "m1").unwrap();
+        assert_eq!(status(&r, "m2"), (SignupStatus::Confirmed, None));
+        assert_eq!(status(&r, "m3"), (SignupStatus::Waitlisted, Some(1)));
+        assert_eq!(r.activities["act"].taken, 1);
+        // A waitlisted member leaving does not promote anyone into a full activity.
+        cancel(&mut r, "m3").unwrap();
+        assert_eq!(r.activities["act"].taken, 1);
+        assert_eq!(cancel(&mut r, "m3").unwrap_err().code(), "conflict");
+        // Someone else cannot cancel m2's sign-up.
+        let err = run(
+            &mut r,
+            &member("m1", "/c/b1/"),
+            Op::CancelSignup {
+                signup_id: "su-m2".into(),
+            },
+        );
+        assert_eq!(err.unwrap_err().code(), "forbidden");
+    }
+
+    #[test]
+    fn no_double_sign_up_for_the_same_member() {
+        let mut r = setup(5);
+        sign(&mut r, "m1").unwrap();
+        let again = run(
+            &mut r,
+            &member("m1", "/c/b1/"),
+            Op::SignUp(NewSignup {
+                id: "su-m1-again".into(),
+                activity_id: "act".into(),
+                members: vec![],
+            }),
+        );
+        assert_eq!(again.unwrap_err(), conflict("已经报名了该活动"));
+        assert_eq!(r.activities["act"].taken, 1);
+    }
+
+    #[test]
+    fn groups_take_one_seat_per_person_and_stay_in_the_org() {
+        let mut r = setup(3);
+        let sec = secretary();
+        run(
+            &mut r,
+            &sec,
+            Op::SaveActivity(draft("act", "serve", ServiceMode::Group, Some(3))),
+        )
+        .unwrap();
+        let leader = member("m1", "/c/b1/");
+        let group = |id: &str, members: &[&str]| {
+            Op::SignUp(NewSignup {
+                id: id.into(),
+                activity_id: "act".into(),
+                members: members.iter().map(|s| s.to_string()).collect(),
+            })
+        };
+        // Signing up a member of another org: refused, nothing written.
+        let before = r.clone();
+        assert_eq!(
+            run(&mut r, &leader, group("g0", &["m1", "m9"]))
+                .unwrap_err()
+                .code(),
+            "forbidden"
+        );
+        assert_eq!(r, before);
+        run(&mut r, &leader, group("g1", &["m1", "m2"])).unwrap();
+        assert_eq!(r.activities["act"].taken, 2);
+        assert_eq!(r.signups["g1"].status, SignupStatus::Confirmed);
+        // Two more do not fit in the one seat left.
+        run(&mut r, &member("m3", "/c/b1/"), group("g2", &["m3"])).unwrap();
+        assert_eq!(r.activities["act"].taken, 3);
+    }
+
+    #[test]
+    fn members_of_other_orgs_cannot_sign_up() {
+        let mut r = setup(5);
+        let err = run(
+            &mut r,
+            &member("m9", "/c/b2/"),
+            Op::SignUp(NewSignup {
+                id: "su-x".into(),
+                activity_id: "act".into(),
+                members: vec![],
+            }),
+        );
+        assert_eq!(err.unwrap_err().code(), "forbidden");
+    }
+
+    fn code_at(activity: &str, at: i64) -> String {
+        let s = checkin::secret_bytes(SECRET).unwrap();
+        checkin::code(&s, activity, checkin::window(at))
+    }
+
+    fn check(r: &mut Records, who: &str, code: String, at: i64) -> Result<(), Rejection> {
+        run_at(
+            r,
+            &member(who, "/c/b1/"),
+            Op::CheckIn(NewCheckIn {
+                id: format!("ci-{who}-{at}"),
+                activity_id: "act".into(),
+                code,
+                at,
+            }),
+            at + 5,
+        )
+    }
+
+    #[test]
+    fn check_in_code_windows() {
+        let mut r = setup(5);
+        let start = r.activities["act"].starts_at;
+        for who in ["m1", "m2", "m3"] {
+            sign(&mut r, who).unwrap();
+        }
+        let at = start + 600;
+        // The code of the current window, and the one just before it.
+        check(&mut r, "m1", code_at("act", at), at).unwrap();
+        check(&mut r, "m2", code_at("act", at - 30), at).unwrap();
+        // Two windows old: stale. (Codes are 6 digits, so a stale one can
+        // collide with a valid one; skip that one-in-a-million case.)
+        let old = code_at("act", at - 60);
+        if old != code_at("act", at) && old != code_at("act", at - 30) {
+            assert_eq!(
+                check(&mut r, "m3", old, at).unwrap_err(),
+                conflict("签到码不正确或已过期")
+            );
+        }
+        // Another activity's code.
+        let other = code_at("act-2", at);
+        if other != code_at("act", at) && other != code_at("act", at - 30) {
+            assert_eq!(
+                check(&mut r, "m3", other, at).unwrap_err(),
+                conflict("签到码不正确或已过期")
+            );
+        }
+        // Twice is a conflict; outside the activity's time too.
+        assert_eq!(
+            check(&mut r, "m1", code_at("act", at + 30), at + 30).unwrap_err(),
+            conflict("已经签到过了")
+        );
+        let late = start + 5 * 3600;
+        assert_eq!(
+            check(&mut r, "m3", code_at("act", late), late).unwrap_err(),
+            conflict("不在活动签到时间内")
+        );
+        // A member's copy has no secret: the phone accepts, the server decides.
+        let mut phone = r.clone();
+        phone.activities.get_mut("act").unwrap().secret = None;
+        check(&mut phone, "m3", "000000".into(), at).unwrap();
+    }
+
+    #[test]
+    fn booking_needs_a_confirmed_seat_to_check_in() {
+        let mut r = setup(1);
+        sign(&mut r, "m1").unwrap();
+        sign(&mut r, "m2").unwrap();
+        let at = r.activities["act"].starts_at;
+        assert_eq!(
+            check(&mut r, "m2", code_at("act", at), at).unwrap_err(),
+            conflict("尚未获得该活动的名额，不能签到")
+        );
+        check(&mut r, "m1", code_at("act", at), at).unwrap();
+    }
+
+    #[test]
+    fn organiser_checks_in_by_hand_and_members_check_out() {
+        let mut r = setup(5);
+        let sec = secretary();
+        let mut d = draft("act", "serve", ServiceMode::Menu, None);
+        d.counts_hours = true;
+        run(&mut r, &sec, Op::SaveActivity(d)).unwrap();
+        let at = r.activities["act"].starts_at + 60;
+        let hand = |who: &str, note: &str| {
+            Op::CheckInByHand(HandCheckIn {
+                id: format!("h-{who}"),
+                activity_id: "act".into(),
+                member_id: who.into(),
+                note: note.into(),
+                at,
+            })
+        };
+        assert_eq!(
+            run_at(&mut r, &sec, hand("m1", " "), at)
+                .unwrap_err()
+                .code(),
+            "invalid"
+        );
+        assert_eq!(
+            run_at(&mut r, &member("m2", "/c/b1/"), hand("m1", "忘带手机"), at)
+                .unwrap_err()
+                .code(),
+            "forbidden"
+        );
+        run_at(&mut r, &sec, hand("m1", "忘带手机"), at).unwrap();
+        assert_eq!(r.checkins["h-m1"].by_hand.as_deref(), Some("忘带手机"));
+        let out = at + 90 * 60;
+        let op = |code: Option<String>| Op::CheckOut {
+            checkin_id: "h-m1".into(),
+            at: out,
+            code,
+        };
+        let m1 = member("m1", "/c/b1/");
+        assert_eq!(
+            run_at(&mut r, &m1, op(None), out).unwrap_err(),
+            conflict("签退需要输入签到码")
+        );
+        run_at(&mut r, &m1, op(Some(code_at("act", out))), out).unwrap();
+        assert_eq!(r.checkins["h-m1"].minutes(), Some(90));
+        assert_eq!(
+            run_at(&mut r, &m1, op(Some(code_at("act", out))), out).unwrap_err(),
+            conflict("已经签退过了")
+        );
+    }
+
+    #[test]
+    fn bad_input_is_refused_with_reasons() {
+        let mut r = setup(5);
+        let sec = secretary();
+        for cap in [Some(0), Some(-3), None, Some(1_000_000)] {
+            let e = run(
+                &mut r,
+                &sec,
+                Op::SaveActivity(draft("act-2", "serve", ServiceMode::Booking, cap)),
+            )
+            .unwrap_err();
+            assert_eq!(e, conflict("名额必须是 1 到 10000 之间的整数"), "{cap:?}");
+        }
+        let mut far = the_menu();
+        far.id = "menu-old".into();
+        far.month = "2019-03".parse().unwrap();
+        assert_eq!(
+            run(&mut r, &sec, Op::SaveMenu(far)).unwrap_err(),
+            conflict("不能为已经过去的月份制定菜单")
+        );
+        let mut untitled = the_menu();
+        untitled.items[1].title = "  ".into();
+        assert_eq!(
+            run(&mut r, &sec, Op::SaveMenu(untitled))
+                .unwrap_err()
+                .to_string(),
+            "名称不能为空"
+        );
+        let mut second = the_menu();
+        second.id = "menu-2".into();
+        assert_eq!(
+            run(&mut r, &sec, Op::SaveMenu(second)).unwrap_err(),
+            conflict("该组织本月已有活动菜单")
+        );
+        let mut other_month = draft("act-3", "serve", ServiceMode::Menu, None);
+        other_month.starts_at = NOW + 40 * 86_400;
+        assert_eq!(
+            run(&mut r, &sec, Op::SaveActivity(other_month)).unwrap_err(),
+            conflict("活动时间应在菜单的月份之内")
+        );
+        let mut no_secret = draft("act-4", "serve", ServiceMode::Menu, None);
+        no_secret.secret = "short".into();
+        assert_eq!(
+            run(&mut r, &sec, Op::SaveActivity(no_secret))
+                .unwrap_err()
+                .code(),
+            "invalid"
+        );
+        // A member cannot publish or plan.
+        assert_eq!(
+            run(
+                &mut r,
+                &member("m1", "/c/b1/"),
+                Op::PublishMenu {
+                    menu_id: "menu-1".into(),
+                    published: false
+                }
+            )
+            .unwrap_err()
+            .code(),
+            "forbidden"
+        );
+        // Fewer seats than confirmed sign-ups.
+        sign(&mut r, "m1").unwrap();
+        sign(&mut r, "m2").unwrap();
+        assert_eq!(
+            run(
+                &mut r,
+                &sec,
+                Op::SaveActivity(draft("act", "serve", ServiceMode::Booking, Some(1)))
+            )
+            .unwrap_err(),
+            conflict("名额不能少于已确认的人数")
+        );
+    }
+
+    #[test]
+    fn more_seats_promote_the_waitlist() {
+        let mut r = setup(1);
+        sign(&mut r, "m1").unwrap();
+        sign(&mut r, "m2").unwrap();
+        run(
+            &mut r,
+            &secretary(),
+            Op::SaveActivity(draft("act", "serve", ServiceMode::Booking, Some(2))),
+        )
+        .unwrap();
+        assert_eq!(status(&r, "m2"), (SignupStatus::Confirmed, None));
+        assert_eq!(r.activities["act"].taken, 2);
+    }
+
+    #[test]
+    fn approval_then_capacity() {
+        let mut r = setup(1);
+        let sec = secretary();
+        let mut d = draft("act", "serve", ServiceMode::Booking, Some(1));
+        d.needs_approval = true;
+        run(&mut r, &sec, Op::SaveActivity(d)).unwrap();
+        sign(&mut r, "m1").unwrap();
+        sign(&mut r, "m2").unwrap();
+        assert_eq!(status(&r, "m1").0, SignupStatus::Requested);
+        let decide = |id: &str, approve| Op::DecideSignup {
+            signup_id: id.into(),
+            approve,
+        };
+        run(&mut r, &sec, decide("su-m2", true)).unwrap();
+        run(&mut r, &sec, decide("su-m1", true)).unwrap();
+        assert_eq!(status(&r, "m2").0, SignupStatus::Confirmed);
+        assert_eq!(status(&r, "m1"), (SignupStatus::Waitlisted, Some(1)));
+        assert_eq!(
+            run(&mut r, &sec, decide("su-m1", false)).unwrap_err(),
+            conflict("该报名已处理")
+        );
+    }
+
+    #[test]
+    fn compliance_follows_check_ins() {
+        let mut r = setup(5);
+        let sec = secretary();
+        run(
+            &mut r,
+            &sec,
+            Op::SaveActivity(draft("learn", "study", ServiceMode::Menu, None)),
+        )
+        .unwrap();
+        sign(&mut r, "m1").unwrap();
+        let at = r.activities["act"].starts_at;
+        let m1 = r.members["m1"].clone();
+        let month = "2026-11".parse().unwrap();
+        let p = menu::progress(&r, &m1, month);
+        assert_eq!(p.len(), 1);
+        assert_eq!((p[0].1.mandatory_done, p[0].1.optional_done), (0, 0));
+        check(&mut r, "m1", code_at("act", at), at).unwrap();
+        run_at(
+            &mut r,
+            &member("m1", "/c/b1/"),
+            Op::CheckIn(NewCheckIn {
+                id: "ci-learn".into(),
+                activity_id: "learn".into(),
+                code: code_at("learn", at),
+                at,
+            }),
+            at,
+        )
+        .unwrap();
+        let p = menu::progress(&r, &m1, month);
+        assert!(p[0].1.is_done(), "{:?}", p[0].1);
+        // A cancelled activity no longer counts.
+        run(
+            &mut r,
+            &sec,
+            Op::CancelActivity {
+                activity_id: "learn".into(),
+            },
+        )
+        .unwrap();
+        let p = menu::progress(&r, &m1, month);
+        assert_eq!(p[0].1.missing, ["study"]);
+        // The board lists the branch's members, those not done first.
+        let board = menu::board(&r, &r.menus["menu-1"]);
+        assert_eq!(board.len(), 3);
+        let csv = menu::board_csv(&r.menus["menu-1"], &board);
+        assert!(csv.starts_with('\u{feff}'));
+        assert_eq!(csv.lines().count(), 4);
+        assert!(csv.contains("集中学习"), "{csv}");
+        // A member who moved to b2 mid-month is judged by b2 (no menu there).
+        let mut moved = m1.clone();
+        moved.org_id = "b2".into();
+        r.members.insert("m1".into(), moved.clone());
+        assert!(menu::progress(&r, &moved, month).is_empty());
+        // Unpublished: not owed.
+        run(
+            &mut r,
+            &sec,
+            Op::PublishMenu {
+                menu_id: "menu-1".into(),
+                published: false,
+            },
+        )
+        .unwrap();
+        assert!(menu::progress(&r, &r.members["m2"].clone(), month).is_empty());
+    }
+
+    #[test]
+    fn members_see_menus_above_them_and_only_their_own_sign_ups() {
+        let mut r = setup(5);
+        sign(&mut r, "m1").unwrap();
+        let b1 = r.orgs["b1"].clone();
+        let act = Doc::Activity(r.activities["act"].clone());
+        let m2 = member("m2", "/c/b1/");
+        let Some(Doc::Activity(seen)) = m2.view_of_doc(&act, &b1) else {
+            panic!("the branch's activity is visible to its members");
+        };
+        assert_eq!(
+            seen.secret, None,
+            "the check-in secret stays with organisers"
+        );
+        assert!(member("m9", "/c/b2/").view_of_doc(&act, &b1).is_none());
+        let su = Doc::Signup(r.signups["su-m1"].clone());
+        assert!(m2.view_of_doc(&su, &b1).is_none());
+        assert!(member("m1", "/c/b1/").view_of_doc(&su, &b1).is_some());
+        assert!(secretary().view_of_doc(&su, &b1).is_some());
+        let mut draft_menu = r.menus["menu-1"].clone();
+        draft_menu.published = false;
+        let Some(Doc::Menu(m)) = m2.view_of_doc(&Doc::Menu(draft_menu), &b1) else {
+            panic!()
+        };
+        assert!(m.items.is_empty(), "drafts are not shown to members");
+    }
+}
