@@ -91,23 +91,47 @@ impl Actor {
         same_branch.then(|| member.public_view())
     }
 
-    /// Org paths whose members this actor may see at least publicly.
-    pub fn visible_member_scopes(&self) -> Vec<String> {
+    /// Org paths this actor manages (everything below them).
+    pub fn managed_scopes(&self) -> Vec<String> {
+        if self.is_admin() {
+            return vec!["/".into()];
+        }
         let mut scopes: Vec<String> = self
             .roles
             .iter()
             .filter(|r| matches!(r.kind, RoleKind::Secretary | RoleKind::Committee))
             .filter_map(|r| r.org_path.clone())
             .collect();
-        if let Some(p) = &self.member_org_path {
+        scopes.sort();
+        scopes.dedup();
+        scopes
+    }
+
+    /// Org paths whose members this actor may see at least publicly.
+    pub fn visible_member_scopes(&self) -> Vec<String> {
+        let mut scopes = self.managed_scopes();
+        if let Some(p) = &self.member_org_path
+            && !self.is_admin()
+        {
             scopes.push(p.clone());
-        }
-        if self.is_admin() {
-            scopes = vec!["/".into()];
         }
         scopes.sort();
         scopes.dedup();
         scopes
+    }
+
+    /// Paths of the orgs this actor belongs to or holds a role in: menus and
+    /// activities of these orgs and the orgs above them apply to the actor.
+    pub fn own_paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self
+            .member_org_path
+            .iter()
+            .chain(self.roles.iter().filter_map(|r| r.org_path.as_ref()))
+            .cloned()
+            .collect();
+        paths.sort();
+        paths.dedup();
+        paths
     }
 }
 

@@ -79,14 +79,6 @@ impl Doc {
 }
 
 impl Actor {
-    /// Paths of the orgs this actor belongs to or manages.
-    fn own_paths(&self) -> impl Iterator<Item = &str> {
-        self.member_org_path
-            .as_deref()
-            .into_iter()
-            .chain(self.roles.iter().filter_map(|r| r.org_path.as_deref()))
-    }
-
     /// The copy of `doc` (of `org`) this actor may see, or `None`. Organisers
     /// see everything in their scope; members see the menus and activities of
     /// their org and the orgs above it, and their own sign-ups and check-ins.
@@ -99,7 +91,7 @@ impl Actor {
             let me = self.member_id.as_deref()?;
             return doc.people().contains(&me).then(|| doc.clone());
         }
-        if !self.own_paths().any(|p| p.starts_with(&org.path)) {
+        if !self.own_paths().iter().any(|p| p.starts_with(&org.path)) {
             return None;
         }
         Some(match doc {

@@ -2,9 +2,14 @@
 //! are real, the people invented. Written once, into an empty database.
 
 use sqlx::Row;
-use zhijian_domain::RoleKind;
+use zhijian_domain::activity::ServiceMode;
+use zhijian_domain::checkin;
+use zhijian_domain::menu::{MenuItem, MonthlyMenu};
+use zhijian_domain::menu_ops::ActivityDraft;
+use zhijian_domain::{Actor, Month, Op, RoleKind, ScopedRole, apply};
 
-use crate::Db;
+use crate::error::ApiError;
+use crate::{Db, records};
 
 struct DemoOrg {
     id: &'static str,
@@ -258,6 +263,9 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
         .await?;
     }
     tx.commit().await?;
+    seed_menus(db)
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("demo menus: {e}")))?;
     for a in ACCOUNTS {
         let roles: Vec<(RoleKind, Option<&str>)> = a.roles.to_vec();
         crate::auth::create_account(db, a.id, a.login, a.password, a.name, a.member, &roles)
@@ -265,6 +273,175 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
             .map_err(|e| sqlx::Error::Protocol(format!("demo account {}: {e}", a.login)))?;
     }
     Ok(true)
+}
+
+/// Applies `op` as the domain would on a push, in its own transaction.
+async fn run(db: &Db, actor: &Actor, op: Op, now: i64) -> Result<(), ApiError> {
+    let mut tx = db.pool().begin().await?;
+    let version = records::next_version(&mut tx).await?;
+    let view = records::load(&mut tx, &op.touches(actor)).await?;
+    let writes = apply(actor, &op, &view, now).map_err(|r| {
+        tracing::error!(%r, "demo data refused by the domain");
+        ApiError::Internal
+    })?;
+    records::write(&mut tx, &writes, &view, version).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn random_secret() -> Result<String, ApiError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|_| ApiError::Internal)?;
+    Ok(checkin::secret_hex(&bytes))
+}
+
+fn item(id: &str, title: &str, mandatory: bool) -> MenuItem {
+    MenuItem {
+        id: id.into(),
+        title: title.into(),
+        description: None,
+        mandatory,
+    }
+}
+
+/// 悦海新天地's menus: last month's (published, as history and as the start
+/// for "copy last month") and this month's, drafted for the secretary to
+/// review and publish, with an activity under way right now for trying the
+/// check-in code.
+async fn seed_menus(db: &Db) -> Result<(), ApiError> {
+    let admin = Actor {
+        account_id: "demo".into(),
+        member_id: None,
+        member_org_path: None,
+        roles: vec![ScopedRole {
+            kind: RoleKind::Admin,
+            org_path: None,
+        }],
+    };
+    let now = crate::auth::now_secs();
+    let this = Month::from_unix(now).map_err(|_| ApiError::Internal)?;
+    let last = this.plus_months(-1).map_err(|_| ApiError::Internal)?;
+    let month_start = |m: Month| {
+        // Seconds at 00:00 Beijing time on the 1st: search back from now.
+        let mut t = now - now.rem_euclid(86_400) - 8 * 3600;
+        while Month::from_unix(t).ok() != Some(m) || Month::from_unix(t - 86_400).ok() == Some(m) {
+            t -= 86_400;
+        }
+        t
+    };
+    let menus = [
+        (
+            "menu-yuehai-last",
+            last,
+            "学习贯彻党的二十届四中全会精神",
+            true,
+        ),
+        ("menu-yuehai-this", this, "红色物业 · 暖心服务进楼宇", false),
+    ];
+    for (id, month, theme, published) in menus {
+        let menu = MonthlyMenu {
+            id: id.into(),
+            org_id: "yuehai".into(),
+            month,
+            theme_title: theme.into(),
+            theme_description: Some("围绕“每月一主题”，必选规定动作，自选特色服务。".into()),
+            items: vec![
+                item("study", "集中学习（三会一课）", true),
+                item("theme-day", "主题党日", true),
+                item("volunteer", "社区志愿服务", false),
+                item("visit", "走访慰问困难群众", false),
+                item("law", "法律咨询进楼宇", false),
+            ],
+            min_optional: 1,
+            published: false,
+        };
+        run(db, &admin, Op::SaveMenu(menu), now).await?;
+        if published {
+            let op = Op::PublishMenu {
+                menu_id: id.into(),
+                published: true,
+            };
+            run(db, &admin, op, now).await?;
+        }
+        let start = if month == this {
+            month_start(this)
+        } else {
+            month_start(last)
+        };
+        // This month: one under way now, the rest later in the month if it
+        // has days left (the clock decides; clamped into the month).
+        let at = |offset: i64| {
+            let t = if month == this {
+                now + offset
+            } else {
+                start + 86_400 * 10 + offset
+            };
+            if Month::from_unix(t).ok() == Some(month) {
+                t
+            } else {
+                now - 60
+            }
+        };
+        let activities = [
+            (
+                "study",
+                "支部集中学习",
+                at(-15 * 60),
+                180,
+                ServiceMode::Menu,
+                None,
+                false,
+            ),
+            (
+                "volunteer",
+                "楼宇垃圾分类志愿服务",
+                at(2 * 86_400),
+                120,
+                ServiceMode::Booking,
+                Some(8),
+                true,
+            ),
+            (
+                "theme-day",
+                "红盟主题党日",
+                at(5 * 86_400),
+                120,
+                ServiceMode::Theme,
+                None,
+                false,
+            ),
+            (
+                "law",
+                "律师进楼宇答疑",
+                at(7 * 86_400),
+                90,
+                ServiceMode::Group,
+                Some(12),
+                false,
+            ),
+        ];
+        for (n, (item_id, title, starts_at, minutes, mode, capacity, hours)) in
+            activities.into_iter().enumerate()
+        {
+            let op = Op::SaveActivity(ActivityDraft {
+                id: format!("{id}-a{n}"),
+                menu_id: id.into(),
+                item_id: item_id.into(),
+                title: title.into(),
+                starts_at,
+                minutes,
+                place: "悦海新天地党群活动服务中心".into(),
+                description: None,
+                mode,
+                capacity,
+                needs_approval: false,
+                counts_hours: hours,
+                secret: random_secret()?,
+            });
+            run(db, &admin, op, now).await?;
+        }
+    }
+    Ok(())
 }
 
 pub struct DemoAccount {

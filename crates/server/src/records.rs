@@ -3,9 +3,10 @@
 
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
+use zhijian_domain::doc::Doc;
 use zhijian_domain::mutation::{Touches, Write};
 use zhijian_domain::replica::Records;
-use zhijian_domain::{Member, Org};
+use zhijian_domain::{Actor, Member, Org};
 
 use crate::error::ApiError;
 use crate::routes::orgs::parse_enum;
@@ -58,6 +59,92 @@ pub async fn next_version(conn: &mut AnyConnection) -> Result<u64, ApiError> {
     u64::try_from(v).map_err(|_| ApiError::Internal)
 }
 
+fn doc_from_row(r: &AnyRow) -> Result<Doc, ApiError> {
+    let body: String = r.try_get("body")?;
+    serde_json::from_str(&body).map_err(|e| {
+        tracing::error!(error = %e, "unreadable document in database");
+        ApiError::Internal
+    })
+}
+
+async fn load_org(conn: &mut AnyConnection, view: &mut Records, id: &str) -> Result<(), ApiError> {
+    if view.orgs.contains_key(id) {
+        return Ok(());
+    }
+    if let Some(r) = sqlx::query(&format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+    {
+        let org = org_from_row(&r)?;
+        view.orgs.insert(org.id.clone(), org);
+    }
+    Ok(())
+}
+
+/// The documents `t` names; with an activity (or a sign-up's or check-in's)
+/// also its sign-ups and check-ins; and every document's org.
+async fn load_docs(
+    conn: &mut AnyConnection,
+    t: &Touches,
+    view: &mut Records,
+) -> Result<(), ApiError> {
+    let mut activities = Vec::new();
+    for id in &t.docs {
+        if let Some(r) = sqlx::query("SELECT body FROM docs WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+        {
+            let d = doc_from_row(&r)?;
+            match &d {
+                Doc::Activity(a) => activities.push(a.id.clone()),
+                Doc::Signup(s) => activities.push(s.activity_id.clone()),
+                Doc::CheckIn(c) => activities.push(c.activity_id.clone()),
+                Doc::Menu(_) => {}
+            }
+            view.put_doc(d);
+        }
+    }
+    activities.sort();
+    activities.dedup();
+    for a in &activities {
+        for r in sqlx::query("SELECT body FROM docs WHERE id = $1 OR parent = $2")
+            .bind(a)
+            .bind(a)
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            let d = doc_from_row(&r)?;
+            // Children of an activity only (a menu's activities have the
+            // menu as parent, never an activity).
+            if matches!(d, Doc::Activity(_) | Doc::Signup(_) | Doc::CheckIn(_)) {
+                view.put_doc(d);
+            }
+        }
+    }
+    if let Some((org, month)) = &t.menu_slot
+        && let Some(r) =
+            sqlx::query("SELECT body FROM docs WHERE kind = 'menu' AND org_id = $1 AND parent = $2")
+                .bind(org)
+                .bind(month.to_string())
+                .fetch_optional(&mut *conn)
+                .await?
+    {
+        view.put_doc(doc_from_row(&r)?);
+    }
+    let orgs: Vec<String> = view
+        .menus
+        .values()
+        .map(|m| m.org_id.clone())
+        .chain(view.activities.values().map(|a| a.org_id.clone()))
+        .collect();
+    for id in orgs {
+        load_org(conn, view, &id).await?;
+    }
+    Ok(())
+}
+
 /// Loads the records `touches` names (and a subtree when asked) into a view.
 pub async fn load(conn: &mut AnyConnection, t: &Touches) -> Result<Records, ApiError> {
     let mut view = Records::default();
@@ -93,18 +180,12 @@ pub async fn load(conn: &mut AnyConnection, t: &Touches) -> Result<Records, ApiE
         if let Some(row) = row {
             let m = member_from_row(&row)?;
             // Permission checks need the member's org.
-            if !view.orgs.contains_key(&m.org_id)
-                && let Some(r) =
-                    sqlx::query(&format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1"))
-                        .bind(&m.org_id)
-                        .fetch_optional(&mut *conn)
-                        .await?
-            {
-                let org = org_from_row(&r)?;
-                view.orgs.insert(org.id.clone(), org);
-            }
+            load_org(conn, &mut view, &m.org_id).await?;
             view.members.insert(m.id.clone(), m);
         }
+    }
+    if !t.docs.is_empty() || t.menu_slot.is_some() {
+        load_docs(conn, t, &mut view).await?;
     }
     Ok(view)
 }
@@ -142,6 +223,32 @@ pub async fn write(
                 .execute(&mut *conn)
                 .await?;
             }
+            Write::Doc(d) => {
+                let people = d.people();
+                let people = if people.is_empty() {
+                    String::new()
+                } else {
+                    format!(",{},", people.join(","))
+                };
+                let body = serde_json::to_string(d).map_err(|_| ApiError::Internal)?;
+                sqlx::query(
+                    "INSERT INTO docs (id, kind, org_id, parent, scope_path, people, body, version) \
+                     VALUES ($1, $2, $3, $4, (SELECT path FROM orgs WHERE id = $5), $6, $7, $8) \
+                     ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, parent = excluded.parent, \
+                     scope_path = excluded.scope_path, people = excluded.people, body = excluded.body, \
+                     version = excluded.version",
+                )
+                .bind(d.id())
+                .bind(d.kind())
+                .bind(d.org_id())
+                .bind(d.parent())
+                .bind(d.org_id())
+                .bind(people)
+                .bind(body)
+                .bind(v)
+                .execute(&mut *conn)
+                .await?;
+            }
             Write::Member(m) => {
                 sqlx::query(
                     "INSERT INTO members (id, org_id, name, status, mode, phone, workplace, version) \
@@ -163,6 +270,15 @@ pub async fn write(
             }
         }
     }
+    if reshaped {
+        // Documents follow their org to its new place in the tree.
+        sqlx::query(
+            "UPDATE docs SET scope_path = (SELECT path FROM orgs WHERE orgs.id = docs.org_id) \
+             WHERE scope_path <> (SELECT path FROM orgs WHERE orgs.id = docs.org_id)",
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(reshaped)
 }
 
@@ -170,22 +286,91 @@ pub async fn write(
 pub struct Page {
     pub orgs: Vec<(u64, Org)>,
     pub members: Vec<(u64, Member, Org)>,
+    pub docs: Vec<(u64, Doc, Org)>,
 }
 
 fn version_of(r: &AnyRow) -> Result<u64, ApiError> {
     u64::try_from(r.try_get::<i64, _>("version")?).map_err(|_| ApiError::Internal)
 }
 
+fn org_from_prefixed(r: &AnyRow) -> Result<Org, ApiError> {
+    Ok(Org {
+        id: r.try_get("o_id")?,
+        parent_id: r.try_get("o_parent_id")?,
+        name: r.try_get("o_name")?,
+        kind: parse_enum(&r.try_get::<String, _>("o_kind")?)?,
+        joint: r.try_get::<i64, _>("o_joint")? != 0,
+        area: r
+            .try_get::<Option<String>, _>("o_area")?
+            .as_deref()
+            .map(parse_enum)
+            .transpose()?,
+        place: r.try_get("o_place")?,
+        path: r.try_get("o_path")?,
+    })
+}
+
+const ORG_PREFIXED: &str = "o.id AS o_id, o.parent_id AS o_parent_id, o.name AS o_name, \
+    o.kind AS o_kind, o.joint AS o_joint, o.area AS o_area, o.place AS o_place, o.path AS o_path";
+
+/// Documents in `(after, upto]` the actor may see: everything under the orgs
+/// they manage, the menus and activities of their orgs and those above them,
+/// and the private documents about them. Redacted by the domain after.
+async fn changed_docs(
+    conn: &mut AnyConnection,
+    after: i64,
+    upto: i64,
+    actor: &Actor,
+    lim: &str,
+) -> Result<Vec<(u64, Doc, Org)>, ApiError> {
+    let own = actor.own_paths();
+    let managed = actor.managed_scopes();
+    let mut filter = vec!["d.people LIKE $3".to_owned()];
+    let mut n = 3;
+    for _ in &own {
+        n += 1;
+        filter.push(format!(
+            "(d.people = '' AND ${n} LIKE (d.scope_path || '%'))"
+        ));
+    }
+    for _ in &managed {
+        n += 1;
+        filter.push(format!("d.scope_path LIKE ${n}"));
+    }
+    let sql = format!(
+        "SELECT d.body, d.version, {ORG_PREFIXED} FROM docs d JOIN orgs o ON o.id = d.org_id \
+         WHERE d.version > $1 AND d.version <= $2 AND ({}) ORDER BY d.version, d.id{lim}",
+        filter.join(" OR ")
+    );
+    let me = actor.member_id.as_deref().unwrap_or("");
+    let mut q = sqlx::query(&sql)
+        .bind(after)
+        .bind(upto)
+        .bind(format!("%,{me},%"));
+    for p in &own {
+        q = q.bind(p.clone());
+    }
+    for m in &managed {
+        q = q.bind(format!("{m}%"));
+    }
+    let mut out = Vec::new();
+    for r in q.fetch_all(&mut *conn).await? {
+        out.push((version_of(&r)?, doc_from_row(&r)?, org_from_prefixed(&r)?));
+    }
+    Ok(out)
+}
+
 /// Member rows visible under any of `scopes` (org path prefixes) or the
-/// actor's own record.
+/// actor's own record, and the documents the actor may see.
 pub async fn changed(
     conn: &mut AnyConnection,
     after: u64,
     upto: u64,
-    scopes: &[String],
-    me: Option<&str>,
+    actor: &Actor,
     limit: Option<usize>,
 ) -> Result<Page, ApiError> {
+    let scopes = &actor.visible_member_scopes();
+    let me = actor.member_id.as_deref();
     let after = i64::try_from(after).map_err(|_| ApiError::Internal)?;
     let upto = i64::try_from(upto).map_err(|_| ApiError::Internal)?;
     let lim = limit.map_or(String::new(), |l| format!(" LIMIT {l}"));
@@ -207,9 +392,7 @@ pub async fn changed(
     filter.push("m.id = $3".into());
     let sql = format!(
         "SELECT m.id, m.org_id, m.name, m.status, m.mode, m.phone, m.workplace, m.version, \
-         o.id AS o_id, o.parent_id AS o_parent_id, o.name AS o_name, o.kind AS o_kind, o.joint AS o_joint, \
-         o.area AS o_area, o.place AS o_place, o.path AS o_path \
-         FROM members m JOIN orgs o ON o.id = m.org_id \
+         {ORG_PREFIXED} FROM members m JOIN orgs o ON o.id = m.org_id \
          WHERE m.version > $1 AND m.version <= $2 AND ({}) ORDER BY m.version, m.id{lim}",
         filter.join(" OR ")
     );
@@ -222,21 +405,16 @@ pub async fn changed(
     }
     let mut members = Vec::new();
     for r in q.fetch_all(&mut *conn).await? {
-        let org = Org {
-            id: r.try_get("o_id")?,
-            parent_id: r.try_get("o_parent_id")?,
-            name: r.try_get("o_name")?,
-            kind: parse_enum(&r.try_get::<String, _>("o_kind")?)?,
-            joint: r.try_get::<i64, _>("o_joint")? != 0,
-            area: r
-                .try_get::<Option<String>, _>("o_area")?
-                .as_deref()
-                .map(parse_enum)
-                .transpose()?,
-            place: r.try_get("o_place")?,
-            path: r.try_get("o_path")?,
-        };
-        members.push((version_of(&r)?, member_from_row(&r)?, org));
+        members.push((
+            version_of(&r)?,
+            member_from_row(&r)?,
+            org_from_prefixed(&r)?,
+        ));
     }
-    Ok(Page { orgs, members })
+    let docs = changed_docs(conn, after, upto, actor, &lim).await?;
+    Ok(Page {
+        orgs,
+        members,
+        docs,
+    })
 }

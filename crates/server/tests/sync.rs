@@ -74,7 +74,7 @@ fn members(changes: &[Change]) -> BTreeMap<String, zhijian_domain::Member> {
             Change::MemberGone { id, .. } => {
                 out.remove(id);
             }
-            Change::Org { .. } => {}
+            Change::Org { .. } | Change::Doc { .. } => {}
         }
     }
     out

@@ -95,7 +95,7 @@ async fn push_one(
         });
     }
     let view = records::load(&mut tx, &m.op.touches(actor)).await?;
-    let outcome = match apply(actor, &m.op, &view) {
+    let outcome = match apply(actor, &m.op, &view, crate::auth::now_secs()) {
         Ok(writes) => {
             if records::write(&mut tx, &writes, &view, version).await? {
                 sqlx::query("UPDATE sync_state SET scope_epoch = scope_epoch + 1 WHERE id = 1")
@@ -223,15 +223,14 @@ pub async fn pull(
     let reset = req.cursor > 0 && (req.epoch != epoch || req.cursor > upto);
     let after = if reset { 0 } else { req.cursor };
 
-    let scopes = auth.actor.visible_member_scopes();
-    let me = auth.actor.member_id.as_deref();
-    let page = records::changed(&mut conn, after, upto, &scopes, me, Some(PULL_PAGE)).await?;
+    let page = records::changed(&mut conn, after, upto, &auth.actor, Some(PULL_PAGE)).await?;
     // If a table filled its page, stop at the lower of their last versions and
     // take every row of that version, so no write is ever split across pages.
     let full = |n: usize, last: Option<u64>| if n >= PULL_PAGE { last } else { None };
     let cut = [
         full(page.orgs.len(), page.orgs.last().map(|x| x.0)),
         full(page.members.len(), page.members.last().map(|x| x.0)),
+        full(page.docs.len(), page.docs.last().map(|x| x.0)),
     ]
     .into_iter()
     .flatten()
@@ -239,7 +238,7 @@ pub async fn pull(
     let (page, cursor, has_more) = match cut {
         None => (page, upto, false),
         Some(cut) => {
-            let below = records::changed(&mut conn, after, cut, &scopes, me, None).await?;
+            let below = records::changed(&mut conn, after, cut, &auth.actor, None).await?;
             (below, cut, cut < upto)
         }
     };
@@ -261,6 +260,11 @@ pub async fn pull(
                 id: member.id,
             },
         });
+    }
+    for (version, doc, org) in page.docs {
+        if let Some(doc) = auth.actor.view_of_doc(&doc, &org) {
+            changes.push(Change::Doc { version, doc });
+        }
     }
     changes.sort_by_key(Change::version);
     if !audited.is_empty() {

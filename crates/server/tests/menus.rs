@@ -1,0 +1,502 @@
+//! Menus, sign-ups under capacity and check-in codes over real databases
+//! (SQLite and PostgreSQL): concurrent sign-ups, promotion, scopes, and bad
+//! input refused whole.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use zhijian_client::Client;
+use zhijian_domain::activity::{ServiceMode, Signup, SignupStatus};
+use zhijian_domain::checkin;
+use zhijian_domain::doc::Doc;
+use zhijian_domain::menu::{MenuItem, MonthlyMenu};
+use zhijian_domain::menu_ops::{ActivityDraft, NewCheckIn, NewSignup};
+use zhijian_domain::mutation::NewMember;
+use zhijian_domain::sync::{
+    Change, Mutation, Outcome, PullRequest, PushRequest, PushResponse, SCHEMA_VERSION,
+};
+use zhijian_domain::{ManagementMode, MemberStatus, Month, Op, ProfilePatch, RoleKind};
+
+const SECRET: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+
+async fn login(c: &Client, login: &str, password: &str) -> Client {
+    let r = c.login(login, password).await.expect("sign in");
+    c.with_token(r.token)
+}
+
+async fn push(c: &Client, client_id: &str, ops: Vec<(u64, Op)>) -> PushResponse {
+    c.push(&PushRequest {
+        schema_version: SCHEMA_VERSION,
+        client_id: client_id.into(),
+        mutations: ops
+            .into_iter()
+            .map(|(seq, op)| Mutation { seq, op })
+            .collect(),
+    })
+    .await
+    .expect("push")
+}
+
+fn rejection(r: &PushResponse, seq: u64) -> Option<String> {
+    r.results
+        .iter()
+        .find(|x| x.seq == seq)
+        .and_then(|x| match &x.outcome {
+            Outcome::Ok => None,
+            Outcome::Rejected { message, .. } => Some(message.clone()),
+        })
+}
+
+/// Every document the account sees, by id.
+async fn docs(c: &Client, client_id: &str) -> BTreeMap<String, Doc> {
+    let mut out = BTreeMap::new();
+    let (mut cursor, mut epoch) = (0, 0);
+    loop {
+        let r = c
+            .pull(&PullRequest {
+                schema_version: SCHEMA_VERSION,
+                client_id: client_id.into(),
+                cursor,
+                epoch,
+                results_after: 0,
+            })
+            .await
+            .expect("pull");
+        for ch in r.changes {
+            if let Change::Doc { doc, .. } = ch {
+                out.insert(doc.id().to_owned(), doc);
+            }
+        }
+        (cursor, epoch) = (r.cursor, r.epoch);
+        if !r.has_more {
+            return out;
+        }
+    }
+}
+
+fn signups(d: &BTreeMap<String, Doc>) -> Vec<Signup> {
+    let mut v: Vec<Signup> = d
+        .values()
+        .filter_map(|d| match d {
+            Doc::Signup(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    v.sort_by_key(|s| s.rank);
+    v
+}
+
+fn now() -> i64 {
+    zhijian_server::auth::now_secs()
+}
+
+fn menu(id: &str, month: Month) -> MonthlyMenu {
+    MonthlyMenu {
+        id: id.into(),
+        org_id: "yuehai".into(),
+        month,
+        theme_title: "测试主题".into(),
+        theme_description: None,
+        items: vec![
+            MenuItem {
+                id: "must".into(),
+                title: "集中学习".into(),
+                description: None,
+                mandatory: true,
+            },
+            MenuItem {
+                id: "pick".into(),
+                title: "志愿服务".into(),
+                description: None,
+                mandatory: false,
+            },
+        ],
+        min_optional: 1,
+        published: false,
+    }
+}
+
+fn activity(id: &str, menu_id: &str, mode: ServiceMode, capacity: Option<i64>) -> ActivityDraft {
+    ActivityDraft {
+        id: id.into(),
+        menu_id: menu_id.into(),
+        item_id: "pick".into(),
+        title: "楼宇志愿服务".into(),
+        // Under way now (a minute back, so it stays in this month).
+        starts_at: now() - 60,
+        minutes: 120,
+        place: "驿站".into(),
+        description: None,
+        mode,
+        capacity,
+        needs_approval: false,
+        counts_hours: false,
+        secret: SECRET.into(),
+    }
+}
+
+/// The secretary's next-month menu (this month's belongs to the demo) with
+/// a booking activity of `capacity`. Returns the secretary's next seq.
+async fn plan(sec: &Client, capacity: i64) -> u64 {
+    let next = Month::from_unix(now()).unwrap().plus_months(1).unwrap();
+    let mut a = activity("act-race", "menu-t", ServiceMode::Booking, Some(capacity));
+    a.item_id = "pick".into();
+    // Next month, so the race happens before the activity starts.
+    a.starts_at = next_month_start(next);
+    let r = push(
+        sec,
+        "sec-dev",
+        vec![
+            (1, Op::SaveMenu(menu("menu-t", next))),
+            (
+                2,
+                Op::PublishMenu {
+                    menu_id: "menu-t".into(),
+                    published: true,
+                },
+            ),
+            (3, Op::SaveActivity(a)),
+        ],
+    )
+    .await;
+    for seq in 1..=3 {
+        assert_eq!(rejection(&r, seq), None, "seq {seq}");
+    }
+    4
+}
+
+fn next_month_start(m: Month) -> i64 {
+    let mut t = now();
+    while Month::from_unix(t).unwrap() != m {
+        t += 3600;
+    }
+    t + 86_400
+}
+
+/// Adds `n` members to 悦海 (by the secretary) with accounts, signed in.
+async fn members(
+    s: &common::TestServer,
+    sec: &Client,
+    seq: &mut u64,
+    n: usize,
+) -> Vec<(String, Client)> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        let id = format!("race-{i}");
+        let r = push(
+            sec,
+            "sec-dev",
+            vec![(
+                *seq,
+                Op::AddMember(NewMember {
+                    id: id.clone(),
+                    org_id: "yuehai".into(),
+                    name: format!("队员{i}"),
+                    status: MemberStatus::Full,
+                    mode: ManagementMode::Employed,
+                    phone: None,
+                    workplace: None,
+                }),
+            )],
+        )
+        .await;
+        assert_eq!(rejection(&r, *seq), None);
+        *seq += 1;
+        let login_name = format!("1380000{i:04}");
+        zhijian_server::auth::create_account(
+            &s.db,
+            &format!("acc-{id}"),
+            &login_name,
+            "race-pass",
+            &format!("队员{i}"),
+            Some(&id),
+            &[(RoleKind::Member, Some("yuehai"))],
+        )
+        .await
+        .expect("account");
+        out.push((id, login(&s.client, &login_name, "race-pass").await));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_sign_ups_confirm_exactly_the_capacity() {
+    const CAPACITY: usize = 3;
+    const EXTRA: usize = 5;
+    for s in common::servers().await {
+        let sec = login(&s.client, "13900000002", "demo1234").await;
+        let mut seq = plan(&sec, CAPACITY as i64).await;
+        let people = members(&s, &sec, &mut seq, CAPACITY + EXTRA).await;
+        // All at once; half of them pushing a batch that was made offline
+        // earlier (a profile edit before the sign-up).
+        let tasks: Vec<_> = people
+            .iter()
+            .enumerate()
+            .map(|(i, (id, c))| {
+                let (id, c) = (id.clone(), c.clone());
+                tokio::spawn(async move {
+                    let signup = Op::SignUp(NewSignup {
+                        id: format!("su-{id}"),
+                        activity_id: "act-race".into(),
+                        members: vec![],
+                    });
+                    let ops = if i % 2 == 0 {
+                        vec![(1, signup)]
+                    } else {
+                        let edit = Op::UpdateProfile(ProfilePatch {
+                            phone: None,
+                            workplace: Some(Some("悦海新天地".into())),
+                        });
+                        vec![(1, edit), (2, signup)]
+                    };
+                    let n = ops.len() as u64;
+                    let r = push(&c, &format!("dev-{id}"), ops).await;
+                    assert_eq!(rejection(&r, n), None, "{id}");
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("task");
+        }
+        let seen = docs(&sec, "sec-dev").await;
+        let list = signups(&seen);
+        assert_eq!(list.len(), CAPACITY + EXTRA, "{}", s.backend);
+        let ranks: Vec<u32> = list.iter().map(|s| s.rank).collect();
+        assert_eq!(
+            ranks,
+            (1..=8).collect::<Vec<u32>>(),
+            "ranks are the arrival order"
+        );
+        let statuses: Vec<SignupStatus> = list.iter().map(|s| s.status).collect();
+        let mut expected = vec![SignupStatus::Confirmed; CAPACITY];
+        expected.extend(vec![SignupStatus::Waitlisted; EXTRA]);
+        assert_eq!(
+            statuses, expected,
+            "{}: first come, first served",
+            s.backend
+        );
+        let positions: Vec<Option<u32>> = list.iter().map(|s| s.position).collect();
+        let mut want = vec![None; CAPACITY];
+        want.extend((1..=EXTRA as u32).map(Some));
+        assert_eq!(positions, want, "{}", s.backend);
+        let Some(Doc::Activity(a)) = seen.get("act-race") else {
+            panic!("activity")
+        };
+        assert_eq!(a.taken, CAPACITY as u32);
+        assert_eq!(
+            a.secret.as_deref(),
+            Some(SECRET),
+            "organisers keep the secret"
+        );
+
+        // Members see their own sign-up only, and no secret.
+        let (first_id, first) = &people[0];
+        let mine = docs(first, &format!("dev-{first_id}")).await;
+        assert_eq!(signups(&mine).len(), 1, "{}", s.backend);
+        assert!(matches!(mine.get("act-race"), Some(Doc::Activity(a)) if a.secret.is_none()));
+
+        // No second sign-up for the same member, under any id.
+        let again = push(
+            first,
+            &format!("dev-{first_id}"),
+            vec![(
+                if people[0].0.ends_with('0') { 2 } else { 3 },
+                Op::SignUp(NewSignup {
+                    id: "su-again".into(),
+                    activity_id: "act-race".into(),
+                    members: vec![],
+                }),
+            )],
+        )
+        .await;
+        assert_eq!(
+            again.results.first().and_then(|r| match &r.outcome {
+                Outcome::Rejected { message, .. } => Some(message.as_str()),
+                Outcome::Ok => None,
+            }),
+            Some("已经报名了该活动")
+        );
+
+        // The first confirmed cancels: the first waitlisted is promoted and
+        // the rest move up.
+        let confirmed = list[0].clone();
+        let owner = people
+            .iter()
+            .find(|(id, _)| *id == confirmed.member_id)
+            .expect("owner");
+        let next_seq = if people.iter().position(|p| p.0 == owner.0).unwrap() % 2 == 0 {
+            2
+        } else {
+            3
+        } + u64::from(owner.0 == people[0].0);
+        let r = push(
+            &owner.1,
+            &format!("dev-{}", owner.0),
+            vec![(
+                next_seq,
+                Op::CancelSignup {
+                    signup_id: confirmed.id.clone(),
+                },
+            )],
+        )
+        .await;
+        assert_eq!(rejection(&r, next_seq), None);
+        let after = signups(&docs(&sec, "sec-dev-2").await);
+        let status_of = |rank: u32| after.iter().find(|s| s.rank == rank).unwrap();
+        assert_eq!(status_of(1).status, SignupStatus::Cancelled);
+        assert_eq!(
+            status_of(4).status,
+            SignupStatus::Confirmed,
+            "{}",
+            s.backend
+        );
+        assert_eq!(status_of(5).position, Some(1));
+        assert_eq!(status_of(8).position, Some(4));
+        let held: usize = after
+            .iter()
+            .filter(|s| s.status == SignupStatus::Confirmed)
+            .count();
+        assert_eq!(held, CAPACITY);
+    }
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_whole() {
+    for s in common::servers().await {
+        let sec = login(&s.client, "13900000002", "demo1234").await;
+        let this = Month::from_unix(now()).unwrap();
+        // The demo's draft for this month is the secretary's to fill.
+        let r = push(
+            &sec,
+            "sec-bad",
+            vec![
+                (
+                    1,
+                    Op::PublishMenu {
+                        menu_id: "menu-yuehai-this".into(),
+                        published: true,
+                    },
+                ),
+                (
+                    2,
+                    Op::SaveActivity(ActivityDraft {
+                        item_id: "study".into(),
+                        ..activity("act-now", "menu-yuehai-this", ServiceMode::Menu, None)
+                    }),
+                ),
+                (
+                    3,
+                    Op::SaveActivity(ActivityDraft {
+                        item_id: "study".into(),
+                        ..activity("act-other", "menu-yuehai-this", ServiceMode::Menu, None)
+                    }),
+                ),
+            ],
+        )
+        .await;
+        for seq in 1..=3 {
+            assert_eq!(rejection(&r, seq), None, "{}: seq {seq}", s.backend);
+        }
+        let before = docs(&sec, "sec-bad").await;
+
+        let mut far = menu("menu-far", Month::new(2019, 3).unwrap());
+        far.org_id = "yuehai-g1".into();
+        let mut untitled = menu("menu-untitled", this.plus_months(2).unwrap());
+        untitled.items[0].title = String::new();
+        let bad = [
+            (
+                Op::SaveActivity(activity(
+                    "act-zero",
+                    "menu-yuehai-this",
+                    ServiceMode::Booking,
+                    Some(0),
+                )),
+                "名额必须是 1 到 10000 之间的整数",
+            ),
+            (
+                Op::SaveActivity(activity(
+                    "act-neg",
+                    "menu-yuehai-this",
+                    ServiceMode::Booking,
+                    Some(-5),
+                )),
+                "名额必须是 1 到 10000 之间的整数",
+            ),
+            (Op::SaveMenu(far), "不能为已经过去的月份制定菜单"),
+            (Op::SaveMenu(untitled), "名称不能为空"),
+        ];
+        let ops: Vec<(u64, Op)> = bad
+            .iter()
+            .enumerate()
+            .map(|(i, (op, _))| (4 + i as u64, op.clone()))
+            .collect();
+        let r = push(&sec, "sec-bad", ops).await;
+        for (i, (_, msg)) in bad.iter().enumerate() {
+            assert_eq!(
+                rejection(&r, 4 + i as u64).as_deref(),
+                Some(*msg),
+                "{}",
+                s.backend
+            );
+        }
+
+        // A member checks in: another activity's code and an old window are
+        // refused; the current code is accepted.
+        let member = login(&s.client, "13900000001", "demo1234").await;
+        let key = checkin::secret_bytes(SECRET).unwrap();
+        let t = now();
+        let code = |activity: &str, window: i64| checkin::code(&key, activity, window);
+        let w = checkin::window(t);
+        let ci = |id: &str, code: String| {
+            Op::CheckIn(NewCheckIn {
+                id: id.into(),
+                activity_id: "act-now".into(),
+                code,
+                at: t,
+            })
+        };
+        let mut tries = Vec::new();
+        let other = code("act-other", w);
+        if other != code("act-now", w) && other != code("act-now", w - 1) {
+            tries.push(ci("ci-wrong-activity", other));
+        }
+        let old = code("act-now", w - 3);
+        if old != code("act-now", w) && old != code("act-now", w - 1) {
+            tries.push(ci("ci-old", old));
+        }
+        let n = tries.len() as u64;
+        let mut ops: Vec<(u64, Op)> = tries.into_iter().zip(1..).map(|(op, s)| (s, op)).collect();
+        ops.push((n + 1, ci("ci-ok", code("act-now", w))));
+        // Signing up a member of another org (万达's 王丽娟) for 悦海's activity.
+        ops.push((
+            n + 2,
+            Op::SignUp(NewSignup {
+                id: "su-foreign".into(),
+                activity_id: "act-now".into(),
+                members: vec!["m-01".into(), "m-05".into()],
+            }),
+        ));
+        let r = push(&member, "member-bad", ops).await;
+        for seq in 1..=n {
+            assert_eq!(
+                rejection(&r, seq).as_deref(),
+                Some("签到码不正确或已过期"),
+                "{}",
+                s.backend
+            );
+        }
+        assert_eq!(
+            rejection(&r, n + 1),
+            None,
+            "{}: the current code",
+            s.backend
+        );
+        assert!(rejection(&r, n + 2).is_some());
+
+        // Nothing partial: only the accepted check-in is new.
+        let after = docs(&sec, "sec-bad-2").await;
+        let new: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+        assert_eq!(new, ["ci-ok"], "{}", s.backend);
+    }
+}
