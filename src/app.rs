@@ -9,7 +9,8 @@ use crate::directory::DirectoryState;
 use crate::i18n::*;
 use crate::net::Connectivity;
 use crate::pages::{
-    Activities, Credits, Home, Login, Me, MemberPage, Members, NotFound, SyncStatusPage,
+    Activities, ActivityPage, BoardPage, Credits, Home, Login, Me, MemberPage, Members,
+    MenuEditPage, NotFound, SyncStatusPage,
 };
 use crate::shell::ShellUpdate;
 use crate::sync::Sync;
@@ -55,6 +56,10 @@ fn Shell() -> impl IntoView {
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=Home />
                         <Route path=path!("/activities") view=Activities />
+                        <Route path=path!("/activities/:id") view=ActivityPage />
+                        <Route path=path!("/menus/new/:org/:month") view=MenuEditPage />
+                        <Route path=path!("/menus/:id") view=MenuEditPage />
+                        <Route path=path!("/menus/:id/board") view=BoardPage />
                         <Route path=path!("/credits") view=Credits />
                         <Route path=path!("/me") view=Me />
                         <Route path=path!("/login") view=Login />

@@ -1,5 +1,6 @@
 //! Display names of domain enums in the current language.
 
+use zhijian_domain::activity::{ServiceMode, Signup, SignupStatus};
 use zhijian_domain::{Area, ManagementMode, MemberStatus, OrgKind};
 
 use crate::i18n::*;
@@ -63,4 +64,48 @@ pub fn op(locale: Locale, name: &str) -> &'static str {
         "member.add" => td_string!(locale, op_member_add),
         _ => td_string!(locale, op_org),
     }
+}
+
+pub const SERVICE_MODES: [ServiceMode; 4] = [
+    ServiceMode::Menu,
+    ServiceMode::Booking,
+    ServiceMode::Group,
+    ServiceMode::Theme,
+];
+
+pub fn service_mode(locale: Locale, m: ServiceMode) -> &'static str {
+    match m {
+        ServiceMode::Menu => td_string!(locale, mode_menu),
+        ServiceMode::Booking => td_string!(locale, mode_booking),
+        ServiceMode::Group => td_string!(locale, mode_group),
+        ServiceMode::Theme => td_string!(locale, mode_theme),
+    }
+}
+
+pub fn signup_status(locale: Locale, s: &Signup) -> String {
+    match s.status {
+        SignupStatus::Requested => td_string!(locale, signup_requested).to_string(),
+        SignupStatus::Confirmed => td_string!(locale, signup_confirmed).to_string(),
+        SignupStatus::Waitlisted => match s.position {
+            Some(n) => td_string!(locale, signup_waitlisted_n, n = n).to_string(),
+            None => td_string!(locale, signup_waitlisted).to_string(),
+        },
+        SignupStatus::Cancelled => td_string!(locale, signup_cancelled).to_string(),
+        SignupStatus::Declined => td_string!(locale, signup_declined).to_string(),
+    }
+}
+
+/// "11月24日 14:00" / "Nov 24, 14:00".
+pub fn when(locale: Locale, secs: i64) -> String {
+    let (month, day, hour, minute) = crate::when::short(secs);
+    let minute = format!("{minute:02}");
+    td_string!(
+        locale,
+        when_short,
+        month = month,
+        day = day,
+        hour = hour,
+        minute = minute
+    )
+    .to_string()
 }

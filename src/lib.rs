@@ -4,6 +4,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 pub mod api;
 pub mod app;
+pub mod attendance;
 pub mod components;
 pub mod directory;
 pub mod labels;
@@ -14,3 +15,4 @@ pub mod report;
 pub mod shell;
 pub mod store;
 pub mod sync;
+pub mod when;

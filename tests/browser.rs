@@ -277,4 +277,72 @@ mod sync_store {
         store.sign_out().await.expect("now it may");
         store.close();
     }
+
+    fn page(changes: Vec<Change>, reset: bool) -> PullResponse {
+        PullResponse {
+            changes,
+            cursor: 10,
+            has_more: false,
+            reset,
+            epoch: 1,
+            last_seq: 0,
+            results: vec![],
+        }
+    }
+
+    fn draft_menu() -> zhijian_domain::doc::Doc {
+        zhijian_domain::doc::Doc::Menu(zhijian_domain::menu::MonthlyMenu {
+            id: "menu-1".into(),
+            org_id: "b".into(),
+            month: "2026-11".parse().expect("month"),
+            theme_title: "每月一主题".into(),
+            theme_description: None,
+            items: vec![],
+            min_optional: 0,
+            published: false,
+        })
+    }
+
+    #[wasm_bindgen_test]
+    async fn upgrading_from_v2_keeps_records_and_outbox_and_stores_documents() {
+        let name = db_name("upgrade-v3");
+        let v2 = Store::open_at_version(&name, 2).await.expect("open v2");
+        v2.append_outbox(&profile(1)).await.expect("append at v2");
+        let members = vec![Change::Member {
+            version: 5,
+            member: member("m1"),
+        }];
+        v2.acknowledge(0, &[], Some(&page(members, false)), None)
+            .await
+            .expect("v2 pull");
+        v2.close();
+
+        let store = Store::open_named(&name).await.expect("upgrade to v3");
+        let p = store.load().await.expect("load");
+        assert_eq!(
+            p.outbox,
+            vec![profile(1)],
+            "the outbox survives the upgrade"
+        );
+        assert!(p.base.members.contains_key("m1"), "and the base records");
+        let docs = vec![Change::Doc {
+            version: 11,
+            doc: draft_menu(),
+        }];
+        store
+            .acknowledge(0, &[], Some(&page(docs, false)), None)
+            .await
+            .expect("documents");
+        let p = store.load().await.expect("load");
+        assert_eq!(p.base.menus["menu-1"].theme_title, "每月一主题");
+        // A reset replaces documents along with the other base records.
+        store
+            .acknowledge(0, &[], Some(&page(vec![], true)), None)
+            .await
+            .expect("reset");
+        let p = store.load().await.expect("load");
+        assert!(p.base.menus.is_empty() && p.base.members.is_empty());
+        assert_eq!(p.outbox.len(), 1, "but never the outbox");
+        store.close();
+    }
 }

@@ -1,19 +1,281 @@
 use leptos::prelude::*;
+use leptos_router::components::A;
+use zhijian_domain::Month;
+use zhijian_domain::activity::Activity;
+use zhijian_domain::menu::{self, Compliance, MonthlyMenu};
+use zhijian_domain::replica::Replica;
 
+use crate::attendance::{my_checkin, my_signup, pending_for};
 use crate::components::EmptyState;
 use crate::i18n::*;
+use crate::labels;
+use crate::sync::Sync;
+use crate::when;
 
-/// 活动: this month's menu (自选+必选).
+/// The menus shown to the actor for `month`: published ones that apply to
+/// them, and every menu (drafts too) of the orgs they manage.
+pub fn visible_menus(r: &Replica, month: Month) -> Vec<MonthlyMenu> {
+    let view = r.view();
+    let mut out: Vec<MonthlyMenu> = view
+        .menus
+        .values()
+        .filter(|m| m.month == month)
+        .filter(|m| {
+            let manages = view.orgs.get(&m.org_id).is_some_and(|o| r.actor.manages(o));
+            manages || (m.published && !m.items.is_empty())
+        })
+        .cloned()
+        .collect();
+    out.sort_by_key(|m| view.orgs.get(&m.org_id).map(|o| o.path.clone()));
+    out
+}
+
+/// The member's progress on `menu`, if the actor is a member it applies to.
+pub fn my_progress(r: &Replica, menu: &MonthlyMenu) -> Option<Compliance> {
+    let me = r.view().members.get(r.actor.member_id.as_deref()?)?;
+    menu::progress(r.view(), me, menu.month)
+        .into_iter()
+        .find(|(m, _)| m.id == menu.id)
+        .map(|(_, c)| c)
+}
+
+/// 活动: the month's menus (自选+必选) with their activities and my part.
 #[component]
 pub fn Activities() -> impl IntoView {
     let i18n = use_i18n();
+    let sync = Sync::get();
+    let month = RwSignal::new(when::this_month());
+    let shift = move |n: i64| month.update(|m| *m = m.plus_months(n).unwrap_or(*m));
+    let menus = Memo::new(move |_| {
+        let m = month.get();
+        sync.replica
+            .with(|r| r.as_ref().map(|r| visible_menus(r, m)).unwrap_or_default())
+    });
     view! {
         <section class="page">
             <h2 class="page-title">{t!(i18n, activities_title)}</h2>
-            <EmptyState
-                title=view! { {t!(i18n, activities_empty)} }.into_any()
-                hint=view! { {t!(i18n, activities_empty_hint)} }.into_any()
-            />
+            <div class="month-nav">
+                <button type="button" class="btn" on:click=move |_| shift(-1)
+                    aria-label=move || t_string!(i18n, month_prev)>"‹"</button>
+                <p class="month" aria-live="polite">{move || {
+                    let m = month.get();
+                    t_string!(i18n, home_month, year = m.year(), month = m.month()).to_string()
+                }}</p>
+                <button type="button" class="btn" on:click=move |_| shift(1)
+                    aria-label=move || t_string!(i18n, month_next)>"›"</button>
+            </div>
+            <Show when=move || sync.session.with(Option::is_some) fallback=move || view! {
+                <p class="notice">{t!(i18n, activities_sign_in)}</p>
+                <A href="/login" attr:class="btn btn-primary">{t!(i18n, tab_login)}</A>
+            }>
+                <PlanActions month=month />
+                {move || {
+                    let list = menus.get();
+                    if list.is_empty() {
+                        view! {
+                            <EmptyState
+                                title=view! { {t!(i18n, activities_empty)} }.into_any()
+                                hint=view! { {t!(i18n, activities_empty_hint)} }.into_any()
+                            />
+                        }.into_any()
+                    } else {
+                        list.into_iter().map(|m| view! { <MenuCard menu=m /> }).collect_view().into_any()
+                    }
+                }}
+            </Show>
         </section>
+    }
+}
+
+/// For secretaries: start the month's menu for each org they manage that
+/// has none (blank or copied from last month).
+#[component]
+fn PlanActions(month: RwSignal<Month>) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let missing = Memo::new(move |_| {
+        let m = month.get();
+        sync.replica.with(|r| {
+            let Some(r) = r.as_ref() else { return vec![] };
+            let view = r.view();
+            let last = m.plus_months(-1).ok();
+            r.actor
+                .managed_scopes()
+                .iter()
+                .filter_map(|p| view.orgs.values().find(|o| &o.path == p))
+                .filter(|o| {
+                    !view
+                        .menus
+                        .values()
+                        .any(|x| x.org_id == o.id && x.month == m)
+                })
+                .map(|o| {
+                    let copy = view
+                        .menus
+                        .values()
+                        .find(|x| x.org_id == o.id && Some(x.month) == last)
+                        .map(|x| x.id.clone());
+                    (o.id.clone(), o.name.clone(), copy)
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        {move || missing.get().into_iter().map(|(org, name, copy)| {
+            let m = month.get().to_string();
+            let blank = format!("/menus/new/{org}/{m}");
+            let copied = copy.map(|c| format!("{blank}?copy={c}"));
+            view! {
+                <section class="card plan-card">
+                    <p>{t!(i18n, plan_missing, org = name.clone())}</p>
+                    <div class="actions">
+                        {copied.map(|href| view! { <A href=href attr:class="btn btn-primary">{t!(i18n, plan_copy_last)}</A> })}
+                        <A href=blank attr:class="btn">{t!(i18n, plan_new)}</A>
+                    </div>
+                </section>
+            }
+        }).collect_view()}
+    }
+}
+
+#[component]
+fn MenuCard(menu: MonthlyMenu) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let id = menu.id.clone();
+    let data = Memo::new(move |_| {
+        sync.replica.with(|r| {
+            let r = r.as_ref()?;
+            let m = r.view().menus.get(&id)?.clone();
+            let manages = r
+                .view()
+                .orgs
+                .get(&m.org_id)
+                .is_some_and(|o| r.actor.manages(o));
+            let org = r
+                .view()
+                .orgs
+                .get(&m.org_id)
+                .map(|o| o.name.clone())
+                .unwrap_or_default();
+            let mut acts: Vec<Activity> = r
+                .view()
+                .activities
+                .values()
+                .filter(|a| a.menu_id == m.id)
+                .cloned()
+                .collect();
+            acts.sort_by_key(|a| a.starts_at);
+            let progress = my_progress(r, &m);
+            let attended = r
+                .actor
+                .member_id
+                .as_deref()
+                .map(|me| menu::attended(r.view(), &m, me))
+                .unwrap_or_default();
+            Some((m, manages, org, acts, progress, attended))
+        })
+    });
+    move || {
+        let (m, manages, org, acts, progress, attended) = data.get()?;
+        let items = m.items.clone();
+        Some(view! {
+            <article class="card menu-card" data-testid="menu-card">
+                <p class="menu-org">{org}
+                    {(!m.published).then(|| view! { <span class="tag tag-draft">{t!(i18n, menu_draft)}</span> })}
+                </p>
+                <h3 class="menu-theme">{m.theme_title.clone()}</h3>
+                {m.theme_description.clone().map(|d| view! { <p class="menu-desc">{d}</p> })}
+                {progress.map(|c| view! { <ProgressLine c=c /> })}
+                <ul class="menu-items">
+                    {items.into_iter().map(|item| {
+                        let done = attended.contains(&item.id);
+                        let mine: Vec<Activity> = acts.iter().filter(|a| a.item_id == item.id).cloned().collect();
+                        view! {
+                            <li class="menu-item" class:done=done>
+                                <p class="item-title">
+                                    <span class=if item.mandatory { "tag tag-must" } else { "tag tag-pick" }>
+                                        {if item.mandatory { t_string!(i18n, item_mandatory) } else { t_string!(i18n, item_optional) }}
+                                    </span>
+                                    {item.title.clone()}
+                                    {done.then(|| view! { <span class="done-mark">{t!(i18n, item_done)}</span> })}
+                                </p>
+                                <ul class="activity-list">
+                                    {mine.into_iter().map(|a| view! { <ActivityRow activity=a /> }).collect_view()}
+                                </ul>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                {manages.then(|| {
+                    let edit = format!("/menus/{}", m.id);
+                    let board = format!("/menus/{}/board", m.id);
+                    view! {
+                        <div class="actions">
+                            <A href=edit attr:class="btn">{t!(i18n, menu_edit)}</A>
+                            <A href=board attr:class="btn">{t!(i18n, menu_board)}</A>
+                        </div>
+                    }
+                })}
+            </article>
+        })
+    }
+}
+
+#[component]
+pub fn ProgressLine(c: Compliance) -> impl IntoView {
+    let i18n = use_i18n();
+    let done = c.is_done();
+    view! {
+        <p class="progress" class:progress-done=done data-testid="progress">
+            {t!(i18n, progress_line,
+                mdone = c.mandatory_done, mtotal = c.mandatory_total,
+                odone = c.optional_done.min(c.optional_required), orequired = c.optional_required)}
+            {done.then(|| view! { " · " {t!(i18n, progress_done)} })}
+        </p>
+    }
+}
+
+#[component]
+fn ActivityRow(activity: Activity) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let a = activity.clone();
+    let mine = Memo::new(move |_| {
+        sync.replica.with(|r| {
+            r.as_ref().map(|r| {
+                (
+                    my_signup(r, &a.id),
+                    my_checkin(r, &a.id),
+                    pending_for(r, &a),
+                )
+            })
+        })
+    });
+    let href = format!("/activities/{}", activity.id);
+    let a = activity;
+    let (cancelled, taken, starts_at, mode) = (a.cancelled, a.taken, a.starts_at, a.mode);
+    let seats = a.limited();
+    view! {
+        <li class="activity-row" class:cancelled=cancelled>
+            <A href=href attr:class="activity-link">
+                <span class="activity-title">{a.title.clone()}</span>
+                <span class="activity-meta">
+                    {move || labels::when(i18n.get_locale(), starts_at)} " · " {a.place.clone()} " · "
+                    {move || labels::service_mode(i18n.get_locale(), mode)}
+                    {seats.map(|c| view! { " · " {t!(i18n, seats_taken, taken = taken, capacity = c)} })}
+                </span>
+                <span class="activity-state">
+                    {cancelled.then(|| view! { <span class="tag tag-cancelled">{t!(i18n, activity_cancelled)}</span> })}
+                    {move || mine.get().map(|(s, c, pending)| view! {
+                        {c.map(|_| view! { <span class="tag tag-ok">{t!(i18n, checked_in)}</span> })}
+                        {s.filter(|s| s.status.is_active()).map(|s| view! {
+                            <span class="tag">{move || labels::signup_status(i18n.get_locale(), &s)}</span>
+                        })}
+                        {pending.then(|| view! { <span class="tag tag-pending">{t!(i18n, pending_sync)}</span> })}
+                    })}
+                </span>
+            </A>
+        </li>
     }
 }

@@ -1,9 +1,14 @@
 use leptos::prelude::*;
 use zhijian_domain::api::OrgDirectory;
 
+use leptos_router::components::A;
+
 use crate::components::OrgTreeView;
 use crate::directory::{DirectoryState, LoadError};
 use crate::i18n::*;
+use crate::pages::{ProgressLine, my_progress, visible_menus};
+use crate::sync::Sync;
+use crate::when;
 
 /// 首页: this month and the org tree.
 #[component]
@@ -11,6 +16,7 @@ pub fn Home() -> impl IntoView {
     let i18n = use_i18n();
     let dir = DirectoryState::get();
     view! {
+        <ThisMonth />
         <section class="page">
             <h2 class="page-title">{t!(i18n, home_title)}</h2>
             {move || match (dir.data.get(), dir.loading.get(), dir.error.get()) {
@@ -72,5 +78,46 @@ fn RetryButton() -> impl IntoView {
     let dir = DirectoryState::get();
     view! {
         <button type="button" class="btn" on:click=move |_| dir.refresh()>{t!(i18n, retry)}</button>
+    }
+}
+
+/// This month's theme and the member's progress on it (signed in only).
+#[component]
+fn ThisMonth() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let menus = Memo::new(move |_| {
+        let month = when::this_month();
+        sync.replica.with(|r| {
+            let r = r.as_ref()?;
+            Some(
+                visible_menus(r, month)
+                    .into_iter()
+                    .filter(|m| m.published)
+                    .map(|m| {
+                        let p = my_progress(r, &m);
+                        (m, p)
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })
+    });
+    move || {
+        let list = menus.get()?;
+        Some(view! {
+            <section class="page this-month" data-testid="this-month">
+                <h2 class="page-title">{t!(i18n, home_this_month)}</h2>
+                {if list.is_empty() {
+                    view! { <p class="notice">{t!(i18n, activities_empty)}</p> }.into_any()
+                } else {
+                    list.into_iter().map(|(m, p)| view! {
+                        <A href="/activities" attr:class="card theme-card">
+                            <span class="menu-theme">{m.theme_title.clone()}</span>
+                            {p.map(|c| view! { <ProgressLine c=c /> })}
+                        </A>
+                    }).collect_view().into_any()
+                }}
+            </section>
+        })
     }
 }

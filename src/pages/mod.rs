@@ -1,21 +1,27 @@
 //! One file per route.
 
 mod activities;
+mod activity;
+mod board;
 mod credits;
 mod home;
 mod login;
 mod me;
 mod member;
 mod members;
+mod menu_edit;
 mod not_found;
 mod sync_status;
 
-pub use activities::Activities;
+pub use activities::{Activities, ProgressLine, my_progress, visible_menus};
+pub use activity::ActivityPage;
+pub use board::BoardPage;
 pub use credits::Credits;
 pub use home::Home;
 pub use login::Login;
 pub use me::Me;
 pub use member::MemberPage;
 pub use members::Members;
+pub use menu_edit::MenuEditPage;
 pub use not_found::NotFound;
 pub use sync_status::SyncStatusPage;

@@ -9,7 +9,7 @@ use super::StoreError;
 type Step = fn(&Database) -> indexed_db_futures::Result<()>;
 
 /// Step i takes the database from version i to i+1.
-const STEPS: &[Step] = &[v1, v2];
+const STEPS: &[Step] = &[v1, v2, v3];
 
 pub const DB_VERSION: u32 = STEPS.len() as u32;
 
@@ -27,6 +27,9 @@ pub mod stores {
     pub const OUTBOX: &str = "outbox";
     /// Mutations the server refused, until the user dismisses them (key path `seq`).
     pub const REJECTED: &str = "rejected";
+    /// Menus, activities, sign-ups and check-ins as last pulled (the domain's
+    /// `Doc`, keyed by its id out of line: ids are unique across kinds).
+    pub const DOCS: &str = "docs";
 }
 
 pub(super) async fn open(name: &str, version: u32) -> Result<Database, StoreError> {
@@ -68,5 +71,14 @@ fn v2(db: &Database) -> indexed_db_futures::Result<()> {
     db.create_object_store(stores::REJECTED)
         .with_key_path(KeyPath::One("seq"))
         .build()?;
+    Ok(())
+}
+
+/// v3: documents (menus, activities, sign-ups, check-ins). Nothing from v2
+/// is touched; a device upgrading keeps its outbox and pulls documents on its
+/// next sync (the server sends them from cursor 0 after a reset, or with new
+/// versions as they change).
+fn v3(db: &Database) -> indexed_db_futures::Result<()> {
+    db.create_object_store(stores::DOCS).build()?;
     Ok(())
 }

@@ -11,6 +11,7 @@ use indexed_db_futures::transaction::TransactionMode;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use zhijian_domain::api::OrgDirectory;
+use zhijian_domain::doc::Doc;
 use zhijian_domain::replica::Records;
 use zhijian_domain::sync::{Change, Mutation, MutationResult, Outcome, PullResponse};
 use zhijian_domain::{Account, Member, Org};
@@ -52,12 +53,13 @@ const DIRECTORY_KEY: &str = "org_directory";
 const SESSION_KEY: &str = "session";
 /// Every store an account's sync state lives in; transactions that must see
 /// or change it atomically span all of them.
-const SYNC_STORES: [&str; 5] = [
+const SYNC_STORES: [&str; 6] = [
     stores::META,
     stores::ORGS,
     stores::MEMBERS,
     stores::OUTBOX,
     stores::REJECTED,
+    stores::DOCS,
 ];
 const SYNC_KEY: &str = "sync";
 
@@ -181,7 +183,12 @@ impl Store {
         let meta = tx.object_store(stores::META)?;
         meta.delete(SESSION_KEY).primitive()?.await?;
         meta.delete(SYNC_KEY).primitive()?.await?;
-        for s in [stores::ORGS, stores::MEMBERS, stores::REJECTED] {
+        for s in [
+            stores::ORGS,
+            stores::MEMBERS,
+            stores::REJECTED,
+            stores::DOCS,
+        ] {
             tx.object_store(s)?.clear()?.await?;
         }
         tx.commit().await?;
@@ -208,6 +215,14 @@ impl Store {
         {
             let m = m?;
             base.members.insert(m.id.clone(), m);
+        }
+        for d in tx
+            .object_store(stores::DOCS)?
+            .get_all::<Doc>()
+            .serde()?
+            .await?
+        {
+            base.put_doc(d?);
         }
         let outbox = tx
             .object_store(stores::OUTBOX)?
@@ -264,13 +279,15 @@ impl Store {
         let meta_store = tx.object_store(stores::META)?;
         let mut meta: SyncMeta = meta_store.get(SYNC_KEY).serde()?.await?.unwrap_or_default();
         if let Some(p) = pull {
-            let (orgs, members) = (
+            let (orgs, members, docs) = (
                 tx.object_store(stores::ORGS)?,
                 tx.object_store(stores::MEMBERS)?,
+                tx.object_store(stores::DOCS)?,
             );
             if p.reset {
                 orgs.clear()?.await?;
                 members.clear()?.await?;
+                docs.clear()?.await?;
             }
             // Requests go out when built; the commit below waits for all of
             // them and fails (rolling everything back) if any did. Awaiting
@@ -280,6 +297,12 @@ impl Store {
                     Change::Org { org, .. } => drop(orgs.put(org).serde()?),
                     Change::Member { member, .. } => drop(members.put(member).serde()?),
                     Change::MemberGone { id, .. } => drop(members.delete(id.as_str()).primitive()?),
+                    Change::Doc { doc, .. } => drop(
+                        docs.put(doc)
+                            .with_key(doc.id().to_owned())
+                            .with_key_type::<String>()
+                            .serde()?,
+                    ),
                 }
             }
             meta.cursor = p.cursor;

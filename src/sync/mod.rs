@@ -82,6 +82,11 @@ thread_local! {
 }
 
 fn new_client_id() -> String {
+    random_hex()
+}
+
+/// 32 random hex digits: client ids, record ids, check-in secrets.
+pub fn random_hex() -> String {
     let mut bytes = [0u8; 16];
     let filled = web_sys::window()
         .and_then(|w| w.crypto().ok())
@@ -266,7 +271,8 @@ impl Sync {
                 .replica
                 .get_untracked()
                 .ok_or(Rejection::Forbidden("请先登录"))?;
-            let m = replica.mutate(op.clone())?;
+            let now = (js_sys::Date::now() / 1000.0) as i64;
+            let m = replica.mutate(op.clone(), now)?;
             let saved = match Store::open().await {
                 Ok(store) => {
                     let r = store.append_outbox(&m).await;

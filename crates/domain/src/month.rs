@@ -64,6 +64,17 @@ impl Month {
         later.index() - self.index()
     }
 
+    /// Like `from_unix`, for clocks that cannot be trusted: moments outside
+    /// the supported years give the nearest supported month.
+    pub fn from_unix_clamped(secs: i64) -> Self {
+        // 1970-01 .. 2199-12 (7,258,000,000 s is in 2199).
+        let secs = secs.clamp(0, 7_258_000_000);
+        Self::from_unix(secs).unwrap_or(Self {
+            year: 1970,
+            month: 1,
+        })
+    }
+
     /// The month of a moment (seconds since the epoch) in China (UTC+8),
     /// where every user of this app is.
     pub fn from_unix(secs: i64) -> Result<Self, MonthError> {

@@ -74,6 +74,15 @@ impl Records {
     }
 }
 
+impl Records {
+    /// An activity's sign-ups in arrival order.
+    pub fn signups_of_sorted(&self, activity_id: &str) -> Vec<Signup> {
+        let mut v = self.signups_of(activity_id);
+        v.sort_by_key(|s| s.rank);
+        v
+    }
+}
+
 impl View for Records {
     fn org(&self, id: &str) -> Option<Org> {
         self.orgs.get(id).cloned()

@@ -1,0 +1,494 @@
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use zhijian_domain::Op;
+use zhijian_domain::activity::{Activity, ServiceMode, SignupStatus};
+use zhijian_domain::checkin;
+use zhijian_domain::menu_ops::{HandCheckIn, NewCheckIn, NewSignup};
+
+use crate::attendance::{my_checkin, my_signup, organises, pending_for};
+use crate::i18n::*;
+use crate::labels;
+use crate::sync::{Sync, random_hex};
+use crate::when;
+
+/// Queues `op`; the result (or the reason it was refused) goes to `message`.
+fn submit(op: Op, message: RwSignal<Option<(bool, String)>>, ok: String) {
+    let sync = Sync::get();
+    spawn_local(async move {
+        match sync.mutate(op).await {
+            Ok(()) => message.set(Some((true, ok))),
+            Err(e) => message.set(Some((false, e.to_string()))),
+        }
+    });
+}
+
+#[component]
+fn Message(message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
+    move || {
+        message.get().map(|(ok, text)| {
+            view! { <p class=if ok { "notice" } else { "notice notice-error" } role="status">{text}</p> }
+        })
+    }
+}
+
+/// One activity: details, my sign-up and check-in; for its organiser the
+/// changing check-in code, the sign-ups and check-in by hand.
+#[component]
+pub fn ActivityPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let data = Memo::new(move |_| {
+        let id = id();
+        sync.replica.with(|r| {
+            let r = r.as_ref()?;
+            let a = r.view().activities.get(&id)?.clone();
+            Some((
+                organises(r, &a),
+                r.actor.member_id.is_some(),
+                pending_for(r, &a),
+                a,
+            ))
+        })
+    });
+    view! {
+        <section class="page">
+            {move || match data.get() {
+                None => view! {
+                    <h2 class="page-title">{t!(i18n, activity_title)}</h2>
+                    <p class="notice">{t!(i18n, activity_not_found)}</p>
+                }.into_any(),
+                Some((organiser, is_member, pending, a)) => view! {
+                    <h2 class="page-title">{a.title.clone()}</h2>
+                    <Facts a=a.clone() />
+                    {pending.then(|| view! { <p class="notice" data-testid="activity-pending">{t!(i18n, activity_pending)}</p> })}
+                    {is_member.then(|| view! { <MemberPart a=a.clone() /> })}
+                    {organiser.then(|| view! { <OrganiserPart a=a.clone() /> })}
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Facts(a: Activity) -> impl IntoView {
+    let i18n = use_i18n();
+    let (start, end) = (a.starts_at, a.ends_at());
+    view! {
+        {a.cancelled.then(|| view! { <p class="notice notice-error" role="alert">{t!(i18n, activity_cancelled)}</p> })}
+        <dl class="facts">
+            <dt>{t!(i18n, activity_time)}</dt>
+            <dd>{move || labels::when(i18n.get_locale(), start)} " – " {move || labels::when(i18n.get_locale(), end)}</dd>
+            <dt>{t!(i18n, activity_place)}</dt><dd>{a.place.clone()}</dd>
+            <dt>{t!(i18n, activity_mode)}</dt><dd>{move || labels::service_mode(i18n.get_locale(), a.mode)}</dd>
+            {a.limited().map(|c| view! {
+                <dt>{t!(i18n, activity_seats)}</dt>
+                <dd data-testid="seats">{t!(i18n, seats_taken, taken = a.taken, capacity = c)}</dd>
+            })}
+            {a.needs_approval.then(|| view! { <dt>{t!(i18n, activity_approval)}</dt><dd>{t!(i18n, activity_approval_yes)}</dd> })}
+            {a.counts_hours.then(|| view! { <dt>{t!(i18n, activity_hours)}</dt><dd>{t!(i18n, activity_hours_yes)}</dd> })}
+        </dl>
+        {a.description.clone().map(|d| view! { <p class="activity-desc">{d}</p> })}
+    }
+}
+
+#[component]
+fn MemberPart(a: Activity) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let message = RwSignal::new(None);
+    let query = use_query_map();
+    let code = RwSignal::new(query.with_untracked(|q| q.get("code").unwrap_or_default()));
+    let aid = a.id.clone();
+    let state = Memo::new(move |_| {
+        sync.replica.with(|r| {
+            r.as_ref()
+                .map(|r| (my_signup(r, &aid), my_checkin(r, &aid)))
+                .unwrap_or_default()
+        })
+    });
+    // A group leader picks the members of the org(s) the activity is for.
+    let aid = a.id.clone();
+    let group_pick = RwSignal::new(Vec::<String>::new());
+    let candidates = Memo::new(move |_| {
+        sync.replica.with(|r| {
+            let Some(r) = r.as_ref() else { return vec![] };
+            let view = r.view();
+            let Some(org) = view
+                .activities
+                .get(&aid)
+                .and_then(|a| view.orgs.get(&a.org_id))
+            else {
+                return vec![];
+            };
+            let mut v: Vec<(String, String)> = view
+                .members
+                .values()
+                .filter(|m| view.orgs.get(&m.org_id).is_some_and(|o| org.contains(o)))
+                .map(|m| (m.id.clone(), m.name.clone()))
+                .collect();
+            v.sort_by(|x, y| x.1.cmp(&y.1));
+            v
+        })
+    });
+    if let Some(me) = sync
+        .replica
+        .with_untracked(|r| r.as_ref().and_then(|r| r.actor.member_id.clone()))
+    {
+        group_pick.set(vec![me]);
+    }
+    let group = a.mode == ServiceMode::Group;
+    let (a1, a2, a3) = (a.clone(), a.clone(), a.clone());
+    let sign_up = move |_| {
+        let members = if group {
+            group_pick.get_untracked()
+        } else {
+            vec![]
+        };
+        let op = Op::SignUp(NewSignup {
+            id: random_hex(),
+            activity_id: a1.id.clone(),
+            members,
+        });
+        submit(op, message, t_string!(i18n, signup_queued).to_string());
+    };
+    let cancel = move |signup_id: String| {
+        submit(
+            Op::CancelSignup { signup_id },
+            message,
+            t_string!(i18n, signup_cancel_queued).to_string(),
+        );
+    };
+    let check_in = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let op = Op::CheckIn(NewCheckIn {
+            id: random_hex(),
+            activity_id: a2.id.clone(),
+            code: code.get_untracked().trim().to_owned(),
+            at: when::now_secs(),
+        });
+        submit(op, message, t_string!(i18n, checkin_queued).to_string());
+    };
+    let check_out = move |checkin_id: String| {
+        let op = Op::CheckOut {
+            checkin_id,
+            at: when::now_secs(),
+            code: Some(code.get_untracked().trim().to_owned()),
+        };
+        submit(op, message, t_string!(i18n, checkout_queued).to_string());
+    };
+    view! {
+        <section class="card" data-testid="my-part">
+            <h3>{t!(i18n, activity_mine)}</h3>
+            {move || {
+                let (signup, checkin) = state.get();
+                let active = signup.clone().filter(|s| s.status.is_active());
+                let status = signup.clone().map(|s| view! {
+                    <p class="my-status" data-testid="my-signup">{move || labels::signup_status(i18n.get_locale(), &s)}</p>
+                });
+                let signup_ui = match active {
+                    Some(s) if checkin.is_none() => {
+                        let sid = s.id.clone();
+                        view! {
+                            <button type="button" class="btn" on:click=move |_| cancel(sid.clone())>{t!(i18n, signup_cancel)}</button>
+                        }.into_any()
+                    }
+                    Some(_) => ().into_any(),
+                    None if checkin.is_some() || a3.cancelled => ().into_any(),
+                    None => view! {
+                        {group.then(|| view! {
+                            <fieldset class="field">
+                                <legend>{t!(i18n, group_members)}</legend>
+                                {move || candidates.get().into_iter().map(|(id, name)| {
+                                    let (id1, id2) = (id.clone(), id.clone());
+                                    view! {
+                                        <label class="check-row">
+                                            <input type="checkbox"
+                                                prop:checked=move || group_pick.with(|p| p.contains(&id1))
+                                                on:change=move |ev| {
+                                                    let on = event_target_checked(&ev);
+                                                    group_pick.update(|p| {
+                                                        p.retain(|x| *x != id2);
+                                                        if on { p.push(id2.clone()); }
+                                                    });
+                                                } />
+                                            {name}
+                                        </label>
+                                    }
+                                }).collect_view()}
+                            </fieldset>
+                        })}
+                        <button type="button" class="btn btn-primary" on:click=sign_up.clone()>{t!(i18n, signup_do)}</button>
+                    }.into_any(),
+                };
+                let needs_seat = a3.needs_signup()
+                    && !signup.as_ref().is_some_and(|s| s.status == SignupStatus::Confirmed);
+                let checkin_ui = match checkin {
+                    Some(c) => {
+                        let cid = c.id.clone();
+                        let can_out = a3.counts_hours && c.checked_out_at.is_none();
+                        view! {
+                            <p class="my-status" data-testid="my-checkin">
+                                {move || t_string!(i18n, checked_in_at, time = labels::when(i18n.get_locale(), c.at)).to_string()}
+                            </p>
+                            {c.checked_out_at.map(|t| view! {
+                                <p class="my-status">{move || t_string!(i18n, checked_out_at, time = labels::when(i18n.get_locale(), t)).to_string()}</p>
+                            })}
+                            {can_out.then(|| view! {
+                                <form class="form inline-form" on:submit=move |ev| { ev.prevent_default(); check_out(cid.clone()) }>
+                                    <CodeInput code=code />
+                                    <button type="submit" class="btn">{t!(i18n, checkout_do)}</button>
+                                </form>
+                            })}
+                        }.into_any()
+                    }
+                    None if a3.cancelled => ().into_any(),
+                    None if needs_seat => view! { <p class="hint">{t!(i18n, checkin_needs_seat)}</p> }.into_any(),
+                    None => view! {
+                        <form class="form inline-form" on:submit=check_in.clone() data-testid="checkin-form">
+                            <CodeInput code=code />
+                            <button type="submit" class="btn btn-primary">{t!(i18n, checkin_do)}</button>
+                        </form>
+                    }.into_any(),
+                };
+                view! { {status} {signup_ui} {checkin_ui} }
+            }}
+            <Message message=message />
+        </section>
+    }
+}
+
+#[component]
+fn CodeInput(code: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <label class="field-row">
+            <span>{t!(i18n, checkin_code)}</span>
+            <input type="text" name="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6"
+                autocomplete="one-time-code" required=true class="code-input"
+                prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev)) />
+        </label>
+    }
+}
+
+#[component]
+fn OrganiserPart(a: Activity) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let message = RwSignal::new(None);
+    let aid = a.id.clone();
+    let people = Memo::new(move |_| {
+        sync.replica.with(|r| {
+            let Some(r) = r.as_ref() else {
+                return (vec![], vec![], vec![]);
+            };
+            let view = r.view();
+            let name = |id: &str| {
+                view.members
+                    .get(id)
+                    .map_or(id.to_owned(), |m| m.name.clone())
+            };
+            let mut signups: Vec<_> = view
+                .signups_of_sorted(&aid)
+                .into_iter()
+                .map(|s| {
+                    let names: Vec<String> = s.members.iter().map(|m| name(m)).collect();
+                    (s, names.join("、"))
+                })
+                .collect();
+            signups.retain(|(s, _)| s.status != SignupStatus::Cancelled);
+            let checkins: Vec<(String, i64, Option<String>)> = view
+                .checkins
+                .values()
+                .filter(|c| c.activity_id == aid)
+                .map(|c| (name(&c.member_id), c.at, c.by_hand.clone()))
+                .collect();
+            let org = view
+                .activities
+                .get(&aid)
+                .and_then(|a| view.orgs.get(&a.org_id));
+            let mut members: Vec<(String, String)> = view
+                .members
+                .values()
+                .filter(|m| {
+                    org.is_some_and(|o| view.orgs.get(&m.org_id).is_some_and(|x| o.contains(x)))
+                })
+                .map(|m| (m.id.clone(), m.name.clone()))
+                .collect();
+            members.sort_by(|x, y| x.1.cmp(&y.1));
+            (signups, checkins, members)
+        })
+    });
+    let hand_member = RwSignal::new(String::new());
+    let hand_note = RwSignal::new(String::new());
+    let aid = a.id.clone();
+    let by_hand = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let op = Op::CheckInByHand(HandCheckIn {
+            id: random_hex(),
+            activity_id: aid.clone(),
+            member_id: hand_member.get_untracked(),
+            note: hand_note.get_untracked(),
+            at: when::now_secs(),
+        });
+        submit(op, message, t_string!(i18n, checkin_queued).to_string());
+    };
+    let decide = move |signup_id: String, approve: bool| {
+        submit(
+            Op::DecideSignup { signup_id, approve },
+            message,
+            t_string!(i18n, saved).to_string(),
+        );
+    };
+    let aid = a.id.clone();
+    let cancel_activity = move |_| {
+        let ok = web_sys::window()
+            .and_then(|w| {
+                w.confirm_with_message(t_string!(i18n, activity_cancel_confirm))
+                    .ok()
+            })
+            .unwrap_or(false);
+        if ok {
+            submit(
+                Op::CancelActivity {
+                    activity_id: aid.clone(),
+                },
+                message,
+                t_string!(i18n, saved).to_string(),
+            );
+        }
+    };
+    view! {
+        <section class="card" data-testid="organiser-part">
+            <h3>{t!(i18n, organiser_title)}</h3>
+            {(!a.cancelled).then(|| view! { <CodeDisplay a=a.clone() /> })}
+            <h4>{t!(i18n, organiser_signups)}</h4>
+            {move || {
+                let (signups, _, _) = people.get();
+                if signups.is_empty() {
+                    return view! { <p class="hint">{t!(i18n, organiser_no_signups)}</p> }.into_any();
+                }
+                view! {
+                    <ul class="plain-list" data-testid="signup-list">
+                        {signups.into_iter().map(|(s, names)| {
+                            let requested = s.status == SignupStatus::Requested;
+                            let (id1, id2) = (s.id.clone(), s.id.clone());
+                            view! {
+                                <li>
+                                    <span>{names}</span> " · "
+                                    <span>{move || labels::signup_status(i18n.get_locale(), &s)}</span>
+                                    {requested.then(|| view! {
+                                        <button type="button" class="btn btn-small" on:click=move |_| decide(id1.clone(), true)>{t!(i18n, approve)}</button>
+                                        <button type="button" class="btn btn-small" on:click=move |_| decide(id2.clone(), false)>{t!(i18n, decline)}</button>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <h4>{t!(i18n, organiser_checkins)}</h4>
+            {move || {
+                let (_, checkins, _) = people.get();
+                if checkins.is_empty() {
+                    return view! { <p class="hint">{t!(i18n, organiser_no_checkins)}</p> }.into_any();
+                }
+                view! {
+                    <ul class="plain-list" data-testid="checkin-list">
+                        {checkins.into_iter().map(|(name, at, note)| view! {
+                            <li>{name} " · " {move || labels::when(i18n.get_locale(), at)}
+                                {note.map(|n| view! { " · " {t!(i18n, by_hand_note, note = n.clone())} })}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            {(!a.cancelled).then(|| view! {
+                <form class="form" on:submit=by_hand>
+                    <h4>{t!(i18n, by_hand_title)}</h4>
+                    <label class="field-row">
+                        <span>{t!(i18n, by_hand_member)}</span>
+                        <select name="member" required=true on:change=move |ev| hand_member.set(event_target_value(&ev))>
+                            <option value="">{t!(i18n, choose)}</option>
+                            {move || people.get().2.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <label class="field-row">
+                        <span>{t!(i18n, by_hand_reason)}</span>
+                        <input type="text" name="note" maxlength="200" required=true
+                            prop:value=move || hand_note.get() on:input=move |ev| hand_note.set(event_target_value(&ev)) />
+                    </label>
+                    <button type="submit" class="btn">{t!(i18n, by_hand_do)}</button>
+                </form>
+                <button type="button" class="btn btn-danger" on:click=cancel_activity.clone()>{t!(i18n, activity_cancel)}</button>
+            })}
+            <Message message=message />
+        </section>
+    }
+}
+
+/// The code that changes every 30 s, as six digits and as a QR code of the
+/// activity's link with the code (a phone's camera opens it, code filled in).
+#[component]
+fn CodeDisplay(a: Activity) -> impl IntoView {
+    let i18n = use_i18n();
+    let now = RwSignal::new(when::now_secs());
+    if let Ok(handle) =
+        set_interval_with_handle(move || now.set(when::now_secs()), Duration::from_secs(1))
+    {
+        on_cleanup(move || handle.clear());
+    }
+    let secret = a.secret.as_deref().and_then(checkin::secret_bytes);
+    let id = a.id.clone();
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let code = Memo::new(move |_| {
+        let w = checkin::window(now.get());
+        secret.as_ref().map(|s| checkin::code(s, &id, w))
+    });
+    let id = a.id.clone();
+    view! {
+        <div class="code-display" data-testid="code-display">
+            {move || match code.get() {
+                None => view! { <p class="hint">{t!(i18n, code_unavailable)}</p> }.into_any(),
+                Some(c) => {
+                    let url = format!("{origin}/activities/{id}?code={c}");
+                    let left = checkin::WINDOW_SECONDS - now.get().rem_euclid(checkin::WINDOW_SECONDS);
+                    view! {
+                        <p class="code-digits" data-testid="checkin-code" aria-label=move || t_string!(i18n, checkin_code)>{c}</p>
+                        <div class="qr" inner_html=qr_svg(&url) role="img" aria-label=move || t_string!(i18n, code_qr)></div>
+                        <p class="hint">{t!(i18n, code_changes_in, seconds = left)}</p>
+                    }.into_any()
+                }
+            }}
+        </div>
+    }
+}
+
+/// An SVG of `text` as a QR code (one path, crisp at any size).
+fn qr_svg(text: &str) -> String {
+    use qrcodegen::{QrCode, QrCodeEcc};
+    let Ok(qr) = QrCode::encode_text(text, QrCodeEcc::Medium) else {
+        return String::new();
+    };
+    let size = qr.size();
+    let border = 2;
+    let mut path = String::new();
+    for y in 0..size {
+        for x in 0..size {
+            if qr.get_module(x, y) {
+                path.push_str(&format!("M{},{}h1v1h-1z", x + border, y + border));
+            }
+        }
+    }
+    let dim = size + border * 2;
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {dim} {dim}\" shape-rendering=\"crispEdges\">\
+         <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
+    )
+}

@@ -1,0 +1,389 @@
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use zhijian_domain::menu::{MenuItem, MonthlyMenu};
+use zhijian_domain::menu_ops::ActivityDraft;
+use zhijian_domain::{Month, Op};
+
+use crate::components::TextField;
+use crate::i18n::*;
+use crate::labels::{self, SERVICE_MODES};
+use crate::sync::{Sync, random_hex};
+use crate::when;
+
+/// A menu row being edited: its own signals, so typing re-renders one input.
+#[derive(Clone)]
+struct ItemRow {
+    id: String,
+    title: RwSignal<String>,
+    mandatory: RwSignal<bool>,
+}
+
+impl ItemRow {
+    fn new(id: String, title: &str, mandatory: bool) -> Self {
+        Self {
+            id,
+            title: RwSignal::new(title.to_owned()),
+            mandatory: RwSignal::new(mandatory),
+        }
+    }
+}
+
+/// 制定菜单: a new month's menu (blank or copied from last month, `?copy=`)
+/// or an existing one, then its activities.
+#[component]
+pub fn MenuEditPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let params = use_params_map();
+    let query = use_query_map();
+    // Read once: the form owns its state from here on.
+    let start = sync.replica.with_untracked(|r| {
+        let r = r.as_ref()?;
+        let p = params.get_untracked();
+        if let Some(id) = p.get("id") {
+            return r.view().menus.get(&id).cloned();
+        }
+        let org_id = p.get("org")?;
+        let month: Month = p.get("month")?.parse().ok()?;
+        let copy = query.with_untracked(|q| q.get("copy"));
+        let base = copy.and_then(|c| r.view().menus.get(&c).cloned());
+        Some(match base {
+            Some(m) => m.copy_for(month, random_hex()),
+            None => MonthlyMenu {
+                id: random_hex(),
+                org_id,
+                month,
+                theme_title: String::new(),
+                theme_description: None,
+                items: vec![MenuItem {
+                    id: random_hex(),
+                    title: String::new(),
+                    description: None,
+                    mandatory: true,
+                }],
+                min_optional: 0,
+                published: false,
+            },
+        })
+    });
+    view! {
+        <section class="page">
+            <h2 class="page-title">{t!(i18n, menu_edit_title)}</h2>
+            {match start {
+                None => view! { <p class="notice">{t!(i18n, menu_not_found)}</p> }.into_any(),
+                Some(m) => {
+                    let id = m.id.clone();
+                    view! { <MenuForm menu=m /> <MenuActivities menu_id=id /> }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn MenuForm(menu: MonthlyMenu) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let navigate = use_navigate();
+    let theme = RwSignal::new(menu.theme_title.clone());
+    let desc = RwSignal::new(menu.theme_description.clone().unwrap_or_default());
+    let rows = RwSignal::new(
+        menu.items
+            .iter()
+            .map(|i| ItemRow::new(i.id.clone(), &i.title, i.mandatory))
+            .collect::<Vec<_>>(),
+    );
+    let min_optional = RwSignal::new(menu.min_optional.to_string());
+    let message = RwSignal::new(None::<(bool, String)>);
+    let (id, org_id, month) = (menu.id.clone(), menu.org_id.clone(), menu.month);
+    let id2 = id.clone();
+    let stored = Memo::new(move |_| {
+        sync.replica
+            .with(|r| r.as_ref().and_then(|r| r.view().menus.get(&id2).cloned()))
+    });
+    let add_item = move |mandatory: bool| {
+        rows.update(|v| v.push(ItemRow::new(random_hex(), "", mandatory)));
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let desc = desc.get_untracked().trim().to_owned();
+        let menu = MonthlyMenu {
+            id: id.clone(),
+            org_id: org_id.clone(),
+            month,
+            theme_title: theme.get_untracked().trim().to_owned(),
+            theme_description: (!desc.is_empty()).then_some(desc),
+            items: rows
+                .get_untracked()
+                .iter()
+                .map(|r| MenuItem {
+                    id: r.id.clone(),
+                    title: r.title.get_untracked().trim().to_owned(),
+                    description: None,
+                    mandatory: r.mandatory.get_untracked(),
+                })
+                .collect(),
+            min_optional: min_optional.get_untracked().trim().parse().unwrap_or(0),
+            published: false,
+        };
+        let is_new = stored.get_untracked().is_none();
+        let href = format!("/menus/{}", menu.id);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match sync.mutate(Op::SaveMenu(menu)).await {
+                Ok(()) => {
+                    message.set(Some((true, t_string!(i18n, saved).to_string())));
+                    if is_new {
+                        navigate(
+                            &href,
+                            NavigateOptions {
+                                replace: true,
+                                ..Default::default()
+                            },
+                        );
+                    }
+                }
+                Err(e) => message.set(Some((false, e.to_string()))),
+            }
+        });
+    };
+    let id3 = menu.id.clone();
+    let publish = move |published: bool| {
+        let op = Op::PublishMenu {
+            menu_id: id3.clone(),
+            published,
+        };
+        leptos::task::spawn_local(async move {
+            match sync.mutate(op).await {
+                Ok(()) => message.set(Some((true, t_string!(i18n, saved).to_string()))),
+                Err(e) => message.set(Some((false, e.to_string()))),
+            }
+        });
+    };
+    view! {
+        <p class="month">{t!(i18n, home_month, year = month.year(), month = month.month())}
+            {move || stored.get().map(|m| if m.published {
+                view! { <span class="tag tag-ok">{t!(i18n, menu_published)}</span> }.into_any()
+            } else {
+                view! { <span class="tag tag-draft">{t!(i18n, menu_draft)}</span> }.into_any()
+            })}
+        </p>
+        <form class="form" on:submit=save data-testid="menu-form">
+            <TextField name="theme" value=theme required=true>{t!(i18n, menu_theme)}</TextField>
+            <label class="field-row">
+                <span>{t!(i18n, menu_theme_desc)}</span>
+                <textarea name="description" maxlength="500" rows="2"
+                    prop:value=move || desc.get() on:input=move |ev| desc.set(event_target_value(&ev))></textarea>
+            </label>
+            <fieldset class="field">
+                <legend>{t!(i18n, menu_items)}</legend>
+                <For each=move || rows.get() key=|r| r.id.clone() let:row>
+                    {
+                        let rid = row.id.clone();
+                        view! {
+                            <div class="item-row">
+                                <label class="field-row grow">
+                                    <span class="sr-only">{t!(i18n, menu_item_title)}</span>
+                                    <input type="text" name="item-title" maxlength="64" required=true
+                                        placeholder=move || t_string!(i18n, menu_item_title)
+                                        prop:value=move || row.title.get()
+                                        on:input=move |ev| row.title.set(event_target_value(&ev)) />
+                                </label>
+                                <label class="check-row">
+                                    <input type="checkbox" name="item-mandatory"
+                                        prop:checked=move || row.mandatory.get()
+                                        on:change=move |ev| row.mandatory.set(event_target_checked(&ev)) />
+                                    {t!(i18n, item_mandatory)}
+                                </label>
+                                <button type="button" class="btn btn-small"
+                                    aria-label=move || t_string!(i18n, menu_item_remove)
+                                    on:click=move |_| rows.update(|v| v.retain(|r| r.id != rid))>"×"</button>
+                            </div>
+                        }
+                    }
+                </For>
+                <div class="actions">
+                    <button type="button" class="btn btn-small" on:click=move |_| add_item(true)>{t!(i18n, menu_add_mandatory)}</button>
+                    <button type="button" class="btn btn-small" on:click=move |_| add_item(false)>{t!(i18n, menu_add_optional)}</button>
+                </div>
+            </fieldset>
+            <label class="field-row">
+                <span>{t!(i18n, menu_min_optional)}</span>
+                <input type="number" name="min-optional" min="0" max="40" inputmode="numeric"
+                    prop:value=move || min_optional.get() on:input=move |ev| min_optional.set(event_target_value(&ev)) />
+            </label>
+            <div class="actions">
+                <button type="submit" class="btn btn-primary">{t!(i18n, menu_save)}</button>
+                {move || stored.get().map(|m| {
+                    let publish = publish.clone();
+                    if m.published {
+                        view! { <button type="button" class="btn" on:click=move |_| publish(false)>{t!(i18n, menu_unpublish)}</button> }.into_any()
+                    } else {
+                        view! { <button type="button" class="btn btn-primary" on:click=move |_| publish(true)>{t!(i18n, menu_publish)}</button> }.into_any()
+                    }
+                })}
+            </div>
+            {move || message.get().map(|(ok, text)| view! {
+                <p class=if ok { "notice" } else { "notice notice-error" } role="status">{text}</p>
+            })}
+        </form>
+    }
+}
+
+/// The menu's activities and a form to add one (once the menu is saved).
+#[component]
+fn MenuActivities(menu_id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let mid = menu_id.clone();
+    let data = Memo::new(move |_| {
+        sync.replica.with(|r| {
+            let r = r.as_ref()?;
+            let m = r.view().menus.get(&mid)?.clone();
+            let mut acts: Vec<_> = r
+                .view()
+                .activities
+                .values()
+                .filter(|a| a.menu_id == m.id)
+                .cloned()
+                .collect();
+            acts.sort_by_key(|a| a.starts_at);
+            Some((m, acts))
+        })
+    });
+    let item = RwSignal::new(String::new());
+    let title = RwSignal::new(String::new());
+    let start = RwSignal::new(String::new());
+    let minutes = RwSignal::new("120".to_owned());
+    let place = RwSignal::new(String::new());
+    let mode = RwSignal::new(0usize);
+    let capacity = RwSignal::new("20".to_owned());
+    let approval = RwSignal::new(false);
+    let hours = RwSignal::new(false);
+    let message = RwSignal::new(None::<(bool, String)>);
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(starts_at) = when::from_input(&start.get_untracked()) else {
+            message.set(Some((
+                false,
+                t_string!(i18n, activity_bad_time).to_string(),
+            )));
+            return;
+        };
+        let mode = SERVICE_MODES[mode.get_untracked().min(SERVICE_MODES.len() - 1)];
+        let desc_title = title.get_untracked().trim().to_owned();
+        let op = Op::SaveActivity(ActivityDraft {
+            id: random_hex(),
+            menu_id: menu_id.clone(),
+            item_id: item.get_untracked(),
+            title: desc_title,
+            starts_at,
+            minutes: minutes.get_untracked().trim().parse().unwrap_or(0),
+            place: place.get_untracked().trim().to_owned(),
+            description: None,
+            mode,
+            capacity: capacity.get_untracked().trim().parse().ok(),
+            needs_approval: approval.get_untracked(),
+            counts_hours: hours.get_untracked(),
+            secret: random_hex(),
+        });
+        leptos::task::spawn_local(async move {
+            match sync.mutate(op).await {
+                Ok(()) => {
+                    title.set(String::new());
+                    message.set(Some((true, t_string!(i18n, saved).to_string())));
+                }
+                Err(e) => message.set(Some((false, e.to_string()))),
+            }
+        });
+    };
+    move || {
+        let (m, acts) = data.get()?;
+        if item.get_untracked().is_empty()
+            && let Some(first) = m.items.first()
+        {
+            item.set(first.id.clone());
+        }
+        let limited = move || {
+            matches!(
+                SERVICE_MODES.get(mode.get()),
+                Some(
+                    zhijian_domain::activity::ServiceMode::Booking
+                        | zhijian_domain::activity::ServiceMode::Group
+                )
+            )
+        };
+        Some(view! {
+            <section class="card">
+                <h3>{t!(i18n, menu_activities)}</h3>
+                <ul class="plain-list">
+                    {acts.into_iter().map(|a| {
+                        let href = format!("/activities/{}", a.id);
+                        let item_title = m.items.iter().find(|i| i.id == a.item_id).map(|i| i.title.clone()).unwrap_or_default();
+                        view! {
+                            <li><A href=href>{a.title.clone()}</A> " · " {item_title} " · "
+                                {move || labels::when(i18n.get_locale(), a.starts_at)}</li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <form class="form" on:submit=add.clone() data-testid="activity-form">
+                    <h4>{t!(i18n, activity_add)}</h4>
+                    <label class="field-row">
+                        <span>{t!(i18n, activity_item)}</span>
+                        <select name="item" on:change=move |ev| item.set(event_target_value(&ev))>
+                            {m.items.iter().map(|i| {
+                                let id = i.id.clone();
+                                let id2 = i.id.clone();
+                                view! { <option value=id selected=move || item.get() == id2>{i.title.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <TextField name="title" value=title required=true>{t!(i18n, activity_name)}</TextField>
+                    <label class="field-row">
+                        <span>{t!(i18n, activity_time)}</span>
+                        <input type="datetime-local" name="starts-at" required=true
+                            prop:value=move || start.get() on:input=move |ev| start.set(event_target_value(&ev)) />
+                    </label>
+                    <label class="field-row">
+                        <span>{t!(i18n, activity_minutes)}</span>
+                        <input type="number" name="minutes" min="1" max="1440" inputmode="numeric"
+                            prop:value=move || minutes.get() on:input=move |ev| minutes.set(event_target_value(&ev)) />
+                    </label>
+                    <TextField name="place" value=place required=true>{t!(i18n, activity_place)}</TextField>
+                    <label class="field-row">
+                        <span>{t!(i18n, activity_mode)}</span>
+                        <select name="mode" on:change=move |ev| mode.set(event_target_value(&ev).parse().unwrap_or(0))>
+                            {SERVICE_MODES.iter().enumerate().map(|(i, sm)| {
+                                let sm = *sm;
+                                view! { <option value=i.to_string() selected=move || mode.get() == i>{move || labels::service_mode(i18n.get_locale(), sm)}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <Show when=limited>
+                        <label class="field-row">
+                            <span>{t!(i18n, activity_seats)}</span>
+                            <input type="number" name="capacity" inputmode="numeric"
+                                prop:value=move || capacity.get() on:input=move |ev| capacity.set(event_target_value(&ev)) />
+                        </label>
+                    </Show>
+                    <label class="check-row">
+                        <input type="checkbox" name="approval" prop:checked=move || approval.get()
+                            on:change=move |ev| approval.set(event_target_checked(&ev)) />
+                        {t!(i18n, activity_approval)}
+                    </label>
+                    <label class="check-row">
+                        <input type="checkbox" name="hours" prop:checked=move || hours.get()
+                            on:change=move |ev| hours.set(event_target_checked(&ev)) />
+                        {t!(i18n, activity_hours)}
+                    </label>
+                    <button type="submit" class="btn btn-primary">{t!(i18n, activity_add)}</button>
+                    {move || message.get().map(|(ok, text)| view! {
+                        <p class=if ok { "notice" } else { "notice notice-error" } role="status">{text}</p>
+                    })}
+                </form>
+            </section>
+        })
+    }
+}
