@@ -62,6 +62,13 @@ pub fn op(locale: Locale, name: &str) -> &'static str {
         "profile.update" => td_string!(locale, op_profile),
         "member.update" => td_string!(locale, op_member_update),
         "member.add" => td_string!(locale, op_member_add),
+        "menu.save" | "menu.publish" => td_string!(locale, op_menu),
+        "activity.save" | "activity.cancel" => td_string!(locale, op_activity),
+        "signup.create" => td_string!(locale, op_signup),
+        "signup.cancel" => td_string!(locale, op_signup_cancel),
+        "signup.decide" => td_string!(locale, op_signup_decide),
+        "checkin.code" | "checkin.hand" => td_string!(locale, op_checkin),
+        "checkin.out" => td_string!(locale, op_checkout),
         _ => td_string!(locale, op_org),
     }
 }

@@ -55,6 +55,11 @@ pub fn ActivityPage() -> impl IntoView {
             ))
         })
     });
+    // Owned by the page, so that re-rendering after a change or a sync keeps
+    // what was typed and the last message.
+    let message = RwSignal::new(None);
+    let query = use_query_map();
+    let code = RwSignal::new(query.with_untracked(|q| q.get("code").unwrap_or_default()));
     view! {
         <section class="page">
             {move || match data.get() {
@@ -66,8 +71,9 @@ pub fn ActivityPage() -> impl IntoView {
                     <h2 class="page-title">{a.title.clone()}</h2>
                     <Facts a=a.clone() />
                     {pending.then(|| view! { <p class="notice" data-testid="activity-pending">{t!(i18n, activity_pending)}</p> })}
-                    {is_member.then(|| view! { <MemberPart a=a.clone() /> })}
-                    {organiser.then(|| view! { <OrganiserPart a=a.clone() /> })}
+                    {is_member.then(|| view! { <MemberPart a=a.clone() pending=pending message=message code=code /> })}
+                    {organiser.then(|| view! { <OrganiserPart a=a.clone() message=message /> })}
+                    <Message message=message />
                 }.into_any(),
             }}
         </section>
@@ -97,12 +103,14 @@ fn Facts(a: Activity) -> impl IntoView {
 }
 
 #[component]
-fn MemberPart(a: Activity) -> impl IntoView {
+fn MemberPart(
+    a: Activity,
+    pending: bool,
+    message: RwSignal<Option<(bool, String)>>,
+    code: RwSignal<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let sync = Sync::get();
-    let message = RwSignal::new(None);
-    let query = use_query_map();
-    let code = RwSignal::new(query.with_untracked(|q| q.get("code").unwrap_or_default()));
     let aid = a.id.clone();
     let state = Memo::new(move |_| {
         sync.replica.with(|r| {
@@ -187,8 +195,13 @@ fn MemberPart(a: Activity) -> impl IntoView {
             {move || {
                 let (signup, checkin) = state.get();
                 let active = signup.clone().filter(|s| s.status.is_active());
+                // Until the server has decided, say so rather than guess.
                 let status = signup.clone().map(|s| view! {
-                    <p class="my-status" data-testid="my-signup">{move || labels::signup_status(i18n.get_locale(), &s)}</p>
+                    <p class="my-status" data-testid="my-signup">{move || if pending {
+                        t_string!(i18n, signup_pending).to_string()
+                    } else {
+                        labels::signup_status(i18n.get_locale(), &s)
+                    }}</p>
                 });
                 let signup_ui = match active {
                     Some(s) if checkin.is_none() => {
@@ -257,7 +270,6 @@ fn MemberPart(a: Activity) -> impl IntoView {
                 };
                 view! { {status} {signup_ui} {checkin_ui} }
             }}
-            <Message message=message />
         </section>
     }
 }
@@ -276,10 +288,9 @@ fn CodeInput(code: RwSignal<String>) -> impl IntoView {
 }
 
 #[component]
-fn OrganiserPart(a: Activity) -> impl IntoView {
+fn OrganiserPart(a: Activity, message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
     let i18n = use_i18n();
     let sync = Sync::get();
-    let message = RwSignal::new(None);
     let aid = a.id.clone();
     let people = Memo::new(move |_| {
         sync.replica.with(|r| {
@@ -426,7 +437,6 @@ fn OrganiserPart(a: Activity) -> impl IntoView {
                 </form>
                 <button type="button" class="btn btn-danger" on:click=cancel_activity.clone()>{t!(i18n, activity_cancel)}</button>
             })}
-            <Message message=message />
         </section>
     }
 }

@@ -38,42 +38,52 @@ pub fn MenuEditPage() -> impl IntoView {
     let sync = Sync::get();
     let params = use_params_map();
     let query = use_query_map();
-    // Read once: the form owns its state from here on.
-    let start = sync.replica.with_untracked(|r| {
-        let r = r.as_ref()?;
-        let p = params.get_untracked();
-        if let Some(id) = p.get("id") {
-            return r.view().menus.get(&id).cloned();
+    // Found once (possibly after the first sync brings the menu), then fixed:
+    // the form owns its state and later syncs do not overwrite what is typed.
+    let start = Memo::new(move |prev: Option<&Option<MonthlyMenu>>| {
+        if let Some(Some(m)) = prev {
+            return Some(m.clone());
         }
-        let org_id = p.get("org")?;
-        let month: Month = p.get("month")?.parse().ok()?;
-        let copy = query.with_untracked(|q| q.get("copy"));
-        let base = copy.and_then(|c| r.view().menus.get(&c).cloned());
-        Some(match base {
-            Some(m) => m.copy_for(month, random_hex()),
-            None => MonthlyMenu {
-                id: random_hex(),
-                org_id,
-                month,
-                theme_title: String::new(),
-                theme_description: None,
-                items: vec![MenuItem {
+        if !sync.loaded.get() {
+            return None;
+        }
+        sync.replica.with(|r| {
+            let r = r.as_ref()?;
+            let p = params.get_untracked();
+            if let Some(id) = p.get("id") {
+                return r.view().menus.get(&id).cloned();
+            }
+            let org_id = p.get("org")?;
+            let month: Month = p.get("month")?.parse().ok()?;
+            let copy = query.with_untracked(|q| q.get("copy"));
+            let base = copy.and_then(|c| r.view().menus.get(&c).cloned());
+            Some(match base {
+                Some(m) => m.copy_for(month, random_hex()),
+                None => MonthlyMenu {
                     id: random_hex(),
-                    title: String::new(),
-                    description: None,
-                    mandatory: true,
-                }],
-                min_optional: 0,
-                published: false,
-            },
+                    org_id,
+                    month,
+                    theme_title: String::new(),
+                    theme_description: None,
+                    items: vec![MenuItem {
+                        id: random_hex(),
+                        title: String::new(),
+                        description: None,
+                        mandatory: true,
+                    }],
+                    min_optional: 0,
+                    published: false,
+                },
+            })
         })
     });
     view! {
         <section class="page">
             <h2 class="page-title">{t!(i18n, menu_edit_title)}</h2>
-            {match start {
-                None => view! { <p class="notice">{t!(i18n, menu_not_found)}</p> }.into_any(),
-                Some(m) => {
+            {move || match (sync.loaded.get(), start.get()) {
+                (false, _) => view! { <p class="loading" aria-busy="true">{t!(i18n, loading)}</p> }.into_any(),
+                (true, None) => view! { <p class="notice">{t!(i18n, menu_not_found)}</p> }.into_any(),
+                (true, Some(m)) => {
                     let id = m.id.clone();
                     view! { <MenuForm menu=m /> <MenuActivities menu_id=id /> }.into_any()
                 }

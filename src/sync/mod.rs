@@ -176,6 +176,7 @@ impl Sync {
                 );
                 let mut r = r;
                 r.epoch = p.meta.epoch;
+                r.set_now(crate::when::now_secs());
                 self.status.update(|s| s.synced_at = p.meta.synced_at);
                 self.replica.set(Some(r));
                 self.session.set(Some(session));

@@ -176,6 +176,16 @@ impl Replica {
         r
     }
 
+    /// Sets the device's time (seconds) the pending mutations are judged at
+    /// and replays them: a replica rebuilt from storage must not judge a
+    /// queued check-in against the epoch.
+    pub fn set_now(&mut self, now: i64) {
+        if now > self.now {
+            self.now = now;
+            self.replay();
+        }
+    }
+
     /// The optimistic records: base plus pending mutations.
     pub fn view(&self) -> &Records {
         self.view.as_ref().unwrap_or(&self.base)

@@ -1,0 +1,141 @@
+import { test, expect, Page } from "@playwright/test";
+import { startServer, Server } from "../server";
+
+let server: Server;
+test.beforeEach(async () => {
+  server = await startServer();
+});
+test.afterEach(async () => {
+  await server.stop();
+});
+
+async function signIn(page: Page, login: string, password: string) {
+  await page.goto(`${server.url}/login`);
+  await page.getByLabel("手机号").fill(login);
+  await page.getByLabel("密码").fill(password);
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page.getByTestId("profile")).toBeVisible();
+}
+
+async function waitForOfflineReady(page: Page) {
+  await page.waitForFunction(async () => {
+    const reg = await navigator.serviceWorker.getRegistration();
+    return !!(navigator.serviceWorker.controller && reg?.active?.state === "activated");
+  });
+}
+
+async function syncNow(page: Page) {
+  await page.goto(`${server.url}/sync`);
+  await page.getByRole("button", { name: "立即同步" }).click();
+  await expect(page.getByTestId("pending-count")).toHaveCount(0, { timeout: 20_000 });
+  await expect(page.getByTestId("pending-list")).toContainText("没有待同步的修改");
+}
+
+async function noSidewaysScroll(page: Page) {
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(wide).toBeLessThanOrEqual(360);
+}
+
+test("published menu: offline sign-up and check-in with the organiser's code, then progress and the board", async ({ browser }) => {
+  // The secretary publishes this month's menu (the demo leaves it a draft).
+  const secretary = await browser.newContext();
+  const sec = await secretary.newPage();
+  await signIn(sec, "13900000002", "demo1234");
+  await waitForOfflineReady(sec);
+  await sec.goto(`${server.url}/activities`);
+  const draft = sec.getByTestId("menu-card").filter({ hasText: "红色物业" });
+  await expect(draft).toContainText("草稿");
+  await draft.getByRole("link", { name: "编辑菜单" }).click();
+  await sec.getByRole("button", { name: "发布" }).click();
+  await expect(sec.getByText("已发布")).toBeVisible();
+  await syncNow(sec);
+
+  // A member on a phone-sized screen sees it, with nothing done yet.
+  const member = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await member.newPage();
+  await signIn(page, "13900000001", "demo1234");
+  await waitForOfflineReady(page);
+  await page.goto(`${server.url}/`);
+  await expect(page.getByTestId("this-month")).toContainText("红色物业 · 暖心服务进楼宇");
+  await expect(page.getByTestId("progress")).toHaveText("必选 0/2 · 自选 0/1");
+  await page.goto(`${server.url}/activities`);
+  await expect(page.getByTestId("menu-card")).toContainText("社区志愿服务");
+  await noSidewaysScroll(page);
+
+  // The organiser opens the activity under way; both go offline.
+  await sec.goto(`${server.url}/activities/menu-yuehai-this-a0`);
+  await expect(sec.getByTestId("checkin-code")).toHaveText(/^\d{6}$/);
+  await expect(sec.locator(".qr svg")).toBeVisible();
+  await server.stop();
+
+  await page.getByRole("link", { name: /楼宇垃圾分类志愿服务/ }).click();
+  await page.getByRole("button", { name: "报名", exact: true }).click();
+  await expect(page.getByText("已报名，联网后确认名额")).toBeVisible();
+
+  await page.goto(`${server.url}/activities/menu-yuehai-this-a0`);
+  const code = (await sec.getByTestId("checkin-code").textContent())!.trim();
+  await page.getByLabel("签到码").fill(code);
+  await page.getByRole("button", { name: "签到", exact: true }).click();
+  await expect(page.getByText("已签到，联网后由服务器核验")).toBeVisible();
+  await noSidewaysScroll(page);
+
+  // Reloaded offline: kept, and shown as not yet synced.
+  await page.reload();
+  await expect(page.getByTestId("my-checkin")).toContainText("签到");
+  await expect(page.getByTestId("activity-pending")).toBeVisible();
+  await expect(page.getByTestId("pending-count")).toHaveText("2 条待同步");
+  await expect(page.locator(".status")).toContainText("离线");
+
+  // Back online: confirmed by the server, progress updated.
+  server = await startServer({ port: server.port, dataDir: server.dataDir });
+  await syncNow(page);
+  await page.goto(`${server.url}/activities/menu-yuehai-this-a1`);
+  await expect(page.getByTestId("my-signup")).toHaveText("报名成功");
+  await expect(page.getByTestId("seats")).toHaveText("已报 1/8");
+  await page.goto(`${server.url}/`);
+  await expect(page.getByTestId("progress")).toHaveText("必选 1/2 · 自选 0/1");
+  await page.goto(`${server.url}/sync`);
+  await expect(page.locator("[data-testid=rejected-list] li.rejected")).toHaveCount(0);
+
+  // The secretary's board shows who did what.
+  await syncNow(sec);
+  await sec.goto(`${server.url}/menus/menu-yuehai-this/board`);
+  const row = sec.getByTestId("board").getByRole("row", { name: /马晓燕/ });
+  await expect(row).toContainText("1/2");
+  await expect(row).toContainText("主题党日");
+  await expect(sec.getByTestId("board-summary")).toContainText("/ 4 名党员已完成本月菜单");
+  const download = sec.waitForEvent("download");
+  await sec.getByRole("button", { name: "导出 CSV" }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/\.csv$/);
+
+  await member.close();
+  await secretary.close();
+});
+
+test("a wrong check-in code is refused by the server with a reason", async ({ browser }) => {
+  const secretary = await browser.newContext();
+  const sec = await secretary.newPage();
+  await signIn(sec, "13900000002", "demo1234");
+  await sec.goto(`${server.url}/menus/menu-yuehai-this`);
+  await sec.getByRole("button", { name: "发布" }).click();
+  await syncNow(sec);
+
+  const member = await browser.newContext();
+  const page = await member.newPage();
+  await signIn(page, "13900000001", "demo1234");
+  await page.goto(`${server.url}/activities/menu-yuehai-this-a0`);
+  // Forged: the phone cannot judge it (no secret there), the server does.
+  await sec.goto(`${server.url}/activities/menu-yuehai-this-a0`);
+  const real = (await sec.getByTestId("checkin-code").textContent())!.trim();
+  const forged = real === "123456" ? "654321" : "123456";
+  await page.getByLabel("签到码").fill(forged);
+  await page.getByRole("button", { name: "签到", exact: true }).click();
+  await page.goto(`${server.url}/sync`);
+  await page.getByRole("button", { name: "立即同步" }).click();
+  await expect(page.getByText("签到码不正确或已过期")).toBeVisible({ timeout: 20_000 });
+  await page.goto(`${server.url}/activities/menu-yuehai-this-a0`);
+  await expect(page.getByTestId("my-checkin")).toHaveCount(0);
+  await member.close();
+  await secretary.close();
+});
