@@ -308,14 +308,31 @@ mod sync_store {
         let name = db_name("upgrade-v3");
         let v2 = Store::open_at_version(&name, 2).await.expect("open v2");
         v2.append_outbox(&profile(1)).await.expect("append at v2");
-        let members = vec![Change::Member {
-            version: 5,
-            member: member("m1"),
-        }];
-        v2.acknowledge(0, &[], Some(&page(members, false)), None)
-            .await
-            .expect("v2 pull");
         v2.close();
+        // A base record as the v2 code wrote it (today's `acknowledge` spans
+        // the v3 stores, so write it by hand).
+        {
+            use indexed_db_futures::prelude::*;
+            use indexed_db_futures::transaction::TransactionMode;
+            let db = indexed_db_futures::database::Database::open(&name)
+                .with_version(2u32)
+                .await
+                .expect("raw v2");
+            let tx = db
+                .transaction(stores::MEMBERS)
+                .with_mode(TransactionMode::Readwrite)
+                .build()
+                .expect("tx");
+            tx.object_store(stores::MEMBERS)
+                .expect("members")
+                .put(&member("m1"))
+                .serde()
+                .expect("serde")
+                .await
+                .expect("put");
+            tx.commit().await.expect("commit");
+            db.close();
+        }
 
         let store = Store::open_named(&name).await.expect("upgrade to v3");
         let p = store.load().await.expect("load");

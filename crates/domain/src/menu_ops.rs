@@ -1188,6 +1188,31 @@ mod tests {
     }
 
     #[test]
+    fn a_rebuilt_replica_replays_a_queued_check_in_at_the_device_time() {
+        use crate::replica::Replica;
+        let mut base = setup(5);
+        sign(&mut base, "m1").unwrap();
+        // The member's copy: no secret, the server judges the code.
+        base.activities.get_mut("act").unwrap().secret = None;
+        let at = base.activities["act"].starts_at + 60;
+        let me = member("m1", "/c/b1/");
+        let mut phone = Replica::from_parts(me.clone(), base.clone(), vec![], 0, 0, vec![]);
+        let op = Op::CheckIn(NewCheckIn {
+            id: "ci-1".into(),
+            activity_id: "act".into(),
+            code: "123456".into(),
+            at,
+        });
+        phone.mutate(op, at).unwrap();
+        assert!(phone.view().checkins.contains_key("ci-1"));
+        // After a reload: judged at the epoch the check-in would be "in the
+        // future" and vanish from the view; at the device's time it stays.
+        let mut reloaded = Replica::from_parts(me, base, phone.outbox.clone(), 0, 0, vec![]);
+        reloaded.set_now(at + 5);
+        assert!(reloaded.view().checkins.contains_key("ci-1"));
+    }
+
+    #[test]
     fn members_see_menus_above_them_and_only_their_own_sign_ups() {
         let mut r = setup(5);
         sign(&mut r, "m1").unwrap();
