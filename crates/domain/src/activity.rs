@@ -73,6 +73,9 @@ pub struct Activity {
     /// The check-in code secret (hex). Only organisers' copies carry it.
     #[serde(default)]
     pub secret: Option<String>,
+    /// The orgs it is for, as its menu's (empty: `org_id` alone).
+    #[serde(default)]
+    pub audience: Vec<String>,
 }
 
 impl Activity {

@@ -71,6 +71,20 @@ impl Doc {
         }
     }
 
+    /// The orgs a public document is for (empty: its org alone).
+    pub fn audience(&self) -> Vec<&str> {
+        let (list, org) = match self {
+            Doc::Menu(m) => (&m.audience, &m.org_id),
+            Doc::Activity(a) => (&a.audience, &a.org_id),
+            Doc::Signup(_) | Doc::CheckIn(_) => return vec![],
+        };
+        if list.is_empty() {
+            vec![org.as_str()]
+        } else {
+            list.iter().map(String::as_str).collect()
+        }
+    }
+
     /// Menus and activities are for everyone they apply to; sign-ups and
     /// check-ins only for the people in them and their organisers.
     pub fn is_private(&self) -> bool {
@@ -79,11 +93,13 @@ impl Doc {
 }
 
 impl Actor {
-    /// The copy of `doc` (of `org`) this actor may see, or `None`. Organisers
-    /// see everything in their scope; members see the menus and activities of
-    /// their org and the orgs above it, and their own sign-ups and check-ins.
-    /// Check-in secrets and unpublished menus stay with organisers.
-    pub fn view_of_doc(&self, doc: &Doc, org: &Org) -> Option<Doc> {
+    /// The copy of `doc` (of `org`, for the orgs at `audience_paths`) this
+    /// actor may see, or `None`. Organisers see everything in their scope;
+    /// members see the menus and activities meant for their org (its own,
+    /// those of the orgs above it, their alliances'), and their own sign-ups
+    /// and check-ins. Check-in secrets and unpublished menus stay with
+    /// organisers.
+    pub fn view_of_doc(&self, doc: &Doc, org: &Org, audience_paths: &[&str]) -> Option<Doc> {
         if self.manages(org) {
             return Some(doc.clone());
         }
@@ -91,7 +107,11 @@ impl Actor {
             let me = self.member_id.as_deref()?;
             return doc.people().contains(&me).then(|| doc.clone());
         }
-        if !self.own_paths().iter().any(|p| p.starts_with(&org.path)) {
+        let meant_for_me = self
+            .own_paths()
+            .iter()
+            .any(|p| audience_paths.iter().any(|a| p.starts_with(a)));
+        if !meant_for_me {
             return None;
         }
         Some(match doc {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::replica::Records;
 use crate::validate::{self, FieldError};
-use crate::{Member, Month};
+use crate::{Member, Month, Org};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MenuItem {
@@ -32,6 +32,14 @@ pub struct MonthlyMenu {
     /// Self-selected items each member must do at least.
     pub min_optional: u8,
     pub published: bool,
+    /// An alliance's joint menu (红盟联合菜单), hosted by the month's
+    /// rotating chair (`org_id`) for the members of every alliance org.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alliance_id: Option<String>,
+    /// The orgs whose members (and their groups') the menu is for. Set by the
+    /// rules on save: the org itself, or the alliance's orgs.
+    #[serde(default)]
+    pub audience: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -142,9 +150,25 @@ pub fn compliance(menu: Option<&MonthlyMenu>, attended: &BTreeSet<String>) -> Co
     }
 }
 
+/// Whether `member_org` is in `audience` (org ids; empty means `org_id`
+/// alone, as documents saved before audiences had): the org or one below.
+pub fn in_audience(r: &Records, audience: &[String], org_id: &str, member_org: &Org) -> bool {
+    let own = [org_id.to_owned()];
+    let audience = if audience.is_empty() {
+        &own[..]
+    } else {
+        audience
+    };
+    audience
+        .iter()
+        .filter_map(|id| r.orgs.get(id))
+        .any(|o| o.contains(member_org))
+}
+
 /// The published menus that apply to a member in `month`: those of the
-/// member's org and of the orgs above it (a committee's menu covers its
-/// branches). A member who moved org is judged by the current org's menus.
+/// member's org, of the orgs above it (a committee's menu covers its
+/// branches) and of its alliances. A member who moved org is judged by the
+/// current org's menus.
 pub fn menus_for<'a>(r: &'a Records, member: &Member, month: Month) -> Vec<&'a MonthlyMenu> {
     let Some(org) = r.orgs.get(&member.org_id) else {
         return vec![];
@@ -152,7 +176,7 @@ pub fn menus_for<'a>(r: &'a Records, member: &Member, month: Month) -> Vec<&'a M
     r.menus
         .values()
         .filter(|m| m.month == month && m.published)
-        .filter(|m| r.orgs.get(&m.org_id).is_some_and(|o| o.contains(org)))
+        .filter(|m| in_audience(r, &m.audience, &m.org_id, org))
         .collect()
 }
 
@@ -183,13 +207,14 @@ pub fn progress<'a>(
 /// The secretary's board for a menu: every member it applies to (the menu's
 /// org and below), by name, with their progress.
 pub fn board<'a>(r: &'a Records, menu: &MonthlyMenu) -> Vec<(&'a Member, Compliance)> {
-    let Some(org) = r.orgs.get(&menu.org_id) else {
-        return vec![];
-    };
     let mut rows: Vec<(&Member, Compliance)> = r
         .members
         .values()
-        .filter(|m| r.orgs.get(&m.org_id).is_some_and(|o| org.contains(o)))
+        .filter(|m| {
+            r.orgs
+                .get(&m.org_id)
+                .is_some_and(|o| in_audience(r, &menu.audience, &menu.org_id, o))
+        })
         .map(|m| (m, compliance(Some(menu), &attended(r, menu, &m.id))))
         .collect();
     rows.sort_by(|a, b| (a.1.is_done(), &a.0.name).cmp(&(b.1.is_done(), &b.0.name)));
@@ -257,6 +282,8 @@ mod tests {
                 .collect(),
             min_optional,
             published: true,
+            alliance_id: None,
+            audience: vec![],
         }
     }
 

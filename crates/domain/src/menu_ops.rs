@@ -141,11 +141,19 @@ fn new_id(view: &impl View, id: &str) -> Result<(), Rejection> {
     Ok(())
 }
 
-/// Whether `member_id` belongs to `org` or an org below it.
-fn in_audience(view: &impl View, org: &Org, member_id: &str) -> bool {
-    view.member(member_id)
-        .and_then(|m| view.org(&m.org_id))
-        .is_some_and(|o| org.contains(&o))
+/// Whether `member_id` belongs to an org of `audience` (or one below it);
+/// an empty audience is `org` alone.
+fn in_audience(view: &impl View, audience: &[String], org: &Org, member_id: &str) -> bool {
+    let Some(member_org) = view.member(member_id).and_then(|m| view.org(&m.org_id)) else {
+        return false;
+    };
+    if audience.is_empty() {
+        return org.contains(&member_org);
+    }
+    audience
+        .iter()
+        .filter_map(|id| view.org(id))
+        .any(|o| o.contains(&member_org))
 }
 
 fn check_time(at: i64, a: &Activity, now: i64) -> Result<(), Rejection> {
@@ -181,10 +189,24 @@ pub fn save_menu(
     let today = Month::from_unix(now).map_err(|_| invalid("month", Problem::BadId))?;
     menu_in.validate(today)?;
     managed_org(actor, view, &menu_in.org_id)?;
+    // A joint menu is the alliance's for the month, hosted by the chair.
+    let audience = match &menu_in.alliance_id {
+        None => vec![menu_in.org_id.clone()],
+        Some(id) => {
+            let alliance = view.alliance(id).ok_or(Rejection::NotFound("红盟"))?;
+            if alliance.rotation.chair_for(menu_in.month) != Some(menu_in.org_id.as_str()) {
+                return Err(conflict("红盟联合菜单由当月轮值主席单位制定"));
+            }
+            alliance.member_org_ids.clone()
+        }
+    };
     let existing = view.doc(&menu_in.id);
     let published = match existing {
         Some(Doc::Menu(old)) => {
-            if old.org_id != menu_in.org_id || old.month != menu_in.month {
+            if old.org_id != menu_in.org_id
+                || old.month != menu_in.month
+                || old.alliance_id != menu_in.alliance_id
+            {
                 return Err(conflict("菜单的组织和月份不能修改"));
             }
             old.published
@@ -193,13 +215,22 @@ pub fn save_menu(
         None => false,
     };
     if view
-        .menu_for(&menu_in.org_id, menu_in.month)
+        .menu_for(
+            &menu_in.org_id,
+            menu_in.month,
+            menu_in.alliance_id.as_deref(),
+        )
         .is_some_and(|m| m.id != menu_in.id)
     {
-        return Err(conflict("该组织本月已有活动菜单"));
+        return Err(conflict(if menu_in.alliance_id.is_some() {
+            "该红盟本月已有联合菜单"
+        } else {
+            "该组织本月已有活动菜单"
+        }));
     }
     Ok(vec![Write::Doc(Doc::Menu(MonthlyMenu {
         published,
+        audience,
         ..menu_in.clone()
     }))])
 }
@@ -280,6 +311,7 @@ pub fn save_activity(
         taken: old.as_ref().map_or(0, |a| a.taken),
         arrivals: old.as_ref().map_or(0, |a| a.arrivals),
         secret,
+        audience: m.audience.clone(),
     };
     // More seats (or none to limit) promote whoever waits.
     let mut signups = view.signups_of(&a.id);
@@ -368,7 +400,7 @@ pub fn sign_up(
         return Err(conflict("名单中有重复的党员"));
     }
     if !actor.manages(&org) {
-        if !in_audience(view, &org, &me) {
+        if !in_audience(view, &a.audience, &org, &me) {
             return Err(Rejection::Forbidden("这不是本组织的活动"));
         }
         if a.mode != ServiceMode::Group && members != [me.clone()] {
@@ -377,7 +409,7 @@ pub fn sign_up(
     }
     for m in &members {
         validate::id("member_id", m)?;
-        if !in_audience(view, &org, m) {
+        if !in_audience(view, &a.audience, &org, m) {
             return Err(Rejection::Forbidden("只能为本组织的党员报名"));
         }
     }
@@ -484,7 +516,7 @@ fn attend(
     }
     check_time(at, a, now)?;
     let org = org_of(view, &a.org_id)?;
-    if !in_audience(view, &org, member_id) {
+    if !in_audience(view, &a.audience, &org, member_id) {
         return Err(Rejection::Forbidden("这不是本组织的活动"));
     }
     if view
@@ -710,6 +742,8 @@ mod tests {
             ],
             min_optional: 1,
             published: false,
+            alliance_id: None,
+            audience: vec![],
         }
     }
 
@@ -1187,6 +1221,95 @@ mod tests {
         assert!(menu::progress(&r, &r.members["m2"].clone(), month).is_empty());
     }
 
+    /// 红盟 of b1 and b2; b1 chairs November 2026, b2 December.
+    fn with_alliance(mut r: Records) -> Records {
+        r.alliances.insert(
+            "hm".into(),
+            crate::Alliance {
+                id: "hm".into(),
+                name: "红盟".into(),
+                member_org_ids: vec!["b1".into(), "b2".into()],
+                rotation: crate::ChairRotation {
+                    start: "2026-11".parse().unwrap(),
+                    order: vec!["b1".into(), "b2".into()],
+                },
+            },
+        );
+        r
+    }
+
+    fn joint_menu(org: &str) -> MonthlyMenu {
+        MonthlyMenu {
+            id: "joint".into(),
+            org_id: org.into(),
+            alliance_id: Some("hm".into()),
+            published: true,
+            ..the_menu()
+        }
+    }
+
+    #[test]
+    fn an_alliance_menu_is_hosted_by_the_chair_for_every_alliance_org() {
+        let mut r = with_alliance(world());
+        let sec = secretary();
+        // b1's own menu and the alliance's joint menu coexist for the month.
+        run(&mut r, &sec, Op::SaveMenu(the_menu())).unwrap();
+        // b2 does not chair in November.
+        let mut sec_b2 = secretary();
+        sec_b2.roles[0].org_path = Some("/c/b2/".into());
+        assert_eq!(
+            run(&mut r, &sec_b2, Op::SaveMenu(joint_menu("b2"))).unwrap_err(),
+            conflict("红盟联合菜单由当月轮值主席单位制定")
+        );
+        run(&mut r, &sec, Op::SaveMenu(joint_menu("b1"))).unwrap();
+        assert_eq!(r.menus["joint"].audience, ["b1", "b2"]);
+        let mut second = joint_menu("b1");
+        second.id = "joint-2".into();
+        assert_eq!(
+            run(&mut r, &sec, Op::SaveMenu(second)).unwrap_err(),
+            conflict("该红盟本月已有联合菜单")
+        );
+        run(
+            &mut r,
+            &sec,
+            Op::PublishMenu {
+                menu_id: "joint".into(),
+                published: true,
+            },
+        )
+        .unwrap();
+        let mut d = draft("theme-day", "serve", ServiceMode::Theme, None);
+        d.menu_id = "joint".into();
+        run(&mut r, &sec, Op::SaveActivity(d)).unwrap();
+        assert_eq!(r.activities["theme-day"].audience, ["b1", "b2"]);
+        // m9 of b2 is in the audience: the joint menu applies and m9 may join.
+        let m9 = r.members["m9"].clone();
+        let month = "2026-11".parse().unwrap();
+        let ids: Vec<String> = menu::menus_for(&r, &m9, month)
+            .iter()
+            .map(|m| m.id.clone())
+            .collect();
+        assert_eq!(ids, ["joint"], "b1's own menu is not m9's");
+        run(
+            &mut r,
+            &member("m9", "/c/b2/"),
+            Op::SignUp(NewSignup {
+                id: "su-m9".into(),
+                activity_id: "theme-day".into(),
+                members: vec![],
+            }),
+        )
+        .unwrap();
+        // The chair's secretary sees m9 on the joint board.
+        assert_eq!(menu::board(&r, &r.menus["joint"]).len(), 4);
+        // Visibility follows the audience paths.
+        let b1 = r.orgs["b1"].clone();
+        let doc = Doc::Menu(r.menus["joint"].clone());
+        let m9 = member("m9", "/c/b2/");
+        assert!(m9.view_of_doc(&doc, &b1, &["/c/b1/", "/c/b2/"]).is_some());
+        assert!(m9.view_of_doc(&doc, &b1, &["/c/b1/"]).is_none());
+    }
+
     #[test]
     fn a_rebuilt_replica_replays_a_queued_check_in_at_the_device_time() {
         use crate::replica::Replica;
@@ -1219,21 +1342,25 @@ mod tests {
         let b1 = r.orgs["b1"].clone();
         let act = Doc::Activity(r.activities["act"].clone());
         let m2 = member("m2", "/c/b1/");
-        let Some(Doc::Activity(seen)) = m2.view_of_doc(&act, &b1) else {
+        let Some(Doc::Activity(seen)) = m2.view_of_doc(&act, &b1, &["/c/b1/"]) else {
             panic!("the branch's activity is visible to its members");
         };
         assert_eq!(
             seen.secret, None,
             "the check-in secret stays with organisers"
         );
-        assert!(member("m9", "/c/b2/").view_of_doc(&act, &b1).is_none());
+        assert!(
+            member("m9", "/c/b2/")
+                .view_of_doc(&act, &b1, &["/c/b1/"])
+                .is_none()
+        );
         let su = Doc::Signup(r.signups["su-m1"].clone());
-        assert!(m2.view_of_doc(&su, &b1).is_none());
-        assert!(member("m1", "/c/b1/").view_of_doc(&su, &b1).is_some());
-        assert!(secretary().view_of_doc(&su, &b1).is_some());
+        assert!(m2.view_of_doc(&su, &b1, &[]).is_none());
+        assert!(member("m1", "/c/b1/").view_of_doc(&su, &b1, &[]).is_some());
+        assert!(secretary().view_of_doc(&su, &b1, &[]).is_some());
         let mut draft_menu = r.menus["menu-1"].clone();
         draft_menu.published = false;
-        let Some(Doc::Menu(m)) = m2.view_of_doc(&Doc::Menu(draft_menu), &b1) else {
+        let Some(Doc::Menu(m)) = m2.view_of_doc(&Doc::Menu(draft_menu), &b1, &["/c/b1/"]) else {
             panic!()
         };
         assert!(m.items.is_empty(), "drafts are not shown to members");

@@ -135,8 +135,9 @@ pub trait View {
     fn descendants(&self, org: &Org) -> Vec<Org>;
     /// A menu, activity, sign-up or check-in by id.
     fn doc(&self, id: &str) -> Option<Doc>;
-    /// The org's menu for `month`, if any.
-    fn menu_for(&self, org_id: &str, month: Month) -> Option<MonthlyMenu>;
+    /// The org's menu for `month` (its own, or the alliance's it hosts).
+    fn menu_for(&self, org_id: &str, month: Month, alliance: Option<&str>) -> Option<MonthlyMenu>;
+    fn alliance(&self, id: &str) -> Option<crate::Alliance>;
     /// Every sign-up of the activity this view holds.
     fn signups_of(&self, activity_id: &str) -> Vec<crate::activity::Signup>;
     /// Every check-in of the activity this view holds.
@@ -161,8 +162,9 @@ pub struct Touches {
     /// Documents by id; with an activity (or a sign-up's or check-in's) the
     /// store also loads its sign-ups, check-ins and org.
     pub docs: Vec<String>,
-    /// An org's menu for a month.
-    pub menu_slot: Option<(String, Month)>,
+    /// An org's menu for a month (and the alliance, for a joint menu).
+    pub menu_slot: Option<(String, Month, Option<String>)>,
+    pub alliances: Vec<String>,
 }
 
 impl Op {
@@ -214,7 +216,8 @@ impl Op {
                 new_parent_id,
             } => t(&[org_id, new_parent_id], &[], true),
             Op::SaveMenu(m) => Touches {
-                menu_slot: Some((m.org_id.clone(), m.month)),
+                menu_slot: Some((m.org_id.clone(), m.month, m.alliance_id.clone())),
+                alliances: m.alliance_id.iter().cloned().collect(),
                 ..d(&[&m.org_id], &[], &[&m.id])
             },
             Op::PublishMenu { menu_id, .. } => d(&[], &[], &[menu_id]),

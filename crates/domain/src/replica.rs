@@ -25,6 +25,8 @@ pub struct Records {
     pub activities: BTreeMap<String, Activity>,
     pub signups: BTreeMap<String, Signup>,
     pub checkins: BTreeMap<String, CheckIn>,
+    /// Alliances with their orgs and rotation (public; from the directory).
+    pub alliances: BTreeMap<String, crate::Alliance>,
 }
 
 impl Records {
@@ -103,11 +105,16 @@ impl View for Records {
             .or_else(|| self.signups.get(id).cloned().map(Doc::Signup))
             .or_else(|| self.checkins.get(id).cloned().map(Doc::CheckIn))
     }
-    fn menu_for(&self, org_id: &str, month: Month) -> Option<MonthlyMenu> {
+    fn menu_for(&self, org_id: &str, month: Month, alliance: Option<&str>) -> Option<MonthlyMenu> {
         self.menus
             .values()
-            .find(|m| m.org_id == org_id && m.month == month)
+            .find(|m| {
+                m.org_id == org_id && m.month == month && m.alliance_id.as_deref() == alliance
+            })
             .cloned()
+    }
+    fn alliance(&self, id: &str) -> Option<crate::Alliance> {
+        self.alliances.get(id).cloned()
     }
     fn signups_of(&self, activity_id: &str) -> Vec<Signup> {
         self.signups

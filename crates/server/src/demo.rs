@@ -338,6 +338,7 @@ async fn seed_menus(db: &Db) -> Result<(), ApiError> {
         ),
         ("menu-yuehai-this", this, "红色物业 · 暖心服务进楼宇", false),
     ];
+    seed_joint_menu(db, &admin, this, now).await?;
     for (id, month, theme, published) in menus {
         let menu = MonthlyMenu {
             id: id.into(),
@@ -347,13 +348,14 @@ async fn seed_menus(db: &Db) -> Result<(), ApiError> {
             theme_description: Some("围绕“每月一主题”，必选规定动作，自选特色服务。".into()),
             items: vec![
                 item("study", "集中学习（三会一课）", true),
-                item("theme-day", "主题党日", true),
                 item("volunteer", "社区志愿服务", false),
                 item("visit", "走访慰问困难群众", false),
                 item("law", "法律咨询进楼宇", false),
             ],
             min_optional: 1,
             published: false,
+            alliance_id: None,
+            audience: vec![],
         };
         run(db, &admin, Op::SaveMenu(menu), now).await?;
         if published {
@@ -402,15 +404,6 @@ async fn seed_menus(db: &Db) -> Result<(), ApiError> {
                 true,
             ),
             (
-                "theme-day",
-                "红盟主题党日",
-                at(5 * 86_400),
-                120,
-                ServiceMode::Theme,
-                None,
-                false,
-            ),
-            (
                 "law",
                 "律师进楼宇答疑",
                 at(7 * 86_400),
@@ -440,6 +433,62 @@ async fn seed_menus(db: &Db) -> Result<(), ApiError> {
             });
             run(db, &admin, op, now).await?;
         }
+    }
+    Ok(())
+}
+
+/// The alliance's joint menu for this month (主题党日), hosted by the
+/// month's rotating chair, published.
+async fn seed_joint_menu(db: &Db, admin: &Actor, month: Month, now: i64) -> Result<(), ApiError> {
+    let mut conn = db.pool().acquire().await?;
+    let alliances = crate::routes::orgs::alliances(&mut conn, None).await?;
+    drop(conn);
+    for a in alliances {
+        let Some(chair) = a.rotation.chair_for(month) else {
+            continue;
+        };
+        let id = format!("menu-{}-this", a.id);
+        let menu = MonthlyMenu {
+            id: id.clone(),
+            org_id: chair.into(),
+            month,
+            theme_title: "红盟主题党日 · 共建共享".into(),
+            theme_description: Some("由本月轮值主席单位承办，红盟各成员单位党员共同参加。".into()),
+            items: vec![item("theme-day", "主题党日", true)],
+            min_optional: 0,
+            published: false,
+            alliance_id: Some(a.id.clone()),
+            audience: vec![],
+        };
+        run(db, admin, Op::SaveMenu(menu), now).await?;
+        let publish = Op::PublishMenu {
+            menu_id: id.clone(),
+            published: true,
+        };
+        run(db, admin, publish, now).await?;
+        // Five days on, or just begun if the month ends sooner.
+        let later = now + 5 * 86_400;
+        let starts_at = if Month::from_unix(later).ok() == Some(month) {
+            later
+        } else {
+            now - 60
+        };
+        let op = Op::SaveActivity(ActivityDraft {
+            id: format!("{id}-a0"),
+            menu_id: id,
+            item_id: "theme-day".into(),
+            title: "红盟主题党日".into(),
+            starts_at,
+            minutes: 120,
+            place: "悦海新天地党群活动服务中心".into(),
+            description: None,
+            mode: ServiceMode::Theme,
+            capacity: None,
+            needs_approval: false,
+            counts_hours: false,
+            secret: random_secret()?,
+        });
+        run(db, admin, op, now).await?;
     }
     Ok(())
 }

@@ -123,21 +123,34 @@ async fn load_docs(
             }
         }
     }
-    if let Some((org, month)) = &t.menu_slot
-        && let Some(r) =
+    if let Some((org, month, _)) = &t.menu_slot {
+        // The org's menus of the month (its own and any joint one it hosts).
+        for r in
             sqlx::query("SELECT body FROM docs WHERE kind = 'menu' AND org_id = $1 AND parent = $2")
                 .bind(org)
                 .bind(month.to_string())
-                .fetch_optional(&mut *conn)
+                .fetch_all(&mut *conn)
                 .await?
-    {
-        view.put_doc(doc_from_row(&r)?);
+        {
+            view.put_doc(doc_from_row(&r)?);
+        }
     }
+    for id in &t.alliances {
+        for a in crate::routes::orgs::alliances(conn, Some(id)).await? {
+            view.alliances.insert(a.id.clone(), a);
+        }
+    }
+    // Every document's org and audience, for scope and audience checks.
     let orgs: Vec<String> = view
         .menus
         .values()
-        .map(|m| m.org_id.clone())
-        .chain(view.activities.values().map(|a| a.org_id.clone()))
+        .flat_map(|m| std::iter::once(&m.org_id).chain(&m.audience))
+        .chain(
+            view.activities
+                .values()
+                .flat_map(|a| std::iter::once(&a.org_id).chain(&a.audience)),
+        )
+        .cloned()
         .collect();
     for id in orgs {
         load_org(conn, view, &id).await?;
@@ -184,7 +197,7 @@ pub async fn load(conn: &mut AnyConnection, t: &Touches) -> Result<Records, ApiE
             view.members.insert(m.id.clone(), m);
         }
     }
-    if !t.docs.is_empty() || t.menu_slot.is_some() {
+    if !t.docs.is_empty() || t.menu_slot.is_some() || !t.alliances.is_empty() {
         load_docs(conn, t, &mut view).await?;
     }
     Ok(view)
@@ -203,7 +216,19 @@ pub async fn write(
     for w in writes {
         match w {
             Write::Org(o) => {
-                reshaped |= before.orgs.get(&o.id).is_some_and(|old| old.path != o.path);
+                if let Some(old) = before.orgs.get(&o.id).filter(|old| old.path != o.path) {
+                    reshaped = true;
+                    // Audiences name org paths: follow the org (and its
+                    // subtree, whose paths start with the old one).
+                    sqlx::query(
+                        "UPDATE docs SET audience = REPLACE(audience, $1, $2) WHERE audience LIKE $3",
+                    )
+                    .bind(format!(",{}", old.path))
+                    .bind(format!(",{}", o.path))
+                    .bind(format!("%,{}%", old.path))
+                    .execute(&mut *conn)
+                    .await?;
+                }
                 sqlx::query(
                     "INSERT INTO orgs (id, parent_id, name, kind, joint, area, place, path, version) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -231,12 +256,13 @@ pub async fn write(
                     format!(",{},", people.join(","))
                 };
                 let body = serde_json::to_string(d).map_err(|_| ApiError::Internal)?;
+                let audience = audience_paths(conn, d).await?;
                 sqlx::query(
-                    "INSERT INTO docs (id, kind, org_id, parent, scope_path, people, body, version) \
-                     VALUES ($1, $2, $3, $4, (SELECT path FROM orgs WHERE id = $5), $6, $7, $8) \
+                    "INSERT INTO docs (id, kind, org_id, parent, scope_path, people, audience, body, version) \
+                     VALUES ($1, $2, $3, $4, (SELECT path FROM orgs WHERE id = $5), $6, $7, $8, $9) \
                      ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, parent = excluded.parent, \
-                     scope_path = excluded.scope_path, people = excluded.people, body = excluded.body, \
-                     version = excluded.version",
+                     scope_path = excluded.scope_path, people = excluded.people, \
+                     audience = excluded.audience, body = excluded.body, version = excluded.version",
                 )
                 .bind(d.id())
                 .bind(d.kind())
@@ -244,6 +270,7 @@ pub async fn write(
                 .bind(d.parent())
                 .bind(d.org_id())
                 .bind(people)
+                .bind(audience)
                 .bind(body)
                 .bind(v)
                 .execute(&mut *conn)
@@ -286,11 +313,50 @@ pub async fn write(
 pub struct Page {
     pub orgs: Vec<(u64, Org)>,
     pub members: Vec<(u64, Member, Org)>,
-    pub docs: Vec<(u64, Doc, Org)>,
+    /// With the audience paths (',/a/,/b/,') of public documents.
+    pub docs: Vec<(u64, Doc, Org, String)>,
 }
 
 fn version_of(r: &AnyRow) -> Result<u64, ApiError> {
     u64::try_from(r.try_get::<i64, _>("version")?).map_err(|_| ApiError::Internal)
+}
+
+/// ',/a/b/,/a/c/,': the paths of the orgs a public document is for.
+async fn audience_paths(conn: &mut AnyConnection, d: &Doc) -> Result<String, ApiError> {
+    let ids = d.audience();
+    if ids.is_empty() {
+        return Ok(String::new());
+    }
+    let mut out = String::from(",");
+    for id in ids {
+        let path: Option<String> = sqlx::query("SELECT path FROM orgs WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| r.try_get("path"))
+            .transpose()?;
+        if let Some(p) = path {
+            out.push_str(&p);
+            out.push(',');
+        }
+    }
+    Ok(out)
+}
+
+/// Every prefix of the paths: '/a/b/' gives '/', '/a/', '/a/b/'.
+fn ancestors(paths: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = paths
+        .iter()
+        .flat_map(|p| {
+            p.char_indices()
+                .filter(|(_, c)| *c == '/')
+                .map(|(i, _)| p[..=i].to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn org_from_prefixed(r: &AnyRow) -> Result<Org, ApiError> {
@@ -314,31 +380,30 @@ const ORG_PREFIXED: &str = "o.id AS o_id, o.parent_id AS o_parent_id, o.name AS 
     o.kind AS o_kind, o.joint AS o_joint, o.area AS o_area, o.place AS o_place, o.path AS o_path";
 
 /// Documents in `(after, upto]` the actor may see: everything under the orgs
-/// they manage, the menus and activities of their orgs and those above them,
-/// and the private documents about them. Redacted by the domain after.
+/// they manage, the menus and activities meant for their orgs (an audience
+/// path is a prefix of one of the actor's paths), and the private documents
+/// about them. Redacted by the domain after.
 async fn changed_docs(
     conn: &mut AnyConnection,
     after: i64,
     upto: i64,
     actor: &Actor,
     lim: &str,
-) -> Result<Vec<(u64, Doc, Org)>, ApiError> {
-    let own = actor.own_paths();
+) -> Result<Vec<(u64, Doc, Org, String)>, ApiError> {
+    let own = ancestors(&actor.own_paths());
     let managed = actor.managed_scopes();
     let mut filter = vec!["d.people LIKE $3".to_owned()];
     let mut n = 3;
     for _ in &own {
         n += 1;
-        filter.push(format!(
-            "(d.people = '' AND ${n} LIKE (d.scope_path || '%'))"
-        ));
+        filter.push(format!("d.audience LIKE ${n}"));
     }
     for _ in &managed {
         n += 1;
         filter.push(format!("d.scope_path LIKE ${n}"));
     }
     let sql = format!(
-        "SELECT d.body, d.version, {ORG_PREFIXED} FROM docs d JOIN orgs o ON o.id = d.org_id \
+        "SELECT d.body, d.version, d.audience, {ORG_PREFIXED} FROM docs d JOIN orgs o ON o.id = d.org_id \
          WHERE d.version > $1 AND d.version <= $2 AND ({}) ORDER BY d.version, d.id{lim}",
         filter.join(" OR ")
     );
@@ -348,14 +413,19 @@ async fn changed_docs(
         .bind(upto)
         .bind(format!("%,{me},%"));
     for p in &own {
-        q = q.bind(p.clone());
+        q = q.bind(format!("%,{p},%"));
     }
     for m in &managed {
         q = q.bind(format!("{m}%"));
     }
     let mut out = Vec::new();
     for r in q.fetch_all(&mut *conn).await? {
-        out.push((version_of(&r)?, doc_from_row(&r)?, org_from_prefixed(&r)?));
+        out.push((
+            version_of(&r)?,
+            doc_from_row(&r)?,
+            org_from_prefixed(&r)?,
+            r.try_get("audience")?,
+        ));
     }
     Ok(out)
 }

@@ -114,6 +114,8 @@ fn menu(id: &str, month: Month) -> MonthlyMenu {
         ],
         min_optional: 1,
         published: false,
+        alliance_id: None,
+        audience: vec![],
     }
 }
 
@@ -498,5 +500,192 @@ async fn bad_input_is_refused_whole() {
         let after = docs(&sec, "sec-bad-2").await;
         let new: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
         assert_eq!(new, ["ci-ok"], "{}", s.backend);
+    }
+}
+
+/// Signs in a fresh account with `roles` (and a member record, if given).
+async fn account(
+    s: &common::TestServer,
+    login_name: &str,
+    member: Option<&str>,
+    roles: &[(RoleKind, Option<&str>)],
+) -> Client {
+    zhijian_server::auth::create_account(
+        &s.db,
+        &format!("acc-{login_name}"),
+        login_name,
+        "pass-1234",
+        login_name,
+        member,
+        roles,
+    )
+    .await
+    .expect("account");
+    login(&s.client, login_name, "pass-1234").await
+}
+
+#[tokio::test]
+async fn an_alliance_menu_reaches_every_alliance_org_and_no_other() {
+    for s in common::servers().await {
+        let dir = s.client.org_directory().await.expect("directory");
+        let alliance = dir.alliances.first().expect("the demo alliance").clone();
+        // Next month: this month's joint menu is the demo's.
+        let this = Month::from_unix(now()).unwrap().plus_months(1).unwrap();
+        let chair = alliance
+            .rotation
+            .chair_for(this)
+            .expect("a chair")
+            .to_owned();
+        // A secretary of the month's chair, a member of another alliance org,
+        // and one of a new branch outside the alliance.
+        let host = account(
+            &s,
+            "13700000001",
+            None,
+            &[(RoleKind::Secretary, Some(&chair))],
+        )
+        .await;
+        let other_org = alliance
+            .member_org_ids
+            .iter()
+            .find(|o| {
+                // A branch (members join branches), neither the host nor 悦海.
+                **o != chair
+                    && *o != "yuehai"
+                    && dir
+                        .orgs
+                        .iter()
+                        .any(|x| x.id == **o && x.kind == zhijian_domain::OrgKind::Branch)
+            })
+            .expect("another org")
+            .clone();
+        let guest_id = format!("guest-{other_org}");
+        // Committee staff add the guest member (the host may not).
+        let committee = login(&s.client, "13900000100", "demo1234").await;
+        let new_member = |id: &str, org: &str| {
+            Op::AddMember(NewMember {
+                id: id.into(),
+                org_id: org.into(),
+                name: "来宾党员".into(),
+                status: MemberStatus::Full,
+                mode: ManagementMode::Mobile,
+                phone: None,
+                workplace: None,
+            })
+        };
+        let r = push(
+            &committee,
+            "com-dev",
+            vec![
+                (1, new_member(&guest_id, &other_org)),
+                (
+                    2,
+                    Op::CreateOrg(zhijian_domain::mutation::NewOrg {
+                        id: "outside".into(),
+                        parent_id: "jinfeng".into(),
+                        name: "联盟外的支部".into(),
+                        kind: zhijian_domain::OrgKind::Branch,
+                        joint: false,
+                        area: None,
+                        place: None,
+                    }),
+                ),
+                (3, new_member("outsider-1", "outside")),
+            ],
+        )
+        .await;
+        for seq in 1..=3 {
+            assert_eq!(rejection(&r, seq), None);
+        }
+        let guest = account(
+            &s,
+            "13700000002",
+            Some(&guest_id),
+            &[(RoleKind::Member, Some(&other_org))],
+        )
+        .await;
+        let outsider = account(
+            &s,
+            "13700000003",
+            Some("outsider-1"),
+            &[(RoleKind::Member, Some("outside"))],
+        )
+        .await;
+
+        let mut joint = menu("menu-joint", this);
+        joint.org_id = chair.clone();
+        joint.alliance_id = Some(alliance.id.clone());
+        let mut theme_day = activity("act-joint", "menu-joint", ServiceMode::Theme, None);
+        theme_day.item_id = "must".into();
+        theme_day.starts_at = next_month_start(this);
+        let r = push(
+            &host,
+            "host-dev",
+            vec![
+                (1, Op::SaveMenu(joint)),
+                (
+                    2,
+                    Op::PublishMenu {
+                        menu_id: "menu-joint".into(),
+                        published: true,
+                    },
+                ),
+                (3, Op::SaveActivity(theme_day)),
+            ],
+        )
+        .await;
+        for seq in 1..=3 {
+            assert_eq!(rejection(&r, seq), None, "{}: seq {seq}", s.backend);
+        }
+
+        let seen = docs(&guest, "guest-dev").await;
+        let Some(Doc::Menu(m)) = seen.get("menu-joint") else {
+            panic!("{}: the guest org's member sees the joint menu", s.backend)
+        };
+        assert_eq!(m.audience, alliance.member_org_ids);
+        assert!(matches!(seen.get("act-joint"), Some(Doc::Activity(a)) if a.secret.is_none()));
+        assert!(
+            !seen.contains_key("menu-yuehai-this"),
+            "{}: but not 悦海's own draft",
+            s.backend
+        );
+        assert!(
+            !docs(&outsider, "outsider-dev")
+                .await
+                .contains_key("menu-joint"),
+            "{}: outside the alliance it is not delivered",
+            s.backend
+        );
+        let r = push(
+            &guest,
+            "guest-dev",
+            vec![(
+                1,
+                Op::SignUp(NewSignup {
+                    id: "su-guest".into(),
+                    activity_id: "act-joint".into(),
+                    members: vec![],
+                }),
+            )],
+        )
+        .await;
+        assert_eq!(rejection(&r, 1), None, "{}", s.backend);
+        let r = push(
+            &outsider,
+            "outsider-dev",
+            vec![(
+                1,
+                Op::SignUp(NewSignup {
+                    id: "su-outsider".into(),
+                    activity_id: "act-joint".into(),
+                    members: vec![],
+                }),
+            )],
+        )
+        .await;
+        assert!(rejection(&r, 1).is_some(), "{}", s.backend);
+        // The host sees the guest's sign-up.
+        let host_docs = docs(&host, "host-dev").await;
+        assert!(host_docs.contains_key("su-guest"), "{}", s.backend);
     }
 }

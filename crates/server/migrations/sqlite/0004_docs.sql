@@ -11,6 +11,9 @@ CREATE TABLE docs (
     scope_path  TEXT NOT NULL,
     -- ',m-01,m-02,' for private kinds (the people they are about), '' otherwise.
     people      TEXT NOT NULL,
+    -- ',/a/b/,/a/c/,' for public kinds: the paths of the orgs they are for
+    -- (an alliance's menu is for several); '' for private kinds.
+    audience    TEXT NOT NULL,
     body        TEXT NOT NULL,
     version     INTEGER NOT NULL
 );

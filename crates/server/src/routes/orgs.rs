@@ -31,30 +31,8 @@ pub async fn directory(State(state): State<AppState>) -> Result<ApiJson<OrgDirec
             })
             .collect::<Result<Vec<_>, sqlx::Error>>()?;
 
-    let mut alliances = Vec::new();
-    for r in sqlx::query("SELECT id, name, rotation_start FROM alliances ORDER BY id")
-        .fetch_all(pool)
-        .await?
-    {
-        let id: String = r.try_get("id")?;
-        let start: String = r.try_get("rotation_start")?;
-        let order: Vec<String> = sqlx::query(
-            "SELECT org_id FROM alliance_orgs WHERE alliance_id = $1 ORDER BY position",
-        )
-        .bind(&id)
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(|r| r.try_get("org_id"))
-        .collect::<Result<_, _>>()?;
-        let start: Month = start.parse().map_err(|_| ApiError::Internal)?;
-        alliances.push(Alliance {
-            name: r.try_get("name")?,
-            member_org_ids: order.clone(),
-            rotation: ChairRotation { start, order },
-            id,
-        });
-    }
+    let mut conn = pool.acquire().await?;
+    let alliances = alliances(&mut conn, None).await?;
 
     Ok(ApiJson(OrgDirectory {
         orgs,
@@ -62,6 +40,48 @@ pub async fn directory(State(state): State<AppState>) -> Result<ApiJson<OrgDirec
         alliances,
         month: current_month()?,
     }))
+}
+
+/// Alliances with their orgs in rotation order: all, or the one with `id`.
+pub async fn alliances(
+    conn: &mut sqlx::AnyConnection,
+    id: Option<&str>,
+) -> Result<Vec<Alliance>, ApiError> {
+    let rows = match id {
+        None => {
+            sqlx::query("SELECT id, name, rotation_start FROM alliances ORDER BY id")
+                .fetch_all(&mut *conn)
+                .await?
+        }
+        Some(id) => {
+            sqlx::query("SELECT id, name, rotation_start FROM alliances WHERE id = $1")
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?
+        }
+    };
+    let mut out = Vec::new();
+    for r in rows {
+        let id: String = r.try_get("id")?;
+        let start: String = r.try_get("rotation_start")?;
+        let order: Vec<String> = sqlx::query(
+            "SELECT org_id FROM alliance_orgs WHERE alliance_id = $1 ORDER BY position",
+        )
+        .bind(&id)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|r| r.try_get("org_id"))
+        .collect::<Result<_, _>>()?;
+        let start: Month = start.parse().map_err(|_| ApiError::Internal)?;
+        out.push(Alliance {
+            name: r.try_get("name")?,
+            member_org_ids: order.clone(),
+            rotation: ChairRotation { start, order },
+            id,
+        });
+    }
+    Ok(out)
 }
 
 /// Enums are stored by their wire name, so serde is the one mapping.

@@ -261,8 +261,9 @@ pub async fn pull(
             },
         });
     }
-    for (version, doc, org) in page.docs {
-        if let Some(doc) = auth.actor.view_of_doc(&doc, &org) {
+    for (version, doc, org, audience) in page.docs {
+        let paths: Vec<&str> = audience.split(',').filter(|p| !p.is_empty()).collect();
+        if let Some(doc) = auth.actor.view_of_doc(&doc, &org, &paths) {
             changes.push(Change::Doc { version, doc });
         }
     }
