@@ -42,6 +42,13 @@ fn Shell() -> impl IntoView {
             directory.refresh();
         }
     });
+    // Joint menus need the alliances, which come with the directory.
+    let sync = Sync::get();
+    Effect::new(move |_| {
+        if let Some(d) = directory.data.get() {
+            sync.set_alliances(d.alliances);
+        }
+    });
 
     view! {
         <Router>

@@ -57,3 +57,30 @@ pub fn organises(r: &Replica, activity: &Activity) -> bool {
         .get(&activity.org_id)
         .is_some_and(|o| r.actor.manages(o))
 }
+
+/// Reasons the server refused this member's changes to the activity, not yet
+/// dismissed (seq, reason).
+pub fn rejections_for(r: &Replica, activity: &Activity) -> Vec<(u64, String)> {
+    let signup_of = |id: &str| r.view().signups.get(id).map(|s| s.activity_id.clone());
+    let checkin_of = |id: &str| r.view().checkins.get(id).map(|c| c.activity_id.clone());
+    r.rejected
+        .iter()
+        .filter(|x| match &x.op {
+            Some(Op::SignUp(n)) => n.activity_id == activity.id,
+            Some(Op::CheckIn(n)) => n.activity_id == activity.id,
+            Some(Op::CancelSignup { signup_id }) => {
+                signup_of(signup_id).as_deref() == Some(activity.id.as_str())
+            }
+            Some(Op::CheckOut { checkin_id, .. }) => {
+                checkin_of(checkin_id).as_deref() == Some(activity.id.as_str())
+            }
+            _ => false,
+        })
+        .filter_map(|x| match &x.outcome {
+            zhijian_domain::sync::Outcome::Rejected { message, .. } => {
+                Some((x.seq, message.clone()))
+            }
+            zhijian_domain::sync::Outcome::Ok => None,
+        })
+        .collect()
+}

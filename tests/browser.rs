@@ -210,6 +210,7 @@ mod sync_store {
                 code: "invalid".into(),
                 message: "手机号应为 11 位手机号码".into(),
             },
+            op: None,
         };
         let page = PullResponse {
             changes: vec![
@@ -239,7 +240,12 @@ mod sync_store {
             .expect("ack");
         let p = store.load().await.expect("load");
         assert_eq!(p.outbox.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![3]);
-        assert_eq!(p.rejected, vec![rejected]);
+        // Kept with the refused mutation, for the page it belongs to.
+        let kept = MutationResult {
+            op: Some(profile(2).op),
+            ..rejected
+        };
+        assert_eq!(p.rejected, vec![kept]);
         assert_eq!(p.base.members.keys().collect::<Vec<_>>(), vec!["m1"]);
         assert_eq!(
             (
@@ -300,6 +306,8 @@ mod sync_store {
             items: vec![],
             min_optional: 0,
             published: false,
+            alliance_id: None,
+            audience: vec![],
         })
     }
 

@@ -56,10 +56,13 @@ test("published menu: offline sign-up and check-in with the organiser's code, th
   await signIn(page, "13900000001", "demo1234");
   await waitForOfflineReady(page);
   await page.goto(`${server.url}/`);
-  await expect(page.getByTestId("this-month")).toContainText("红色物业 · 暖心服务进楼宇");
-  await expect(page.getByTestId("progress")).toHaveText("必选 0/2 · 自选 0/1");
+  const own = page.locator(".theme-card").filter({ hasText: "红色物业 · 暖心服务进楼宇" });
+  await expect(own.getByTestId("progress")).toHaveText("必选 0/1 · 自选 0/1");
+  // The alliance's joint menu (theme day) applies too.
+  await expect(page.getByTestId("this-month")).toContainText("红盟主题党日 · 共建共享");
   await page.goto(`${server.url}/activities`);
-  await expect(page.getByTestId("menu-card")).toContainText("社区志愿服务");
+  await expect(page.getByTestId("menu-card").filter({ hasText: "红色物业" })).toContainText("社区志愿服务");
+  await expect(page.getByTestId("menu-card").filter({ hasText: "红盟主题党日" })).toContainText("金凤区两新党建红盟");
   await noSidewaysScroll(page);
 
   // The organiser opens the activity under way; both go offline.
@@ -93,7 +96,7 @@ test("published menu: offline sign-up and check-in with the organiser's code, th
   await expect(page.getByTestId("my-signup")).toHaveText("报名成功");
   await expect(page.getByTestId("seats")).toHaveText("已报 1/8");
   await page.goto(`${server.url}/`);
-  await expect(page.getByTestId("progress")).toHaveText("必选 1/2 · 自选 0/1");
+  await expect(own.getByTestId("progress")).toHaveText("必选 1/1 · 自选 0/1");
   await page.goto(`${server.url}/sync`);
   await expect(page.locator("[data-testid=rejected-list] li.rejected")).toHaveCount(0);
 
@@ -101,9 +104,9 @@ test("published menu: offline sign-up and check-in with the organiser's code, th
   await syncNow(sec);
   await sec.goto(`${server.url}/menus/menu-yuehai-this/board`);
   const row = sec.getByTestId("board").getByRole("row", { name: /马晓燕/ });
-  await expect(row).toContainText("1/2");
-  await expect(row).toContainText("主题党日");
-  await expect(sec.getByTestId("board-summary")).toContainText("/ 4 名党员已完成本月菜单");
+  await expect(row).toContainText("1/1");
+  await expect(row).toContainText("0/1");
+  await expect(sec.getByTestId("board-summary")).toHaveText("0 / 4 名党员已完成本月菜单");
   const download = sec.waitForEvent("download");
   await sec.getByRole("button", { name: "导出 CSV" }).click();
   const file = await download;
@@ -136,6 +139,10 @@ test("a wrong check-in code is refused by the server with a reason", async ({ br
   await expect(page.getByText("签到码不正确或已过期")).toBeVisible({ timeout: 20_000 });
   await page.goto(`${server.url}/activities/menu-yuehai-this-a0`);
   await expect(page.getByTestId("my-checkin")).toHaveCount(0);
+  // The refusal is shown where it happened, until dismissed.
+  await expect(page.getByTestId("my-rejection")).toContainText("未成功：签到码不正确或已过期");
+  await page.getByTestId("my-rejection").getByRole("button", { name: "知道了" }).click();
+  await expect(page.getByTestId("my-rejection")).toHaveCount(0);
   await member.close();
   await secretary.close();
 });

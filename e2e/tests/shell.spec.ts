@@ -36,7 +36,7 @@ test("renders the shell in Chinese with the demo org tree", async ({ page }) => 
   for (const tab of ["首页", "活动", "积分", "我的"]) await expect(nav.getByRole("link", { name: tab })).toBeVisible();
   await expect(nav.getByRole("link", { name: "首页" })).toHaveAttribute("aria-current", "page");
   await nav.getByRole("link", { name: "活动" }).click();
-  await expect(page.getByText("本月尚未发布活动菜单")).toBeVisible();
+  await expect(page.getByText("登录后可查看本组织的活动菜单、报名和签到。")).toBeVisible();
   expect(errors).toEqual([]);
 });
 

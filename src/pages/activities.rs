@@ -93,41 +93,71 @@ pub fn Activities() -> impl IntoView {
 fn PlanActions(month: RwSignal<Month>) -> impl IntoView {
     let i18n = use_i18n();
     let sync = Sync::get();
+    // (org id, label, link query for a joint menu, last month's menu to copy)
     let missing = Memo::new(move |_| {
         let m = month.get();
         sync.replica.with(|r| {
             let Some(r) = r.as_ref() else { return vec![] };
             let view = r.view();
             let last = m.plus_months(-1).ok();
-            r.actor
+            let has = |org: &str, alliance: Option<&str>, month: Option<Month>| {
+                view.menus
+                    .values()
+                    .find(|x| {
+                        x.org_id == org
+                            && Some(x.month) == month
+                            && x.alliance_id.as_deref() == alliance
+                    })
+                    .map(|x| x.id.clone())
+            };
+            let mut out: Vec<(String, String, Option<String>, Option<String>)> = r
+                .actor
                 .managed_scopes()
                 .iter()
                 .filter_map(|p| view.orgs.values().find(|o| &o.path == p))
-                .filter(|o| {
-                    !view
-                        .menus
-                        .values()
-                        .any(|x| x.org_id == o.id && x.month == m)
-                })
-                .map(|o| {
+                .filter(|o| has(&o.id, None, Some(m)).is_none())
+                .map(|o| (o.id.clone(), o.name.clone(), None, has(&o.id, None, last)))
+                .collect();
+            // The month's rotating chair hosts the alliance's joint menu.
+            for a in view.alliances.values() {
+                let Some(chair) = a.rotation.chair_for(m).and_then(|c| view.orgs.get(c)) else {
+                    continue;
+                };
+                let hosted = view
+                    .menus
+                    .values()
+                    .any(|x| x.month == m && x.alliance_id.as_deref() == Some(a.id.as_str()));
+                if r.actor.manages(chair) && !hosted {
                     let copy = view
                         .menus
                         .values()
-                        .find(|x| x.org_id == o.id && Some(x.month) == last)
+                        .find(|x| {
+                            Some(x.month) == last && x.alliance_id.as_deref() == Some(a.id.as_str())
+                        })
                         .map(|x| x.id.clone());
-                    (o.id.clone(), o.name.clone(), copy)
-                })
-                .collect::<Vec<_>>()
+                    out.push((chair.id.clone(), a.name.clone(), Some(a.id.clone()), copy));
+                }
+            }
+            out
         })
     });
     view! {
-        {move || missing.get().into_iter().map(|(org, name, copy)| {
+        {move || missing.get().into_iter().map(|(org, name, alliance, copy)| {
             let m = month.get().to_string();
-            let blank = format!("/menus/new/{org}/{m}");
-            let copied = copy.map(|c| format!("{blank}?copy={c}"));
+            let joint = alliance.is_some();
+            let blank = match &alliance {
+                Some(a) => format!("/menus/new/{org}/{m}?alliance={a}"),
+                None => format!("/menus/new/{org}/{m}"),
+            };
+            let sep = if joint { '&' } else { '?' };
+            let copied = copy.map(|c| format!("{blank}{sep}copy={c}"));
             view! {
                 <section class="card plan-card">
-                    <p>{t!(i18n, plan_missing, org = name.clone())}</p>
+                    <p>{if joint {
+                        t_string!(i18n, plan_missing_joint, alliance = name.clone()).to_string()
+                    } else {
+                        t_string!(i18n, plan_missing, org = name.clone()).to_string()
+                    }}</p>
                     <div class="actions">
                         {copied.map(|href| view! { <A href=href attr:class="btn btn-primary">{t!(i18n, plan_copy_last)}</A> })}
                         <A href=blank attr:class="btn">{t!(i18n, plan_new)}</A>
@@ -152,12 +182,19 @@ fn MenuCard(menu: MonthlyMenu) -> impl IntoView {
                 .orgs
                 .get(&m.org_id)
                 .is_some_and(|o| r.actor.manages(o));
-            let org = r
+            let mut org = r
                 .view()
                 .orgs
                 .get(&m.org_id)
                 .map(|o| o.name.clone())
                 .unwrap_or_default();
+            if let Some(a) = m
+                .alliance_id
+                .as_ref()
+                .and_then(|a| r.view().alliances.get(a))
+            {
+                org = format!("{} · {org}", a.name);
+            }
             let mut acts: Vec<Activity> = r
                 .view()
                 .activities

@@ -8,7 +8,7 @@ use zhijian_domain::activity::{Activity, ServiceMode, SignupStatus};
 use zhijian_domain::checkin;
 use zhijian_domain::menu_ops::{HandCheckIn, NewCheckIn, NewSignup};
 
-use crate::attendance::{my_checkin, my_signup, organises, pending_for};
+use crate::attendance::{my_checkin, my_signup, organises, pending_for, rejections_for};
 use crate::i18n::*;
 use crate::labels;
 use crate::sync::{Sync, random_hex};
@@ -83,10 +83,31 @@ pub fn ActivityPage() -> impl IntoView {
 #[component]
 fn Facts(a: Activity) -> impl IntoView {
     let i18n = use_i18n();
+    let sync = Sync::get();
     let (start, end) = (a.starts_at, a.ends_at());
+    // The host: the org, and for a joint menu the alliance it chairs.
+    let host = sync.replica.with_untracked(|r| {
+        let r = r.as_ref()?;
+        let view = r.view();
+        let org = view.orgs.get(&a.org_id)?.name.clone();
+        let alliance = view
+            .menus
+            .get(&a.menu_id)
+            .and_then(|m| m.alliance_id.as_ref())
+            .and_then(|id| view.alliances.get(id))
+            .map(|al| al.name.clone());
+        Some((org, alliance))
+    });
     view! {
         {a.cancelled.then(|| view! { <p class="notice notice-error" role="alert">{t!(i18n, activity_cancelled)}</p> })}
         <dl class="facts">
+            {host.map(|(org, alliance)| view! {
+                <dt>{t!(i18n, activity_host)}</dt>
+                <dd>{match alliance {
+                    Some(al) => t_string!(i18n, activity_host_joint, org = org.clone(), alliance = al).to_string(),
+                    None => org,
+                }}</dd>
+            })}
             <dt>{t!(i18n, activity_time)}</dt>
             <dd>{move || labels::when(i18n.get_locale(), start)} " – " {move || labels::when(i18n.get_locale(), end)}</dd>
             <dt>{t!(i18n, activity_place)}</dt><dd>{a.place.clone()}</dd>
@@ -111,6 +132,14 @@ fn MemberPart(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let sync = Sync::get();
+    let refusing = a.clone();
+    let refused = Memo::new(move |_| {
+        sync.replica.with(|r| {
+            r.as_ref()
+                .map(|r| rejections_for(r, &refusing))
+                .unwrap_or_default()
+        })
+    });
     let aid = a.id.clone();
     let state = Memo::new(move |_| {
         sync.replica.with(|r| {
@@ -192,6 +221,15 @@ fn MemberPart(
     view! {
         <section class="card" data-testid="my-part">
             <h3>{t!(i18n, activity_mine)}</h3>
+            {move || refused.get().into_iter().map(|(seq, reason)| view! {
+                <p class="notice notice-error" role="alert" data-testid="my-rejection">
+                    {t!(i18n, activity_refused, reason = reason.clone())}
+                    " "
+                    <button type="button" class="btn btn-small" on:click=move |_| spawn_local(sync.dismiss(seq))>
+                        {t!(i18n, sync_dismiss)}
+                    </button>
+                </p>
+            }).collect_view()}
             {move || {
                 let (signup, checkin) = state.get();
                 let active = signup.clone().filter(|s| s.status.is_active());

@@ -56,9 +56,15 @@ pub fn MenuEditPage() -> impl IntoView {
             let org_id = p.get("org")?;
             let month: Month = p.get("month")?.parse().ok()?;
             let copy = query.with_untracked(|q| q.get("copy"));
+            let alliance_id = query.with_untracked(|q| q.get("alliance"));
             let base = copy.and_then(|c| r.view().menus.get(&c).cloned());
             Some(match base {
-                Some(m) => m.copy_for(month, random_hex()),
+                // A joint menu copied from last month moves to this month's chair.
+                Some(m) => MonthlyMenu {
+                    org_id,
+                    alliance_id,
+                    ..m.copy_for(month, random_hex())
+                },
                 None => MonthlyMenu {
                     id: random_hex(),
                     org_id,
@@ -73,6 +79,8 @@ pub fn MenuEditPage() -> impl IntoView {
                     }],
                     min_optional: 0,
                     published: false,
+                    alliance_id,
+                    audience: vec![],
                 },
             })
         })
@@ -108,6 +116,21 @@ fn MenuForm(menu: MonthlyMenu) -> impl IntoView {
     let min_optional = RwSignal::new(menu.min_optional.to_string());
     let message = RwSignal::new(None::<(bool, String)>);
     let (id, org_id, month) = (menu.id.clone(), menu.org_id.clone(), menu.month);
+    let alliance_id = menu.alliance_id.clone();
+    let host = sync.replica.with_untracked(|r| {
+        let r = r.as_ref()?;
+        let org = r.view().orgs.get(&menu.org_id)?.name.clone();
+        Some(
+            match menu
+                .alliance_id
+                .as_ref()
+                .and_then(|a| r.view().alliances.get(a))
+            {
+                Some(a) => (org, Some(a.name.clone())),
+                None => (org, None),
+            },
+        )
+    });
     let id2 = id.clone();
     let stored = Memo::new(move |_| {
         sync.replica
@@ -137,6 +160,8 @@ fn MenuForm(menu: MonthlyMenu) -> impl IntoView {
                 .collect(),
             min_optional: min_optional.get_untracked().trim().parse().unwrap_or(0),
             published: false,
+            alliance_id: alliance_id.clone(),
+            audience: vec![],
         };
         let is_new = stored.get_untracked().is_none();
         let href = format!("/menus/{}", menu.id);
@@ -180,6 +205,10 @@ fn MenuForm(menu: MonthlyMenu) -> impl IntoView {
                 view! { <span class="tag tag-draft">{t!(i18n, menu_draft)}</span> }.into_any()
             })}
         </p>
+        {host.map(|(org, alliance)| match alliance {
+            Some(a) => view! { <p class="menu-org">{t!(i18n, joint_menu_host, alliance = a.clone(), org = org.clone())}</p> }.into_any(),
+            None => view! { <p class="menu-org">{org}</p> }.into_any(),
+        })}
         <form class="form" on:submit=save data-testid="menu-form">
             <TextField name="theme" value=theme required=true>{t!(i18n, menu_theme)}</TextField>
             <label class="field-row">

@@ -322,17 +322,27 @@ impl Store {
             .await?
             .filter_map(Result::ok)
             .filter(|m| m.seq <= meta.last_seq)
-            .map(|m| m.seq)
             .collect::<Vec<_>>();
-        for seq in done {
-            drop(outbox.delete(seq as f64).primitive()?);
+        for m in &done {
+            drop(outbox.delete(m.seq as f64).primitive()?);
         }
+        // A rejection keeps the refused mutation, so the page it belongs to
+        // can show why (the server sends only the reason).
         let rejected = tx.object_store(stores::REJECTED)?;
         for r in results
             .iter()
             .filter(|r| matches!(r.outcome, Outcome::Rejected { .. }))
         {
-            drop(rejected.put(r).serde()?);
+            // Pulls repeat results already seen after a push: keep the first
+            // copy, which has the mutation (the outbox entry is gone by now).
+            let known: Option<MutationResult> = rejected.get(r.seq as f64).serde()?.await?;
+            if known.is_some() {
+                continue;
+            }
+            let op =
+                r.op.clone()
+                    .or_else(|| done.iter().find(|m| m.seq == r.seq).map(|m| m.op.clone()));
+            drop(rejected.put(&MutationResult { op, ..r.clone() }).serde()?);
         }
         meta_store
             .put(&meta)

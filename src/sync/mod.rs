@@ -145,6 +145,24 @@ impl Sync {
         expect_context()
     }
 
+    /// The alliances of a freshly fetched directory (for joint menus).
+    pub fn set_alliances(self, list: Vec<zhijian_domain::Alliance>) {
+        let same = self.replica.with_untracked(|r| {
+            r.as_ref().is_none_or(|r| {
+                r.base.alliances.len() == list.len()
+                    && list.iter().all(|a| r.base.alliances.get(&a.id) == Some(a))
+            })
+        });
+        if same {
+            return;
+        }
+        self.replica.update(|r| {
+            if let Some(r) = r {
+                r.set_alliances(list);
+            }
+        });
+    }
+
     pub fn pending(&self) -> usize {
         self.replica
             .with(|r| r.as_ref().map_or(0, |r| r.outbox.len()))
@@ -163,8 +181,17 @@ impl Sync {
             store.close();
             return;
         };
+        // Alliances come with the public directory, cached beside the records.
+        let alliances = store
+            .directory()
+            .await
+            .ok()
+            .flatten()
+            .map(|d| d.directory.alliances)
+            .unwrap_or_default();
         match store.load().await {
-            Ok(p) => {
+            Ok(mut p) => {
+                p.base.alliances = alliances.into_iter().map(|a| (a.id.clone(), a)).collect();
                 let actor = actor_for(&session.account, &p.base);
                 let r = Replica::from_parts(
                     actor,

@@ -193,6 +193,16 @@ impl Replica {
         }
     }
 
+    /// Replaces the alliances (public, from the org directory) and replays.
+    pub fn set_alliances(&mut self, list: Vec<crate::Alliance>) {
+        let map: BTreeMap<String, crate::Alliance> =
+            list.into_iter().map(|a| (a.id.clone(), a)).collect();
+        if map != self.base.alliances {
+            self.base.alliances = map;
+            self.replay();
+        }
+    }
+
     /// The optimistic records: base plus pending mutations.
     pub fn view(&self) -> &Records {
         self.view.as_ref().unwrap_or(&self.base)
@@ -247,7 +257,15 @@ impl Replica {
             if matches!(r.outcome, Outcome::Rejected { .. })
                 && !self.rejected.iter().any(|x| x.seq == r.seq)
             {
-                self.rejected.push(r.clone());
+                let op = self
+                    .outbox
+                    .iter()
+                    .find(|m| m.seq == r.seq)
+                    .map(|m| m.op.clone());
+                self.rejected.push(MutationResult {
+                    op: r.op.clone().or(op),
+                    ..r.clone()
+                });
             }
         }
         let done = self.last_seq;

@@ -44,6 +44,10 @@ pub struct MutationResult {
     pub seq: u64,
     pub name: String,
     pub outcome: Outcome,
+    /// The refused mutation itself, kept by the client that made it so the
+    /// user sees where it belonged (the server never sends it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<Op>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -57,7 +57,7 @@ async fn claim_client(
 enum Step {
     Skipped,
     Gap(u64),
-    Done(MutationResult),
+    Done(Box<MutationResult>),
 }
 
 /// One mutation, one transaction: take the next version (ordering all
@@ -125,11 +125,12 @@ async fn push_one(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(Step::Done(MutationResult {
+    Ok(Step::Done(Box::new(MutationResult {
         seq: m.seq,
         name: m.op.name().into(),
         outcome,
-    }))
+        op: None,
+    })))
 }
 
 pub async fn push(
@@ -161,7 +162,7 @@ pub async fn push(
                     tracing::info!(client = %req.client_id, seq = r.seq, name = %r.name, %code, "mutation rejected");
                 }
                 last_seq = last_seq.max(r.seq);
-                results.push(r);
+                results.push(*r);
             }
         }
     }
@@ -197,6 +198,7 @@ async fn results_after(
                 seq: u64::try_from(r.try_get::<i64, _>("seq")?).map_err(|_| ApiError::Internal)?,
                 name: r.try_get("name")?,
                 outcome,
+                op: None,
             })
         })
         .collect()
