@@ -146,3 +146,68 @@ test("a wrong check-in code is refused by the server with a reason", async ({ br
   await member.close();
   await secretary.close();
 });
+
+test("a secretary plans next month from this month's menu, with a clear refusal for bad input", async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const sec = await context.newPage();
+  await signIn(sec, "13900000002", "demo1234");
+  await sec.goto(`${server.url}/activities`);
+  await sec.getByRole("button", { name: "下个月" }).click();
+  const plan = sec.locator(".plan-card").filter({ hasText: "悦海新天地楼宇联合党支部这个月还没有活动菜单" });
+  await plan.getByRole("link", { name: "复制上月菜单" }).click();
+  await expect(sec.getByLabel("本月主题")).toHaveValue("红色物业 · 暖心服务进楼宇");
+  await sec.getByLabel("本月主题").fill("网格连心 · 服务进楼栋");
+
+  // An item without a title is refused with the reason, and nothing is queued.
+  await sec.getByRole("button", { name: "+ 自选项目" }).click();
+  await sec.getByRole("button", { name: "保存菜单" }).click();
+  // The browser's own check stops an empty required field; clear it via the
+  // domain instead by typing spaces.
+  const titles = sec.locator('input[name="item-title"]');
+  await titles.last().fill("   ");
+  await sec.getByRole("button", { name: "保存菜单" }).click();
+  await expect(sec.getByText("名称不能为空")).toBeVisible();
+  await expect(sec.getByTestId("pending-count")).toHaveCount(0);
+  await titles.last().fill("楼栋微心愿认领");
+  await sec.getByRole("button", { name: "保存菜单" }).click();
+  await expect(sec.getByRole("button", { name: "发布" })).toBeVisible();
+  await sec.getByRole("button", { name: "发布" }).click();
+  await expect(sec.getByText("已发布")).toBeVisible();
+
+  // An activity in the new month.
+  const next = new Date();
+  next.setDate(1);
+  next.setMonth(next.getMonth() + 1);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const when = `${next.getFullYear()}-${pad(next.getMonth() + 1)}-05T14:00`;
+  const form = sec.getByTestId("activity-form");
+  await form.getByLabel("活动名称").fill("楼栋议事会");
+  await form.getByLabel("时间").fill(when);
+  await form.getByLabel("地点").fill("悦海新天地3号楼");
+  await form.getByLabel("形式").selectOption({ label: "预约式" });
+  await form.getByLabel("名额").fill("0");
+  await form.getByRole("button", { name: "添加活动" }).click();
+  await expect(form.getByText("名额必须是 1 到 10000 之间的整数")).toBeVisible();
+  await form.getByLabel("名额").fill("12");
+  await form.getByRole("button", { name: "添加活动" }).click();
+  await expect(form.getByText("已保存")).toBeVisible();
+  await expect(sec.getByRole("link", { name: "楼栋议事会" })).toBeVisible();
+  await noSidewaysScroll(sec);
+
+  // The organiser edits it on its own page: more seats.
+  await sec.getByRole("link", { name: "楼栋议事会" }).click();
+  await expect(sec.getByTestId("seats")).toHaveText("已报 0/12");
+  await sec.getByText("编辑活动").click();
+  const edit = sec.getByTestId("activity-form");
+  await expect(edit.getByLabel("活动名称")).toHaveValue("楼栋议事会");
+  await edit.getByLabel("名额").fill("15");
+  await edit.getByRole("button", { name: "保存修改" }).click();
+  await expect(sec.getByTestId("seats")).toHaveText("已报 0/15");
+  await expect(sec.getByRole("status").filter({ hasText: "已保存" })).toBeVisible();
+  await expect(sec.getByTestId("checkin-code")).toHaveText(/^\d{6}$/);
+
+  await syncNow(sec);
+  await sec.goto(`${server.url}/sync`);
+  await expect(sec.locator("[data-testid=rejected-list] li.rejected")).toHaveCount(0);
+  await context.close();
+});

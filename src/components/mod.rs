@@ -1,5 +1,6 @@
 //! Pieces shared by several pages.
 
+mod activity_form;
 mod empty_state;
 mod org_tree;
 mod status_bar;
@@ -7,6 +8,7 @@ mod tab_bar;
 mod text_field;
 mod update_banner;
 
+pub use activity_form::ActivityForm;
 pub use empty_state::EmptyState;
 pub use org_tree::OrgTreeView;
 pub use status_bar::{StatusBar, format_time};

@@ -9,6 +9,7 @@ use zhijian_domain::checkin;
 use zhijian_domain::menu_ops::{HandCheckIn, NewCheckIn, NewSignup};
 
 use crate::attendance::{my_checkin, my_signup, organises, pending_for, rejections_for};
+use crate::components::ActivityForm;
 use crate::i18n::*;
 use crate::labels;
 use crate::sync::{Sync, random_hex};
@@ -42,38 +43,59 @@ pub fn ActivityPage() -> impl IntoView {
     let sync = Sync::get();
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
-    let data = Memo::new(move |_| {
+    let activity = Memo::new(move |_| {
+        let id = id();
+        sync.replica
+            .with(|r| r.as_ref()?.view().activities.get(&id).cloned())
+    });
+    let role = Memo::new(move |_| {
         let id = id();
         sync.replica.with(|r| {
             let r = r.as_ref()?;
-            let a = r.view().activities.get(&id)?.clone();
-            Some((
-                organises(r, &a),
-                r.actor.member_id.is_some(),
-                pending_for(r, &a),
-                a,
-            ))
+            let a = r.view().activities.get(&id)?;
+            Some((organises(r, a), r.actor.member_id.is_some()))
         })
     });
-    // Owned by the page, so that re-rendering after a change or a sync keeps
-    // what was typed and the last message.
+    // The parts below are rebuilt only when what they are built from changes,
+    // not when a sync moves the seat counters, so forms keep what is typed.
+    let stable = Memo::new(move |_| {
+        activity.get().map(|a| Activity {
+            taken: 0,
+            arrivals: 0,
+            ..a
+        })
+    });
+    let pending = Memo::new(move |_| {
+        activity.with(|a| {
+            a.as_ref().is_some_and(|a| {
+                sync.replica
+                    .with(|r| r.as_ref().is_some_and(|r| pending_for(r, a)))
+            })
+        })
+    });
     let message = RwSignal::new(None);
     let query = use_query_map();
     let code = RwSignal::new(query.with_untracked(|q| q.get("code").unwrap_or_default()));
     view! {
         <section class="page">
-            {move || match data.get() {
-                None => view! {
-                    <h2 class="page-title">{t!(i18n, activity_title)}</h2>
-                    <p class="notice">{t!(i18n, activity_not_found)}</p>
-                }.into_any(),
-                Some((organiser, is_member, pending, a)) => view! {
+            {move || match (role.get(), stable.get()) {
+                (Some((organiser, is_member)), Some(a)) => view! {
                     <h2 class="page-title">{a.title.clone()}</h2>
-                    <Facts a=a.clone() />
-                    {pending.then(|| view! { <p class="notice" data-testid="activity-pending">{t!(i18n, activity_pending)}</p> })}
+                    {move || activity.get().map(|a| view! { <Facts a=a /> })}
+                    {move || pending.get().then(|| view! { <p class="notice" data-testid="activity-pending">{t!(i18n, activity_pending)}</p> })}
                     {is_member.then(|| view! { <MemberPart a=a.clone() pending=pending message=message code=code /> })}
                     {organiser.then(|| view! { <OrganiserPart a=a.clone() message=message /> })}
+                    {organiser.then(|| view! {
+                        <details class="card">
+                            <summary>{t!(i18n, activity_edit)}</summary>
+                            <ActivityForm menu_id=a.menu_id.clone() existing=Some(a.clone()) message=message />
+                        </details>
+                    })}
                     <Message message=message />
+                }.into_any(),
+                _ => view! {
+                    <h2 class="page-title">{t!(i18n, activity_title)}</h2>
+                    <p class="notice">{t!(i18n, activity_not_found)}</p>
                 }.into_any(),
             }}
         </section>
@@ -126,7 +148,7 @@ fn Facts(a: Activity) -> impl IntoView {
 #[component]
 fn MemberPart(
     a: Activity,
-    pending: bool,
+    pending: Memo<bool>,
     message: RwSignal<Option<(bool, String)>>,
     code: RwSignal<String>,
 ) -> impl IntoView {
@@ -235,7 +257,7 @@ fn MemberPart(
                 let active = signup.clone().filter(|s| s.status.is_active());
                 // Until the server has decided, say so rather than guess.
                 let status = signup.clone().map(|s| view! {
-                    <p class="my-status" data-testid="my-signup">{move || if pending {
+                    <p class="my-status" data-testid="my-signup">{move || if pending.get() {
                         t_string!(i18n, signup_pending).to_string()
                     } else {
                         labels::signup_status(i18n.get_locale(), &s)

@@ -3,14 +3,12 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use zhijian_domain::menu::{MenuItem, MonthlyMenu};
-use zhijian_domain::menu_ops::ActivityDraft;
 use zhijian_domain::{Month, Op};
 
-use crate::components::TextField;
+use crate::components::{ActivityForm, TextField};
 use crate::i18n::*;
-use crate::labels::{self, SERVICE_MODES};
+use crate::labels;
 use crate::sync::{Sync, random_hex};
-use crate::when;
 
 /// A menu row being edited: its own signals, so typing re-renders one input.
 #[derive(Clone)]
@@ -272,6 +270,8 @@ fn MenuForm(menu: MonthlyMenu) -> impl IntoView {
 }
 
 /// The menu's activities and a form to add one (once the menu is saved).
+/// The list follows the records; the form is made once, so a sync in the
+/// background never clears what is being typed.
 #[component]
 fn MenuActivities(menu_id: String) -> impl IntoView {
     let i18n = use_i18n();
@@ -292,137 +292,24 @@ fn MenuActivities(menu_id: String) -> impl IntoView {
             Some((m, acts))
         })
     });
-    let item = RwSignal::new(String::new());
-    let title = RwSignal::new(String::new());
-    let start = RwSignal::new(String::new());
-    let minutes = RwSignal::new("120".to_owned());
-    let place = RwSignal::new(String::new());
-    let mode = RwSignal::new(0usize);
-    let capacity = RwSignal::new("20".to_owned());
-    let approval = RwSignal::new(false);
-    let hours = RwSignal::new(false);
-    let message = RwSignal::new(None::<(bool, String)>);
-    let add = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some(starts_at) = when::from_input(&start.get_untracked()) else {
-            message.set(Some((
-                false,
-                t_string!(i18n, activity_bad_time).to_string(),
-            )));
-            return;
-        };
-        let mode = SERVICE_MODES[mode.get_untracked().min(SERVICE_MODES.len() - 1)];
-        let desc_title = title.get_untracked().trim().to_owned();
-        let op = Op::SaveActivity(ActivityDraft {
-            id: random_hex(),
-            menu_id: menu_id.clone(),
-            item_id: item.get_untracked(),
-            title: desc_title,
-            starts_at,
-            minutes: minutes.get_untracked().trim().parse().unwrap_or(0),
-            place: place.get_untracked().trim().to_owned(),
-            description: None,
-            mode,
-            capacity: capacity.get_untracked().trim().parse().ok(),
-            needs_approval: approval.get_untracked(),
-            counts_hours: hours.get_untracked(),
-            secret: random_hex(),
-        });
-        leptos::task::spawn_local(async move {
-            match sync.mutate(op).await {
-                Ok(()) => {
-                    title.set(String::new());
-                    message.set(Some((true, t_string!(i18n, saved).to_string())));
-                }
-                Err(e) => message.set(Some((false, e.to_string()))),
-            }
-        });
-    };
-    move || {
-        let (m, acts) = data.get()?;
-        if item.get_untracked().is_empty()
-            && let Some(first) = m.items.first()
-        {
-            item.set(first.id.clone());
-        }
-        let limited = move || {
-            matches!(
-                SERVICE_MODES.get(mode.get()),
-                Some(
-                    zhijian_domain::activity::ServiceMode::Booking
-                        | zhijian_domain::activity::ServiceMode::Group
-                )
-            )
-        };
-        Some(view! {
+    let saved = Memo::new(move |_| data.with(Option::is_some));
+    view! {
+        <Show when=move || saved.get()>
             <section class="card">
                 <h3>{t!(i18n, menu_activities)}</h3>
                 <ul class="plain-list">
-                    {acts.into_iter().map(|a| {
+                    {move || data.get().map(|(m, acts)| acts.into_iter().map(|a| {
                         let href = format!("/activities/{}", a.id);
                         let item_title = m.items.iter().find(|i| i.id == a.item_id).map(|i| i.title.clone()).unwrap_or_default();
                         view! {
                             <li><A href=href>{a.title.clone()}</A> " · " {item_title} " · "
                                 {move || labels::when(i18n.get_locale(), a.starts_at)}</li>
                         }
-                    }).collect_view()}
+                    }).collect_view())}
                 </ul>
-                <form class="form" on:submit=add.clone() data-testid="activity-form">
-                    <h4>{t!(i18n, activity_add)}</h4>
-                    <label class="field-row">
-                        <span>{t!(i18n, activity_item)}</span>
-                        <select name="item" on:change=move |ev| item.set(event_target_value(&ev))>
-                            {m.items.iter().map(|i| {
-                                let id = i.id.clone();
-                                let id2 = i.id.clone();
-                                view! { <option value=id selected=move || item.get() == id2>{i.title.clone()}</option> }
-                            }).collect_view()}
-                        </select>
-                    </label>
-                    <TextField name="title" value=title required=true>{t!(i18n, activity_name)}</TextField>
-                    <label class="field-row">
-                        <span>{t!(i18n, activity_time)}</span>
-                        <input type="datetime-local" name="starts-at" required=true
-                            prop:value=move || start.get() on:input=move |ev| start.set(event_target_value(&ev)) />
-                    </label>
-                    <label class="field-row">
-                        <span>{t!(i18n, activity_minutes)}</span>
-                        <input type="number" name="minutes" min="1" max="1440" inputmode="numeric"
-                            prop:value=move || minutes.get() on:input=move |ev| minutes.set(event_target_value(&ev)) />
-                    </label>
-                    <TextField name="place" value=place required=true>{t!(i18n, activity_place)}</TextField>
-                    <label class="field-row">
-                        <span>{t!(i18n, activity_mode)}</span>
-                        <select name="mode" on:change=move |ev| mode.set(event_target_value(&ev).parse().unwrap_or(0))>
-                            {SERVICE_MODES.iter().enumerate().map(|(i, sm)| {
-                                let sm = *sm;
-                                view! { <option value=i.to_string() selected=move || mode.get() == i>{move || labels::service_mode(i18n.get_locale(), sm)}</option> }
-                            }).collect_view()}
-                        </select>
-                    </label>
-                    <Show when=limited>
-                        <label class="field-row">
-                            <span>{t!(i18n, activity_seats)}</span>
-                            <input type="number" name="capacity" inputmode="numeric"
-                                prop:value=move || capacity.get() on:input=move |ev| capacity.set(event_target_value(&ev)) />
-                        </label>
-                    </Show>
-                    <label class="check-row">
-                        <input type="checkbox" name="approval" prop:checked=move || approval.get()
-                            on:change=move |ev| approval.set(event_target_checked(&ev)) />
-                        {t!(i18n, activity_approval)}
-                    </label>
-                    <label class="check-row">
-                        <input type="checkbox" name="hours" prop:checked=move || hours.get()
-                            on:change=move |ev| hours.set(event_target_checked(&ev)) />
-                        {t!(i18n, activity_hours)}
-                    </label>
-                    <button type="submit" class="btn btn-primary">{t!(i18n, activity_add)}</button>
-                    {move || message.get().map(|(ok, text)| view! {
-                        <p class=if ok { "notice" } else { "notice notice-error" } role="status">{text}</p>
-                    })}
-                </form>
+                <h4>{t!(i18n, activity_add)}</h4>
+                <ActivityForm menu_id=menu_id.clone() existing=None />
             </section>
-        })
+        </Show>
     }
 }

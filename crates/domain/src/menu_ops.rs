@@ -1311,6 +1311,54 @@ mod tests {
     }
 
     #[test]
+    fn an_accepted_change_stays_visible_between_push_and_pull() {
+        use crate::replica::Replica;
+        use crate::sync::{Change, MutationResult, Outcome, PullResponse, PushResponse};
+        let mut r = Replica::from_parts(secretary(), world(), vec![], 0, 0, vec![]);
+        r.mutate(Op::SaveMenu(the_menu()), NOW).unwrap();
+        let ok = MutationResult {
+            seq: 1,
+            name: "menu.save@1".into(),
+            outcome: Outcome::Ok,
+            op: None,
+        };
+        r.apply_push(&PushResponse {
+            last_seq: 1,
+            results: vec![ok],
+        });
+        assert!(r.outbox.is_empty());
+        assert!(
+            r.view().menus.contains_key("menu-1"),
+            "accepted, not yet pulled: still shown"
+        );
+        let mut saved = r.view().menus["menu-1"].clone();
+        saved.audience = vec!["b1".into()];
+        let page = |has_more, changes| PullResponse {
+            changes,
+            cursor: 9,
+            has_more,
+            reset: false,
+            epoch: 1,
+            last_seq: 1,
+            results: vec![],
+        };
+        r.apply_pull(&page(true, vec![]));
+        assert!(
+            r.view().menus.contains_key("menu-1"),
+            "a partial pull keeps it"
+        );
+        r.apply_pull(&page(
+            false,
+            vec![Change::Doc {
+                version: 9,
+                doc: Doc::Menu(saved.clone()),
+            }],
+        ));
+        assert_eq!(r.view().menus["menu-1"], saved, "now from the base");
+        assert_eq!(r.view(), &r.base);
+    }
+
+    #[test]
     fn a_rebuilt_replica_replays_a_queued_check_in_at_the_device_time() {
         use crate::replica::Replica;
         let mut base = setup(5);

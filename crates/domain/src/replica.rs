@@ -151,6 +151,10 @@ pub struct Replica {
     /// The optimistic records when mutations are pending; `None` means the
     /// view is the base itself (no copy of 10,000 rows after every pull).
     view: Option<Records>,
+    /// Accepted by the server but not yet in the base: still replayed until
+    /// the next complete pull brings their records, so nothing the user did
+    /// blinks out between the push and the pull.
+    acked: Vec<Mutation>,
 }
 
 impl Replica {
@@ -178,6 +182,7 @@ impl Replica {
             last_seq,
             rejected,
             now: 0,
+            acked: Vec::new(),
         };
         r.replay();
         r
@@ -214,12 +219,12 @@ impl Replica {
     }
 
     fn replay(&mut self) {
-        if self.outbox.is_empty() {
+        if self.outbox.is_empty() && self.acked.is_empty() {
             self.view = None;
             return;
         }
         let mut view = self.base.clone();
-        for m in &self.outbox {
+        for m in self.acked.iter().chain(&self.outbox) {
             // A pending mutation that no longer applies has no visible effect;
             // the server decides and the result comes back with a reason.
             if let Ok(writes) = apply(&self.actor, &m.op, &view, self.now) {
@@ -276,6 +281,18 @@ impl Replica {
     /// by pulling, so accepted writes stay visible through the replay until
     /// the pull that contains them.
     pub fn apply_push(&mut self, resp: &PushResponse) {
+        let refused = |seq: u64| {
+            resp.results
+                .iter()
+                .any(|r| r.seq == seq && matches!(r.outcome, Outcome::Rejected { .. }))
+        };
+        let accepted: Vec<Mutation> = self
+            .outbox
+            .iter()
+            .filter(|m| m.seq <= resp.last_seq && !refused(m.seq))
+            .cloned()
+            .collect();
+        self.acked.extend(accepted);
         self.acknowledge(resp.last_seq, &resp.results);
         self.replay();
     }
@@ -292,6 +309,11 @@ impl Replica {
         self.cursor = resp.cursor;
         self.epoch = resp.epoch;
         self.acknowledge(resp.last_seq, &resp.results);
+        if !resp.has_more {
+            // The base now holds everything the server had: the accepted
+            // mutations' records are in it (or were changed since).
+            self.acked.clear();
+        }
         self.replay();
     }
 
