@@ -209,6 +209,16 @@ pub fn save_menu(
             {
                 return Err(conflict("菜单的组织和月份不能修改"));
             }
+            // An item with activities stays: its sign-ups and check-ins
+            // would otherwise count for nothing.
+            let kept = |id: &str| menu_in.items.iter().any(|i| i.id == id);
+            if view
+                .activities_of(&old.id)
+                .iter()
+                .any(|a| !a.cancelled && !kept(&a.item_id))
+            {
+                return Err(conflict("该项目下已有活动，请先取消这些活动再删除项目"));
+            }
             old.published
         }
         Some(_) => return Err(conflict("编号已被使用")),
@@ -1099,6 +1109,14 @@ mod tests {
             .unwrap_err()
             .code(),
             "forbidden"
+        );
+        // An item with an activity cannot be dropped from the menu.
+        let mut fewer = the_menu();
+        fewer.items.retain(|i| i.id != "serve");
+        fewer.min_optional = 0;
+        assert_eq!(
+            run(&mut r, &sec, Op::SaveMenu(fewer.clone())).unwrap_err(),
+            conflict("该项目下已有活动，请先取消这些活动再删除项目")
         );
         // Fewer seats than confirmed sign-ups.
         sign(&mut r, "m1").unwrap();

@@ -140,6 +140,8 @@ pub trait View {
     fn alliance(&self, id: &str) -> Option<crate::Alliance>;
     /// Every sign-up of the activity this view holds.
     fn signups_of(&self, activity_id: &str) -> Vec<crate::activity::Signup>;
+    /// The activities of a menu this view holds.
+    fn activities_of(&self, menu_id: &str) -> Vec<crate::activity::Activity>;
     /// Every check-in of the activity this view holds.
     fn checkins_of(&self, activity_id: &str) -> Vec<crate::checkin::CheckIn>;
 }

@@ -123,6 +123,13 @@ impl View for Records {
             .cloned()
             .collect()
     }
+    fn activities_of(&self, menu_id: &str) -> Vec<Activity> {
+        self.activities
+            .values()
+            .filter(|a| a.menu_id == menu_id)
+            .cloned()
+            .collect()
+    }
     fn checkins_of(&self, activity_id: &str) -> Vec<CheckIn> {
         self.checkins
             .values()

@@ -123,6 +123,17 @@ async fn load_docs(
             }
         }
     }
+    // A menu's activities (removing an item that has some is refused).
+    let menu_ids: Vec<String> = view.menus.keys().cloned().collect();
+    for id in menu_ids {
+        for r in sqlx::query("SELECT body FROM docs WHERE kind = 'activity' AND parent = $1")
+            .bind(&id)
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            view.put_doc(doc_from_row(&r)?);
+        }
+    }
     if let Some((org, month, _)) = &t.menu_slot {
         // The org's menus of the month (its own and any joint one it hosts).
         for r in

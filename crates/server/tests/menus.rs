@@ -406,7 +406,16 @@ async fn bad_input_is_refused_whole() {
         far.org_id = "yuehai-g1".into();
         let mut untitled = menu("menu-untitled", this.plus_months(2).unwrap());
         untitled.items[0].title = String::new();
+        // Dropping the item that has activities.
+        let Some(Doc::Menu(mut dropped)) = before.get("menu-yuehai-this").cloned() else {
+            panic!("the demo menu")
+        };
+        dropped.items.retain(|i| i.id != "study");
         let bad = [
+            (
+                Op::SaveMenu(dropped),
+                "该项目下已有活动，请先取消这些活动再删除项目",
+            ),
             (
                 Op::SaveActivity(activity(
                     "act-zero",
