@@ -9,6 +9,7 @@ pub mod api;
 pub mod auth;
 pub mod checkin;
 pub mod doc;
+pub mod ledger;
 pub mod member;
 pub mod menu;
 pub mod menu_ops;
