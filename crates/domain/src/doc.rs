@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::activity::{Activity, Signup};
 use crate::checkin::CheckIn;
+use crate::ledger::LedgerEntry;
 use crate::menu::MonthlyMenu;
 use crate::{Actor, Org};
 
@@ -15,6 +16,8 @@ pub enum Doc {
     Activity(Activity),
     Signup(Signup),
     CheckIn(CheckIn),
+    /// A volunteer credits entry (issue #5), private to its member.
+    Entry(LedgerEntry),
 }
 
 impl Doc {
@@ -24,6 +27,7 @@ impl Doc {
             Doc::Activity(a) => &a.id,
             Doc::Signup(s) => &s.id,
             Doc::CheckIn(c) => &c.id,
+            Doc::Entry(e) => &e.id,
         }
     }
 
@@ -34,6 +38,7 @@ impl Doc {
             Doc::Activity(_) => "activity",
             Doc::Signup(_) => "signup",
             Doc::CheckIn(_) => "checkin",
+            Doc::Entry(_) => "entry",
         }
     }
 
@@ -44,6 +49,7 @@ impl Doc {
             Doc::Activity(a) => &a.org_id,
             Doc::Signup(s) => &s.org_id,
             Doc::CheckIn(c) => &c.org_id,
+            Doc::Entry(e) => &e.org_id,
         }
     }
 
@@ -55,6 +61,7 @@ impl Doc {
             Doc::Activity(a) => a.menu_id.clone(),
             Doc::Signup(s) => s.activity_id.clone(),
             Doc::CheckIn(c) => c.activity_id.clone(),
+            Doc::Entry(e) => e.member_id.clone(),
         }
     }
 
@@ -68,6 +75,7 @@ impl Doc {
                 v
             }
             Doc::CheckIn(c) => vec![&c.member_id],
+            Doc::Entry(e) => vec![&e.member_id],
         }
     }
 
@@ -76,7 +84,7 @@ impl Doc {
         let (list, org) = match self {
             Doc::Menu(m) => (&m.audience, &m.org_id),
             Doc::Activity(a) => (&a.audience, &a.org_id),
-            Doc::Signup(_) | Doc::CheckIn(_) => return vec![],
+            Doc::Signup(_) | Doc::CheckIn(_) | Doc::Entry(_) => return vec![],
         };
         if list.is_empty() {
             vec![org.as_str()]
@@ -88,7 +96,7 @@ impl Doc {
     /// Menus and activities are for everyone they apply to; sign-ups and
     /// check-ins only for the people in them and their organisers.
     pub fn is_private(&self) -> bool {
-        matches!(self, Doc::Signup(_) | Doc::CheckIn(_))
+        matches!(self, Doc::Signup(_) | Doc::CheckIn(_) | Doc::Entry(_))
     }
 }
 

@@ -16,6 +16,8 @@ use crate::validate::{self, FieldError};
 
 /// No single entry moves more than this (a typo, not a volunteer year).
 pub const MAX_AMOUNT: i64 = 100_000;
+/// Credits per hour of verified service until committees set their own rate.
+pub const DEFAULT_RATE_PER_HOUR: i64 = 10;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -48,6 +50,10 @@ pub enum Source {
 pub struct LedgerEntry {
     pub id: String,
     pub member_id: String,
+    /// The org whose organisers see it (the activity's, for credits earned
+    /// there).
+    #[serde(default)]
+    pub org_id: String,
     /// Signed: what the entry adds to the balance.
     pub amount: i64,
     pub kind: EntryKind,
@@ -248,6 +254,12 @@ impl MemberLedger {
     }
 }
 
+/// The balance an entry list adds up to (the server keeps its own beside
+/// the entries; a device derives it).
+pub fn balance<'a>(entries: impl IntoIterator<Item = &'a LedgerEntry>) -> i64 {
+    entries.into_iter().map(|e| e.amount).sum()
+}
+
 /// Credits for an attended activity: hours present (up to the set duration)
 /// × `rate` per hour, rounded down; nothing under 60 % of the set duration.
 pub fn earned(minutes_present: i64, set_minutes: u32, rate_per_hour: i64) -> i64 {
@@ -268,6 +280,7 @@ mod tests {
         LedgerEntry {
             id: id.into(),
             member_id: "m1".into(),
+            org_id: "b1".into(),
             amount,
             kind,
             source: Source::Manual,

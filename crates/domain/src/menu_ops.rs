@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::activity::{self, Activity, ServiceMode, Signup, SignupStatus};
 use crate::checkin::{self, CheckIn};
 use crate::doc::Doc;
+use crate::ledger::{self, EntryKind, LedgerEntry, Source};
 use crate::menu::{MenuError, MonthlyMenu};
 use crate::mutation::{Rejection, View, Write};
 use crate::validate::{self, FieldError, Problem};
@@ -625,10 +626,34 @@ pub fn check_out(
         return Err(conflict("签退时间应晚于签到时间"));
     }
     check_time(at, &a, now)?;
-    Ok(vec![Write::Doc(Doc::CheckIn(CheckIn {
-        checked_out_at: Some(at),
-        ..c
-    }))])
+    // Verified service earns credits (hours × rate; under 60 % nothing).
+    let credits = ledger::earned((at - c.at) / 60, a.minutes, ledger::DEFAULT_RATE_PER_HOUR);
+    let mut writes = Vec::new();
+    if credits > 0 {
+        writes.push(Write::Doc(Doc::Entry(LedgerEntry {
+            id: format!("earn-{}", c.id),
+            member_id: c.member_id.clone(),
+            org_id: a.org_id.clone(),
+            amount: credits,
+            kind: EntryKind::Earn,
+            source: Source::CheckIn {
+                checkin_id: c.id.clone(),
+            },
+            reason: Some(a.title.clone()),
+            actor: actor.account_id.clone(),
+            at,
+            reverses: None,
+            hold_id: None,
+        })));
+    }
+    writes.insert(
+        0,
+        Write::Doc(Doc::CheckIn(CheckIn {
+            checked_out_at: Some(at),
+            ..c
+        })),
+    );
+    Ok(writes)
 }
 
 #[cfg(test)]
@@ -1042,6 +1067,22 @@ mod tests {
         );
         run_at(&mut r, &m1, op(Some(code_at("act", out))), out).unwrap();
         assert_eq!(r.checkins["h-m1"].minutes(), Some(90));
+        // 90 of 120 minutes (75 %) at 10 an hour: 15 credits, once.
+        let earned: Vec<&LedgerEntry> = r.entries.values().collect();
+        assert_eq!(earned.len(), 1);
+        assert_eq!((earned[0].amount, earned[0].member_id.as_str()), (15, "m1"));
+        assert_eq!(ledger::balance(r.entries.values()), 15);
+        // m2 leaves after an hour (50 %): checked out by the organiser, no credits.
+        run_at(&mut r, &sec, hand("m2", "现场登记"), at).unwrap();
+        let early = at + 60 * 60;
+        let out_m2 = Op::CheckOut {
+            checkin_id: "h-m2".into(),
+            at: early,
+            code: None,
+        };
+        run_at(&mut r, &sec, out_m2, early).unwrap();
+        assert_eq!(r.checkins["h-m2"].minutes(), Some(60));
+        assert_eq!(r.entries.len(), 1, "under 60 % earns nothing");
         assert_eq!(
             run_at(&mut r, &m1, op(Some(code_at("act", out))), out).unwrap_err(),
             conflict("已经签退过了")

@@ -25,6 +25,8 @@ pub struct Records {
     pub activities: BTreeMap<String, Activity>,
     pub signups: BTreeMap<String, Signup>,
     pub checkins: BTreeMap<String, CheckIn>,
+    /// Volunteer credits entries (own, or those an organiser may see).
+    pub entries: BTreeMap<String, crate::ledger::LedgerEntry>,
     /// Alliances with their orgs and rotation (public; from the directory).
     pub alliances: BTreeMap<String, crate::Alliance>,
 }
@@ -43,6 +45,9 @@ impl Records {
             }
             Doc::CheckIn(c) => {
                 self.checkins.insert(c.id.clone(), c);
+            }
+            Doc::Entry(e) => {
+                self.entries.insert(e.id.clone(), e);
             }
         }
     }
@@ -104,6 +109,7 @@ impl View for Records {
             .or_else(|| self.activities.get(id).cloned().map(Doc::Activity))
             .or_else(|| self.signups.get(id).cloned().map(Doc::Signup))
             .or_else(|| self.checkins.get(id).cloned().map(Doc::CheckIn))
+            .or_else(|| self.entries.get(id).cloned().map(Doc::Entry))
     }
     fn menu_for(&self, org_id: &str, month: Month, alliance: Option<&str>) -> Option<MonthlyMenu> {
         self.menus

@@ -101,7 +101,7 @@ async fn load_docs(
                 Doc::Activity(a) => activities.push(a.id.clone()),
                 Doc::Signup(s) => activities.push(s.activity_id.clone()),
                 Doc::CheckIn(c) => activities.push(c.activity_id.clone()),
-                Doc::Menu(_) => {}
+                Doc::Menu(_) | Doc::Entry(_) => {}
             }
             view.put_doc(d);
         }

@@ -698,3 +698,73 @@ async fn an_alliance_menu_reaches_every_alliance_org_and_no_other() {
         assert!(host_docs.contains_key("su-guest"), "{}", s.backend);
     }
 }
+
+#[tokio::test]
+async fn a_timed_check_out_earns_credits_for_the_member_alone() {
+    for s in common::servers().await {
+        let t = now();
+        let start = t - 110 * 60;
+        if Month::from_unix(start).unwrap() != Month::from_unix(t).unwrap() {
+            eprintln!("note: the month began less than two hours ago; skipped");
+            return;
+        }
+        let sec = login(&s.client, "13900000002", "demo1234").await;
+        let mut a = activity("act-hours", "menu-yuehai-this", ServiceMode::Menu, None);
+        a.item_id = "volunteer".into();
+        a.starts_at = start;
+        a.counts_hours = true;
+        let r = push(&sec, "sec-hours", vec![(1, Op::SaveActivity(a))]).await;
+        assert_eq!(rejection(&r, 1), None, "{}", s.backend);
+
+        let member = login(&s.client, "13900000001", "demo1234").await;
+        let key = checkin::secret_bytes(SECRET).unwrap();
+        let code_at = |at: i64| checkin::code(&key, "act-hours", checkin::window(at));
+        let came = t - 100 * 60;
+        let r = push(
+            &member,
+            "member-hours",
+            vec![
+                (
+                    1,
+                    Op::CheckIn(NewCheckIn {
+                        id: "ci-hours".into(),
+                        activity_id: "act-hours".into(),
+                        code: code_at(came),
+                        at: came,
+                    }),
+                ),
+                (
+                    2,
+                    Op::CheckOut {
+                        checkin_id: "ci-hours".into(),
+                        at: t,
+                        code: Some(code_at(t)),
+                    },
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(rejection(&r, 1), None, "{}", s.backend);
+        assert_eq!(rejection(&r, 2), None, "{}", s.backend);
+        let mine = docs(&member, "member-hours").await;
+        let Some(Doc::Entry(e)) = mine.get("earn-ci-hours") else {
+            panic!("{}: the earned entry reaches the member", s.backend)
+        };
+        // 100 of 120 minutes at 10 an hour.
+        assert_eq!((e.amount, e.member_id.as_str()), (16, "m-01"));
+        let other = account(
+            &s,
+            "13700000009",
+            Some("m-03"),
+            &[(RoleKind::Member, Some("yuehai"))],
+        )
+        .await;
+        assert!(
+            !docs(&other, "other-hours")
+                .await
+                .contains_key("earn-ci-hours"),
+            "{}: another member's credits stay private",
+            s.backend
+        );
+    }
+}
