@@ -8,6 +8,8 @@ use indexed_db_futures::transaction::TransactionMode;
 use wasm_bindgen_test::*;
 use zhijian::store::{Store, stores};
 use zhijian_domain::auth::{Actor, RoleKind, ScopedRole};
+use zhijian_domain::doc::Doc;
+use zhijian_domain::ledger::{self, EntryKind, LedgerEntry, Source};
 use zhijian_domain::replica::Replica;
 use zhijian_domain::sync::{Change, PullResponse};
 use zhijian_domain::{ManagementMode, Member, MemberStatus, Op, ProfilePatch};
@@ -29,6 +31,24 @@ fn member(i: usize) -> Member {
         mode: ManagementMode::Employed,
         phone: Some(format!("139{i:08}")),
         workplace: Some("悦海新天地".into()),
+    }
+}
+
+fn entry(i: usize) -> LedgerEntry {
+    LedgerEntry {
+        id: format!("earn-{i:06}"),
+        member_id: "m-000001".into(),
+        org_id: "yuehai".into(),
+        amount: 1 + (i % 5) as i64,
+        kind: EntryKind::Earn,
+        source: Source::CheckIn {
+            checkin_id: format!("ci-{i:06}"),
+        },
+        reason: Some("楼宇志愿服务".into()),
+        actor: "acc-member".into(),
+        at: 1_795_000_000 + i as i64,
+        reverses: None,
+        hold_id: None,
     }
 }
 
@@ -127,9 +147,41 @@ async fn bench_indexeddb() {
     assert_eq!(persisted.base.members.len(), 10_000);
     store.close();
 
+    // A member's balance from 10,000 ledger entries: read from IndexedDB
+    // (as a cold start does) and summed.
+    let ledger_db = format!("zhijian-bench-ledger-{}", js_sys::Math::random());
+    let store = Store::open_named(&ledger_db).await.expect("open ledger");
+    for k in 0..20 {
+        let p = PullResponse {
+            changes: (k * 500..(k + 1) * 500)
+                .map(|i| Change::Doc {
+                    version: 2 + k as u64,
+                    doc: Doc::Entry(entry(i)),
+                })
+                .collect(),
+            ..page(0, 0, 2 + k as u64, k < 19)
+        };
+        store
+            .acknowledge(0, &[], Some(&p), None)
+            .await
+            .expect("entries");
+    }
+    let t = now();
+    let loaded = store.load().await.expect("load ledger");
+    let load_ms = now() - t;
+    let t = now();
+    let balance = ledger::balance(loaded.base.entries.values());
+    let sum_ms = now() - t;
+    assert_eq!(
+        balance,
+        (0..10_000).map(|i| 1 + (i % 5) as i64).sum::<i64>()
+    );
+    store.close();
+
     web_sys::console::log_1(&format!(
         "BENCH idb_page_500_ms={page_ms:.1} idb_raw_put_500_ms={raw_ms:.1} \
-         initial_sync_10000_ms={initial_ms:.1} local_mutation_p50_ms={:.2} local_mutation_p95_ms={:.2}",
+         initial_sync_10000_ms={initial_ms:.1} local_mutation_p50_ms={:.2} local_mutation_p95_ms={:.2} \
+         balance_10000_load_ms={load_ms:.1} balance_10000_sum_ms={sum_ms:.2}",
         percentile(&lat, 0.5),
         percentile(&lat, 0.95)
     )
