@@ -42,6 +42,8 @@ test("published menu: offline sign-up and check-in with the organiser's code, th
   const sec = await secretary.newPage();
   await signIn(sec, "13900000002", "demo1234");
   await waitForOfflineReady(sec);
+  await sec.goto(`${server.url}/`);
+  await expect(sec.getByTestId("home-draft")).toHaveText("本月菜单尚未发布 · 去发布");
   await sec.goto(`${server.url}/activities`);
   const draft = sec.getByTestId("menu-card").filter({ hasText: "红色物业" });
   await expect(draft).toContainText("草稿");
@@ -107,6 +109,9 @@ test("published menu: offline sign-up and check-in with the organiser's code, th
   await expect(row).toContainText("1/1");
   await expect(row).toContainText("0/1");
   await expect(sec.getByTestId("board-summary")).toHaveText("0 / 4 名党员已完成本月菜单");
+  await sec.goto(`${server.url}/`);
+  await expect(sec.getByTestId("home-board").first()).toContainText("名党员已完成本月菜单");
+  await sec.goto(`${server.url}/menus/menu-yuehai-this/board`);
   const download = sec.waitForEvent("download");
   await sec.getByRole("button", { name: "导出 CSV" }).click();
   const file = await download;

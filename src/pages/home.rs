@@ -9,6 +9,7 @@ use crate::i18n::*;
 use crate::pages::{ProgressLine, my_progress, visible_menus};
 use crate::sync::Sync;
 use crate::when;
+use zhijian_domain::menu;
 
 /// 首页: this month and the org tree.
 #[component]
@@ -93,10 +94,22 @@ fn ThisMonth() -> impl IntoView {
             Some(
                 visible_menus(r, month)
                     .into_iter()
-                    .filter(|m| m.published)
-                    .map(|m| {
+                    .filter_map(|m| {
+                        let manages = r
+                            .view()
+                            .orgs
+                            .get(&m.org_id)
+                            .is_some_and(|o| r.actor.manages(o));
+                        if !m.published && !manages {
+                            return None;
+                        }
+                        // Organisers see how their members are doing.
+                        let summary = manages.then(|| {
+                            let rows = menu::board(r.view(), &m);
+                            (rows.iter().filter(|(_, c)| c.is_done()).count(), rows.len())
+                        });
                         let p = my_progress(r, &m);
-                        (m, p)
+                        Some((m, p, summary))
                     })
                     .collect::<Vec<_>>(),
             )
@@ -110,11 +123,21 @@ fn ThisMonth() -> impl IntoView {
                 {if list.is_empty() {
                     view! { <p class="notice">{t!(i18n, activities_empty)}</p> }.into_any()
                 } else {
-                    list.into_iter().map(|(m, p)| view! {
-                        <A href="/activities" attr:class="card theme-card">
-                            <span class="menu-theme">{m.theme_title.clone()}</span>
-                            {p.map(|c| view! { <ProgressLine c=c /> })}
-                        </A>
+                    list.into_iter().map(|(m, p, summary)| {
+                        let board = format!("/menus/{}/board", m.id);
+                        let edit = format!("/menus/{}", m.id);
+                        let draft = !m.published;
+                        view! {
+                            <A href="/activities" attr:class="card theme-card">
+                                <span class="menu-theme">{m.theme_title.clone()}</span>
+                                {p.map(|c| view! { <ProgressLine c=c /> })}
+                            </A>
+                            {summary.map(|(done, total)| if draft {
+                                view! { <A href=edit attr:class="btn" attr:data-testid="home-draft">{t!(i18n, home_draft)}</A> }.into_any()
+                            } else {
+                                view! { <A href=board attr:class="btn" attr:data-testid="home-board">{t!(i18n, board_summary, done = done, total = total)}</A> }.into_any()
+                            })}
+                        }
                     }).collect_view().into_any()
                 }}
             </section>
