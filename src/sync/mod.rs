@@ -76,6 +76,10 @@ pub struct Sync {
 }
 
 thread_local! {
+    /// This tab's channel: it posts and listens. A message is delivered to
+    /// every other channel object of the name, so a tab never hears itself.
+    static CHANNEL_OBJ: std::cell::RefCell<Option<web_sys::BroadcastChannel>> =
+        const { std::cell::RefCell::new(None) };
     static FAILURES: Cell<u32> = const { Cell::new(0) };
     static PENDING_TIMER: Cell<Option<i32>> = const { Cell::new(None) };
     static AGAIN: Cell<bool> = const { Cell::new(false) };
@@ -100,10 +104,11 @@ pub fn random_hex() -> String {
 }
 
 fn broadcast() {
-    if let Ok(ch) = web_sys::BroadcastChannel::new(CHANNEL) {
-        let _ = ch.post_message(&JsValue::from_str("changed"));
-        ch.close();
-    }
+    CHANNEL_OBJ.with(|c| {
+        if let Some(ch) = c.borrow().as_ref() {
+            let _ = ch.post_message(&JsValue::from_str("changed"));
+        }
+    });
 }
 
 impl Sync {
@@ -119,7 +124,7 @@ impl Sync {
         if let Ok(ch) = web_sys::BroadcastChannel::new(CHANNEL) {
             // Another tab synced or changed something: read it back.
             EventListener::new(&ch, "message", move |_| spawn_local(me.reload())).forget();
-            std::mem::forget(ch);
+            CHANNEL_OBJ.with(|c| *c.borrow_mut() = Some(ch));
         }
         if let Some(w) = web_sys::window() {
             EventListener::new(&w, "online", move |_| me.sync_soon(0)).forget();
@@ -204,6 +209,13 @@ impl Sync {
                 let mut r = r;
                 r.epoch = p.meta.epoch;
                 r.set_now(crate::when::now_secs());
+                // Accepted changes not yet pulled live only in memory: keep
+                // showing them (IndexedDB has neither them nor their records).
+                if let Some(old) = self.replica.get_untracked()
+                    && old.actor.account_id == r.actor.account_id
+                {
+                    r.carry_acked(&old);
+                }
                 self.status.update(|s| s.synced_at = p.meta.synced_at);
                 self.replica.set(Some(r));
                 self.session.set(Some(session));

@@ -1390,6 +1390,12 @@ mod tests {
             r.view().menus.contains_key("menu-1"),
             "accepted, not yet pulled: still shown"
         );
+        // Rebuilt from storage meanwhile (no outbox entry, base without it):
+        // carried over from the replica it replaces.
+        let mut reloaded = Replica::from_parts(secretary(), world(), vec![], 0, 1, vec![]);
+        assert!(!reloaded.view().menus.contains_key("menu-1"));
+        reloaded.carry_acked(&r);
+        assert!(reloaded.view().menus.contains_key("menu-1"));
         let mut saved = r.view().menus["menu-1"].clone();
         saved.audience = vec!["b1".into()];
         let page = |has_more, changes| PullResponse {

@@ -211,6 +211,19 @@ impl Replica {
         }
     }
 
+    /// Takes over what `other` (the same account's replica before a reload)
+    /// has had accepted but not yet pulled, so it stays visible.
+    pub fn carry_acked(&mut self, other: &Replica) {
+        let done = self.last_seq;
+        self.acked = other
+            .acked
+            .iter()
+            .filter(|m| m.seq <= done)
+            .cloned()
+            .collect();
+        self.replay();
+    }
+
     /// Replaces the alliances (public, from the org directory) and replays.
     pub fn set_alliances(&mut self, list: Vec<crate::Alliance>) {
         let map: BTreeMap<String, crate::Alliance> =
