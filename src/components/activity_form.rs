@@ -4,7 +4,7 @@ use zhijian_domain::activity::{Activity, ServiceMode};
 use zhijian_domain::menu::MonthlyMenu;
 use zhijian_domain::menu_ops::ActivityDraft;
 
-use crate::components::TextField;
+use crate::components::{Message, Outcome, TextField};
 use crate::i18n::*;
 use crate::labels::{self, SERVICE_MODES};
 use crate::sync::{Sync, random_hex};
@@ -17,7 +17,7 @@ use crate::when;
 pub fn ActivityForm(
     menu_id: String,
     existing: Option<Activity>,
-    #[prop(optional)] message: Option<RwSignal<Option<(bool, String)>>>,
+    #[prop(optional)] message: Option<Outcome>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let sync = Sync::get();
@@ -171,9 +171,7 @@ pub fn ActivityForm(
             <button type="submit" class="btn btn-primary">
                 {move || if editing { t_string!(i18n, activity_save) } else { t_string!(i18n, activity_add) }}
             </button>
-            {move || message.get().filter(|_| inline).map(|(ok, text)| view! {
-                <p class=if ok { "notice" } else { "notice notice-error" } role="status">{text}</p>
-            })}
+            {inline.then(|| view! { <Message message=message /> })}
         </form>
     }
 }

@@ -9,31 +9,11 @@ use zhijian_domain::checkin;
 use zhijian_domain::menu_ops::{HandCheckIn, NewCheckIn, NewSignup};
 
 use crate::attendance::{my_checkin, my_signup, organises, pending_for, rejections_for};
-use crate::components::ActivityForm;
+use crate::components::{ActivityForm, Message, Outcome, submit};
 use crate::i18n::*;
 use crate::labels;
 use crate::sync::{Sync, random_hex};
 use crate::when;
-
-/// Queues `op`; the result (or the reason it was refused) goes to `message`.
-fn submit(op: Op, message: RwSignal<Option<(bool, String)>>, ok: String) {
-    let sync = Sync::get();
-    spawn_local(async move {
-        match sync.mutate(op).await {
-            Ok(()) => message.set(Some((true, ok))),
-            Err(e) => message.set(Some((false, e.to_string()))),
-        }
-    });
-}
-
-#[component]
-fn Message(message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
-    move || {
-        message.get().map(|(ok, text)| {
-            view! { <p class=if ok { "notice" } else { "notice notice-error" } role="status">{text}</p> }
-        })
-    }
-}
 
 /// One activity: details, my sign-up and check-in; for its organiser the
 /// changing check-in code, the sign-ups and check-in by hand.
@@ -149,7 +129,7 @@ fn Facts(a: Activity) -> impl IntoView {
 fn MemberPart(
     a: Activity,
     pending: Memo<bool>,
-    message: RwSignal<Option<(bool, String)>>,
+    message: Outcome,
     code: RwSignal<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -348,7 +328,7 @@ fn CodeInput(code: RwSignal<String>) -> impl IntoView {
 }
 
 #[component]
-fn OrganiserPart(a: Activity, message: RwSignal<Option<(bool, String)>>) -> impl IntoView {
+fn OrganiserPart(a: Activity, message: Outcome) -> impl IntoView {
     let i18n = use_i18n();
     let sync = Sync::get();
     let aid = a.id.clone();

@@ -3,7 +3,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use zhijian_domain::{Member, ProfilePatch, RoleKind};
 
-use crate::components::TextField;
+use crate::components::{Message, TextField, submit};
 use crate::i18n::*;
 use crate::sync::Sync;
 use crate::{labels, locale, shell};
@@ -133,12 +133,11 @@ fn Profile() -> impl IntoView {
         if patch.is_empty() {
             return;
         }
-        spawn_local(async move {
-            match sync.mutate(zhijian_domain::Op::UpdateProfile(patch)).await {
-                Ok(()) => message.set(Some((true, t_string!(i18n, me_saved).to_string()))),
-                Err(e) => message.set(Some((false, e.to_string()))),
-            }
-        });
+        submit(
+            zhijian_domain::Op::UpdateProfile(patch),
+            message,
+            t_string!(i18n, me_saved).to_string(),
+        );
     };
     let sign_out_error = RwSignal::new(None::<String>);
     let sign_out = move |_| {
@@ -167,9 +166,7 @@ fn Profile() -> impl IntoView {
                         </TextField>
                         <TextField name="workplace" value=workplace>{t!(i18n, me_workplace)}</TextField>
                         <button type="submit" class="btn btn-primary">{t!(i18n, me_save)}</button>
-                        {move || message.get().map(|(ok, text)| view! {
-                            <p class=if ok { "notice" } else { "notice notice-error" } role="status">{text}</p>
-                        })}
+                        <Message message=message />
                     </form>
                 }.into_any(),
             }}

@@ -1,9 +1,8 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use zhijian_domain::{Member, MemberPatch, Op};
 
-use crate::components::TextField;
+use crate::components::{Message, TextField, submit};
 use crate::i18n::*;
 use crate::labels::{self, MODES, STATUSES};
 use crate::sync::Sync;
@@ -53,7 +52,6 @@ pub fn MemberPage() -> impl IntoView {
 #[component]
 fn MemberForm(member: Member) -> impl IntoView {
     let i18n = use_i18n();
-    let sync = Sync::get();
     let name = RwSignal::new(member.name.clone());
     let status = RwSignal::new(
         STATUSES
@@ -91,12 +89,7 @@ fn MemberForm(member: Member) -> impl IntoView {
             member_id: m.id.clone(),
             patch,
         };
-        spawn_local(async move {
-            match sync.mutate(op).await {
-                Ok(()) => message.set(Some((true, t_string!(i18n, member_edit_saved).to_string()))),
-                Err(e) => message.set(Some((false, e.to_string()))),
-            }
-        });
+        submit(op, message, t_string!(i18n, member_edit_saved).to_string());
     };
     view! {
         <form class="form" on:submit=save data-testid="member-form">
@@ -122,9 +115,7 @@ fn MemberForm(member: Member) -> impl IntoView {
             <TextField name="phone" kind="tel" max=11 value=phone>{t!(i18n, me_phone)}</TextField>
             <TextField name="workplace" value=workplace>{t!(i18n, me_workplace)}</TextField>
             <button type="submit" class="btn btn-primary">{t!(i18n, me_save)}</button>
-            {move || message.get().map(|(ok, text)| view! {
-                <p class=if ok { "notice" } else { "notice notice-error" } role="status">{text}</p>
-            })}
+            <Message message=message />
         </form>
     }
 }

@@ -5,7 +5,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use zhijian_domain::menu::{MenuItem, MonthlyMenu};
 use zhijian_domain::{Month, Op};
 
-use crate::components::{ActivityForm, TextField};
+use crate::components::{ActivityForm, Message, TextField, submit};
 use crate::i18n::*;
 use crate::labels;
 use crate::sync::{Sync, random_hex};
@@ -188,12 +188,7 @@ fn MenuForm(menu: MonthlyMenu) -> impl IntoView {
             menu_id: id3.clone(),
             published,
         };
-        leptos::task::spawn_local(async move {
-            match sync.mutate(op).await {
-                Ok(()) => message.set(Some((true, t_string!(i18n, saved).to_string()))),
-                Err(e) => message.set(Some((false, e.to_string()))),
-            }
-        });
+        submit(op, message, t_string!(i18n, saved).to_string());
     };
     view! {
         <p class="month">{t!(i18n, home_month, year = month.year(), month = month.month())}
@@ -262,9 +257,7 @@ fn MenuForm(menu: MonthlyMenu) -> impl IntoView {
                     }
                 })}
             </div>
-            {move || message.get().map(|(ok, text)| view! {
-                <p class=if ok { "notice" } else { "notice notice-error" } role="status">{text}</p>
-            })}
+            <Message message=message />
         </form>
     }
 }
