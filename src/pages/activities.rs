@@ -195,14 +195,7 @@ fn MenuCard(menu: MonthlyMenu) -> impl IntoView {
             {
                 org = format!("{} · {org}", a.name);
             }
-            let mut acts: Vec<Activity> = r
-                .view()
-                .activities
-                .values()
-                .filter(|a| a.menu_id == m.id)
-                .cloned()
-                .collect();
-            acts.sort_by_key(|a| a.starts_at);
+            let acts = r.view().activities_of_sorted(&m.id);
             let progress = my_progress(r, &m);
             let attended = r
                 .actor

@@ -274,14 +274,7 @@ fn MenuActivities(menu_id: String) -> impl IntoView {
         sync.replica.with(|r| {
             let r = r.as_ref()?;
             let m = r.view().menus.get(&mid)?.clone();
-            let mut acts: Vec<_> = r
-                .view()
-                .activities
-                .values()
-                .filter(|a| a.menu_id == m.id)
-                .cloned()
-                .collect();
-            acts.sort_by_key(|a| a.starts_at);
+            let acts = r.view().activities_of_sorted(&m.id);
             Some((m, acts))
         })
     });

@@ -151,21 +151,10 @@ impl Sync {
     }
 
     /// The alliances of a freshly fetched directory (for joint menus).
+    /// Pages re-render only if they changed.
     pub fn set_alliances(self, list: Vec<zhijian_domain::Alliance>) {
-        let same = self.replica.with_untracked(|r| {
-            r.as_ref().is_none_or(|r| {
-                r.base.alliances.len() == list.len()
-                    && list.iter().all(|a| r.base.alliances.get(&a.id) == Some(a))
-            })
-        });
-        if same {
-            return;
-        }
-        self.replica.update(|r| {
-            if let Some(r) = r {
-                r.set_alliances(list);
-            }
-        });
+        self.replica
+            .maybe_update(|r| r.as_mut().is_some_and(|r| r.set_alliances(list)));
     }
 
     pub fn pending(&self) -> usize {

@@ -348,17 +348,15 @@ fn settle(mut a: Activity, signups: &mut [Signup], mut changed: Vec<String>) -> 
             changed.push(s.id.clone());
         }
     }
-    let mut writes = vec![Write::Doc(Doc::Activity(a))];
-    for s in signups.iter() {
-        if changed.contains(&s.id)
-            && !writes
+    // Sign-up ids are unique in `signups`, so each changed one is written once.
+    std::iter::once(Write::Doc(Doc::Activity(a)))
+        .chain(
+            signups
                 .iter()
-                .any(|w| matches!(w, Write::Doc(Doc::Signup(x)) if x.id == s.id))
-        {
-            writes.push(Write::Doc(Doc::Signup(s.clone())));
-        }
-    }
-    writes
+                .filter(|s| changed.contains(&s.id))
+                .map(|s| Write::Doc(Doc::Signup(s.clone()))),
+        )
+        .collect()
 }
 
 pub fn cancel_activity(

@@ -82,6 +82,13 @@ impl Records {
 }
 
 impl Records {
+    /// A menu's activities by start time.
+    pub fn activities_of_sorted(&self, menu_id: &str) -> Vec<Activity> {
+        let mut v = self.activities_of(menu_id);
+        v.sort_by_key(|a| a.starts_at);
+        v
+    }
+
     /// An activity's sign-ups in arrival order.
     pub fn signups_of_sorted(&self, activity_id: &str) -> Vec<Signup> {
         let mut v = self.signups_of(activity_id);
@@ -224,14 +231,17 @@ impl Replica {
         self.replay();
     }
 
-    /// Replaces the alliances (public, from the org directory) and replays.
-    pub fn set_alliances(&mut self, list: Vec<crate::Alliance>) {
+    /// Replaces the alliances (public, from the org directory) and replays;
+    /// returns whether they changed.
+    pub fn set_alliances(&mut self, list: Vec<crate::Alliance>) -> bool {
         let map: BTreeMap<String, crate::Alliance> =
             list.into_iter().map(|a| (a.id.clone(), a)).collect();
-        if map != self.base.alliances {
+        let changed = map != self.base.alliances;
+        if changed {
             self.base.alliances = map;
             self.replay();
         }
+        changed
     }
 
     /// The optimistic records: base plus pending mutations.
