@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::{login, pull_all};
+
 use std::collections::BTreeMap;
 
 use zhijian_client::Client;
@@ -13,17 +15,10 @@ use zhijian_domain::doc::Doc;
 use zhijian_domain::menu::{MenuItem, MonthlyMenu};
 use zhijian_domain::menu_ops::{ActivityDraft, NewCheckIn, NewSignup};
 use zhijian_domain::mutation::NewMember;
-use zhijian_domain::sync::{
-    Change, Mutation, Outcome, PullRequest, PushRequest, PushResponse, SCHEMA_VERSION,
-};
+use zhijian_domain::sync::{Change, Mutation, Outcome, PushRequest, PushResponse, SCHEMA_VERSION};
 use zhijian_domain::{ManagementMode, MemberStatus, Month, Op, ProfilePatch, RoleKind};
 
 const SECRET: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
-
-async fn login(c: &Client, login: &str, password: &str) -> Client {
-    let r = c.login(login, password).await.expect("sign in");
-    c.with_token(r.token)
-}
 
 async fn push(c: &Client, client_id: &str, ops: Vec<(u64, Op)>) -> PushResponse {
     c.push(&PushRequest {
@@ -50,29 +45,14 @@ fn rejection(r: &PushResponse, seq: u64) -> Option<String> {
 
 /// Every document the account sees, by id.
 async fn docs(c: &Client, client_id: &str) -> BTreeMap<String, Doc> {
-    let mut out = BTreeMap::new();
-    let (mut cursor, mut epoch) = (0, 0);
-    loop {
-        let r = c
-            .pull(&PullRequest {
-                schema_version: SCHEMA_VERSION,
-                client_id: client_id.into(),
-                cursor,
-                epoch,
-                results_after: 0,
-            })
-            .await
-            .expect("pull");
-        for ch in r.changes {
-            if let Change::Doc { doc, .. } = ch {
-                out.insert(doc.id().to_owned(), doc);
-            }
-        }
-        (cursor, epoch) = (r.cursor, r.epoch);
-        if !r.has_more {
-            return out;
-        }
-    }
+    let (changes, _) = pull_all(c, client_id, 0, 0).await;
+    changes
+        .into_iter()
+        .filter_map(|ch| match ch {
+            Change::Doc { doc, .. } => Some((doc.id().to_owned(), doc)),
+            _ => None,
+        })
+        .collect()
 }
 
 fn signups(d: &BTreeMap<String, Doc>) -> Vec<Signup> {

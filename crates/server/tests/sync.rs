@@ -4,19 +4,14 @@
 
 mod common;
 
+use common::{login, pull_all};
+
 use std::collections::BTreeMap;
 
 use zhijian_client::{ApiError, Client};
 use zhijian_domain::mutation::NewMember;
-use zhijian_domain::sync::{
-    Change, Mutation, Outcome, PullRequest, PullResponse, PushRequest, SCHEMA_VERSION,
-};
+use zhijian_domain::sync::{Change, Mutation, Outcome, PullRequest, PushRequest, SCHEMA_VERSION};
 use zhijian_domain::{ManagementMode, MemberPatch, MemberStatus, Op, ProfilePatch};
-
-async fn login(c: &Client, login: &str, password: &str) -> Client {
-    let r = c.login(login, password).await.expect("sign in");
-    c.with_token(r.token)
-}
 
 fn push_req(client_id: &str, muts: Vec<Mutation>) -> PushRequest {
     PushRequest {
@@ -33,34 +28,6 @@ fn profile(seq: u64, phone: &str) -> Mutation {
             phone: Some(Some(phone.into())),
             workplace: None,
         }),
-    }
-}
-
-/// Pulls every page from `cursor`, returning the changes and the final response.
-async fn pull_all(
-    c: &Client,
-    client_id: &str,
-    mut cursor: u64,
-    mut epoch: u64,
-) -> (Vec<Change>, PullResponse) {
-    let mut all = Vec::new();
-    loop {
-        let r = c
-            .pull(&PullRequest {
-                schema_version: SCHEMA_VERSION,
-                client_id: client_id.into(),
-                cursor,
-                epoch,
-                results_after: 0,
-            })
-            .await
-            .expect("pull");
-        all.extend(r.changes.iter().cloned());
-        cursor = r.cursor;
-        epoch = r.epoch;
-        if !r.has_more {
-            return (all, r);
-        }
     }
 }
 

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use sqlx::Executor;
 use tokio::net::TcpListener;
 use zhijian_client::Client;
+use zhijian_domain::sync::{Change, PullRequest, PullResponse, SCHEMA_VERSION};
 use zhijian_server::{AppState, Db};
 
 pub struct TestServer {
@@ -149,4 +150,38 @@ pub async fn spawn_binary(url: &str) -> Spawned {
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     std::mem::forget(dir);
     Spawned { base, child }
+}
+
+/// Signs in and returns a client carrying the token.
+pub async fn login(c: &Client, login: &str, password: &str) -> Client {
+    let r = c.login(login, password).await.expect("sign in");
+    c.with_token(r.token)
+}
+
+/// Pulls every page from `cursor`, returning the changes and the final response.
+pub async fn pull_all(
+    c: &Client,
+    client_id: &str,
+    mut cursor: u64,
+    mut epoch: u64,
+) -> (Vec<Change>, PullResponse) {
+    let mut all = Vec::new();
+    loop {
+        let r = c
+            .pull(&PullRequest {
+                schema_version: SCHEMA_VERSION,
+                client_id: client_id.into(),
+                cursor,
+                epoch,
+                results_after: 0,
+            })
+            .await
+            .expect("pull");
+        all.extend(r.changes.iter().cloned());
+        cursor = r.cursor;
+        epoch = r.epoch;
+        if !r.has_more {
+            return (all, r);
+        }
+    }
 }
