@@ -1,4 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
+import { signIn, waitForOfflineReady, syncNow } from "../helpers";
 import { startServer, Server } from "../server";
 
 let server: Server;
@@ -9,28 +10,6 @@ test.afterEach(async () => {
   await server.stop();
 });
 
-async function signIn(page: Page, login: string, password: string) {
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel("手机号").fill(login);
-  await page.getByLabel("密码").fill(password);
-  await page.getByRole("button", { name: "登录" }).click();
-  await expect(page.getByTestId("profile")).toBeVisible();
-}
-
-async function waitForOfflineReady(page: Page) {
-  await page.waitForFunction(async () => {
-    const reg = await navigator.serviceWorker.getRegistration();
-    return !!(navigator.serviceWorker.controller && reg?.active?.state === "activated");
-  });
-}
-
-async function syncNow(page: Page) {
-  await page.goto(`${server.url}/sync`);
-  await page.getByRole("button", { name: "立即同步" }).click();
-  await expect(page.getByTestId("pending-count")).toHaveCount(0, { timeout: 20_000 });
-  await expect(page.getByTestId("pending-list")).toContainText("没有待同步的修改");
-}
-
 async function noSidewaysScroll(page: Page) {
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(wide).toBeLessThanOrEqual(360);
@@ -40,7 +19,7 @@ test("published menu: offline sign-up and check-in with the organiser's code, th
   // The secretary publishes this month's menu (the demo leaves it a draft).
   const secretary = await browser.newContext();
   const sec = await secretary.newPage();
-  await signIn(sec, "13900000002", "demo1234");
+  await signIn(sec, server.url, "13900000002", "demo1234");
   await waitForOfflineReady(sec);
   await sec.goto(`${server.url}/`);
   await expect(sec.getByTestId("home-draft")).toHaveText("本月菜单尚未发布 · 去发布");
@@ -50,12 +29,12 @@ test("published menu: offline sign-up and check-in with the organiser's code, th
   await draft.getByRole("link", { name: "编辑菜单" }).click();
   await sec.getByRole("button", { name: "发布" }).click();
   await expect(sec.getByText("已发布")).toBeVisible();
-  await syncNow(sec);
+  await syncNow(sec, server.url);
 
   // A member on a phone-sized screen sees it, with nothing done yet.
   const member = await browser.newContext({ viewport: { width: 360, height: 740 } });
   const page = await member.newPage();
-  await signIn(page, "13900000001", "demo1234");
+  await signIn(page, server.url, "13900000001", "demo1234");
   await waitForOfflineReady(page);
   await page.goto(`${server.url}/`);
   const own = page.locator(".theme-card").filter({ hasText: "红色物业 · 暖心服务进楼宇" });
@@ -93,7 +72,7 @@ test("published menu: offline sign-up and check-in with the organiser's code, th
 
   // Back online: confirmed by the server, progress updated.
   server = await startServer({ port: server.port, dataDir: server.dataDir });
-  await syncNow(page);
+  await syncNow(page, server.url);
   await page.goto(`${server.url}/activities/menu-yuehai-this-a1`);
   await expect(page.getByTestId("my-signup")).toHaveText("报名成功");
   await expect(page.getByTestId("seats")).toHaveText("已报 1/8");
@@ -103,7 +82,7 @@ test("published menu: offline sign-up and check-in with the organiser's code, th
   await expect(page.locator("[data-testid=rejected-list] li.rejected")).toHaveCount(0);
 
   // The secretary's board shows who did what.
-  await syncNow(sec);
+  await syncNow(sec, server.url);
   await sec.goto(`${server.url}/menus/menu-yuehai-this/board`);
   const row = sec.getByTestId("board").getByRole("row", { name: /马晓燕/ });
   await expect(row).toContainText("1/1");
@@ -124,14 +103,14 @@ test("published menu: offline sign-up and check-in with the organiser's code, th
 test("a wrong check-in code is refused by the server with a reason", async ({ browser }) => {
   const secretary = await browser.newContext();
   const sec = await secretary.newPage();
-  await signIn(sec, "13900000002", "demo1234");
+  await signIn(sec, server.url, "13900000002", "demo1234");
   await sec.goto(`${server.url}/menus/menu-yuehai-this`);
   await sec.getByRole("button", { name: "发布" }).click();
-  await syncNow(sec);
+  await syncNow(sec, server.url);
 
   const member = await browser.newContext();
   const page = await member.newPage();
-  await signIn(page, "13900000001", "demo1234");
+  await signIn(page, server.url, "13900000001", "demo1234");
   await page.goto(`${server.url}/activities/menu-yuehai-this-a0`);
   // Forged: the phone cannot judge it (no secret there), the server does.
   await sec.goto(`${server.url}/activities/menu-yuehai-this-a0`);
@@ -155,7 +134,7 @@ test("a wrong check-in code is refused by the server with a reason", async ({ br
 test("a secretary plans next month from this month's menu, with a clear refusal for bad input", async ({ browser }) => {
   const context = await browser.newContext({ viewport: { width: 360, height: 740 } });
   const sec = await context.newPage();
-  await signIn(sec, "13900000002", "demo1234");
+  await signIn(sec, server.url, "13900000002", "demo1234");
   await sec.goto(`${server.url}/activities`);
   await sec.getByRole("button", { name: "下个月" }).click();
   const plan = sec.locator(".plan-card").filter({ hasText: "悦海新天地楼宇联合党支部这个月还没有活动菜单" });
@@ -211,7 +190,7 @@ test("a secretary plans next month from this month's menu, with a clear refusal 
   await expect(sec.getByRole("status").filter({ hasText: "已保存" })).toBeVisible();
   await expect(sec.getByTestId("checkin-code")).toHaveText(/^\d{6}$/);
 
-  await syncNow(sec);
+  await syncNow(sec, server.url);
   await sec.goto(`${server.url}/sync`);
   await expect(sec.locator("[data-testid=rejected-list] li.rejected")).toHaveCount(0);
   await context.close();

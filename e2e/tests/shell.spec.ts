@@ -1,4 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
+import { waitForOfflineReady } from "../helpers";
 import { startServer, nextDeploy, distDir, Server } from "../server";
 
 let server: Server;
@@ -8,14 +9,6 @@ test.beforeEach(async () => {
 test.afterEach(async () => {
   await server.stop();
 });
-
-/** Waits until the service worker controls the page and the shell is cached. */
-async function waitForOfflineReady(page: Page) {
-  await page.waitForFunction(async () => {
-    const reg = await navigator.serviceWorker.getRegistration();
-    return !!(navigator.serviceWorker.controller && reg?.active?.state === "activated");
-  });
-}
 
 test("renders the shell in Chinese with the demo org tree", async ({ page }) => {
   const errors: string[] = [];

@@ -1,4 +1,5 @@
 import { test, expect, Page, BrowserContext } from "@playwright/test";
+import { signIn, waitForOfflineReady, syncNow } from "../helpers";
 import { startServer, Server } from "../server";
 
 let server: Server;
@@ -9,30 +10,10 @@ test.afterEach(async () => {
   await server.stop();
 });
 
-async function signIn(page: Page, login: string, password: string) {
-  await page.goto(`${server.url}/login`);
-  await page.getByLabel("手机号").fill(login);
-  await page.getByLabel("密码").fill(password);
-  await page.getByRole("button", { name: "登录" }).click();
-  await expect(page.getByTestId("profile")).toBeVisible();
-}
-
-async function waitForOfflineReady(page: Page) {
-  await page.waitForFunction(async () => {
-    const reg = await navigator.serviceWorker.getRegistration();
-    return !!(navigator.serviceWorker.controller && reg?.active?.state === "activated");
-  });
-}
-
-async function syncNow(page: Page) {
-  await page.goto(`${server.url}/sync`);
-  await page.getByRole("button", { name: "立即同步" }).click();
-}
-
 test("a profile edited offline survives a reload and syncs; the secretary sees it", async ({ browser }) => {
   const member = await browser.newContext();
   const page = await member.newPage();
-  await signIn(page, "13900000001", "demo1234");
+  await signIn(page, server.url, "13900000001", "demo1234");
   await expect(page.getByLabel("手机号")).toHaveValue("13900000001");
   await waitForOfflineReady(page);
 
@@ -48,13 +29,13 @@ test("a profile edited offline survives a reload and syncs; the secretary sees i
   await expect(page.locator(".status")).toContainText("离线");
 
   server = await startServer({ port: server.port, dataDir: server.dataDir });
-  await syncNow(page);
+  await syncNow(page, server.url);
   await expect(page.getByTestId("pending-count")).toHaveCount(0, { timeout: 20_000 });
   await expect(page.getByTestId("pending-list")).toContainText("没有待同步的修改");
 
   const secretary = await browser.newContext();
   const sec = await secretary.newPage();
-  await signIn(sec, "13900000002", "demo1234");
+  await signIn(sec, server.url, "13900000002", "demo1234");
   await sec.getByRole("link", { name: "本组织党员" }).click();
   await expect(sec.getByTestId("member-list")).toContainText("马晓燕");
   await sec.getByRole("link", { name: /马晓燕/ }).click();
@@ -67,7 +48,7 @@ test("a profile edited offline survives a reload and syncs; the secretary sees i
 test("two tabs share one outbox and only one pushes at a time", async ({ browser }) => {
   const context: BrowserContext = await browser.newContext();
   const a = await context.newPage();
-  await signIn(a, "13900000001", "demo1234");
+  await signIn(a, server.url, "13900000001", "demo1234");
   const b = await context.newPage();
   await b.goto(`${server.url}/me`);
   await expect(b.getByTestId("profile")).toBeVisible();
@@ -109,7 +90,7 @@ test("two tabs share one outbox and only one pushes at a time", async ({ browser
 test("closing the tab mid-push loses nothing and applies nothing twice", async ({ browser }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await signIn(page, "13900000001", "demo1234");
+  await signIn(page, server.url, "13900000001", "demo1234");
 
   // The push reaches the server, but its response never reaches the page.
   let delivered!: () => void;
