@@ -76,10 +76,6 @@ pub struct Sync {
 }
 
 thread_local! {
-    /// This tab's channel: it posts and listens. A message is delivered to
-    /// every other channel object of the name, so a tab never hears itself.
-    static CHANNEL_OBJ: std::cell::RefCell<Option<web_sys::BroadcastChannel>> =
-        const { std::cell::RefCell::new(None) };
     static FAILURES: Cell<u32> = const { Cell::new(0) };
     static PENDING_TIMER: Cell<Option<i32>> = const { Cell::new(None) };
     static AGAIN: Cell<bool> = const { Cell::new(false) };
@@ -104,11 +100,10 @@ pub fn random_hex() -> String {
 }
 
 fn broadcast() {
-    CHANNEL_OBJ.with(|c| {
-        if let Some(ch) = c.borrow().as_ref() {
-            let _ = ch.post_message(&JsValue::from_str("changed"));
-        }
-    });
+    if let Ok(ch) = web_sys::BroadcastChannel::new(CHANNEL) {
+        let _ = ch.post_message(&JsValue::from_str("changed"));
+        ch.close();
+    }
 }
 
 impl Sync {
@@ -124,7 +119,7 @@ impl Sync {
         if let Ok(ch) = web_sys::BroadcastChannel::new(CHANNEL) {
             // Another tab synced or changed something: read it back.
             EventListener::new(&ch, "message", move |_| spawn_local(me.reload())).forget();
-            CHANNEL_OBJ.with(|c| *c.borrow_mut() = Some(ch));
+            std::mem::forget(ch);
         }
         if let Some(w) = web_sys::window() {
             EventListener::new(&w, "online", move |_| me.sync_soon(0)).forget();
