@@ -15,8 +15,11 @@ pub enum RoleKind {
     Committee,
     /// Everything.
     Admin,
-    /// A shared kiosk device at a station: the directory only.
+    /// A shared kiosk device at a station: the directory, the station's
+    /// rewards and wishes, and the holds members place for it.
     Kiosk,
+    /// A merchant in the alliance (商户): its own rewards and redemptions.
+    Merchant,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +79,11 @@ impl Actor {
     /// Only committee staff and admins shape the org tree.
     pub fn shapes_tree_at(&self, org: &Org) -> bool {
         self.holds_over(org, &[RoleKind::Committee])
+    }
+
+    /// A station device of the org (or one above it).
+    pub fn stationed_at(&self, org: &Org) -> bool {
+        self.holds_over(org, &[RoleKind::Kiosk])
     }
 
     pub fn is_member(&self, member_id: &str) -> bool {

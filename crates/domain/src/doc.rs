@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::activity::{Activity, Signup};
 use crate::checkin::CheckIn;
-use crate::ledger::LedgerEntry;
+use crate::credits::{Pledge, Redemption, Reward, Wish};
+use crate::ledger::{Hold, LedgerEntry, Wallet};
 use crate::menu::MonthlyMenu;
 use crate::{Actor, Org};
 
@@ -16,8 +17,16 @@ pub enum Doc {
     Activity(Activity),
     Signup(Signup),
     CheckIn(CheckIn),
-    /// A volunteer credits entry (issue #5), private to its member.
+    /// A volunteer credits entry, private to its member.
     Entry(LedgerEntry),
+    /// A member's balance, kept with the entries.
+    Wallet(Wallet),
+    /// Credits reserved for a station device's offline redemptions.
+    Hold(Hold),
+    Reward(Reward),
+    Redemption(Redemption),
+    Pledge(Pledge),
+    Wish(Wish),
 }
 
 impl Doc {
@@ -28,6 +37,12 @@ impl Doc {
             Doc::Signup(s) => &s.id,
             Doc::CheckIn(c) => &c.id,
             Doc::Entry(e) => &e.id,
+            Doc::Wallet(w) => &w.id,
+            Doc::Hold(h) => &h.id,
+            Doc::Reward(r) => &r.id,
+            Doc::Redemption(r) => &r.id,
+            Doc::Pledge(p) => &p.id,
+            Doc::Wish(w) => &w.id,
         }
     }
 
@@ -39,6 +54,12 @@ impl Doc {
             Doc::Signup(_) => "signup",
             Doc::CheckIn(_) => "checkin",
             Doc::Entry(_) => "entry",
+            Doc::Wallet(_) => "wallet",
+            Doc::Hold(_) => "hold",
+            Doc::Reward(_) => "reward",
+            Doc::Redemption(_) => "redemption",
+            Doc::Pledge(_) => "pledge",
+            Doc::Wish(_) => "wish",
         }
     }
 
@@ -50,6 +71,12 @@ impl Doc {
             Doc::Signup(s) => &s.org_id,
             Doc::CheckIn(c) => &c.org_id,
             Doc::Entry(e) => &e.org_id,
+            Doc::Wallet(w) => &w.org_id,
+            Doc::Hold(h) => &h.org_id,
+            Doc::Reward(r) => &r.org_id,
+            Doc::Redemption(r) => &r.org_id,
+            Doc::Pledge(p) => &p.org_id,
+            Doc::Wish(w) => &w.org_id,
         }
     }
 
@@ -62,13 +89,21 @@ impl Doc {
             Doc::Signup(s) => s.activity_id.clone(),
             Doc::CheckIn(c) => c.activity_id.clone(),
             Doc::Entry(e) => e.member_id.clone(),
+            Doc::Wallet(w) => w.member_id.clone(),
+            Doc::Hold(h) => h.member_id.clone(),
+            Doc::Redemption(r) => r.member_id.clone(),
+            Doc::Pledge(p) => p.member_id.clone(),
+            Doc::Reward(r) => r.org_id.clone(),
+            Doc::Wish(w) => w.org_id.clone(),
         }
     }
 
     /// The members a private document is about; public ones have none.
     pub fn people(&self) -> Vec<&str> {
         match self {
-            Doc::Menu(_) | Doc::Activity(_) => vec![],
+            Doc::Menu(_) | Doc::Activity(_) | Doc::Reward(_) | Doc::Pledge(_) | Doc::Wish(_) => {
+                vec![]
+            }
             Doc::Signup(s) => {
                 let mut v: Vec<&str> = s.members.iter().map(String::as_str).collect();
                 v.push(&s.member_id);
@@ -76,6 +111,20 @@ impl Doc {
             }
             Doc::CheckIn(c) => vec![&c.member_id],
             Doc::Entry(e) => vec![&e.member_id],
+            Doc::Wallet(w) => vec![&w.member_id],
+            Doc::Hold(h) => vec![&h.member_id],
+            Doc::Redemption(r) => vec![&r.member_id],
+        }
+    }
+
+    /// Accounts without a member record that a document is also for: the
+    /// station device a hold is for, the merchant of a reward or redemption.
+    pub fn accounts(&self) -> Vec<&str> {
+        match self {
+            Doc::Hold(h) => vec![&h.device_id],
+            Doc::Reward(r) => r.merchant.iter().map(String::as_str).collect(),
+            Doc::Redemption(r) => r.merchant.iter().map(String::as_str).collect(),
+            _ => vec![],
         }
     }
 
@@ -84,7 +133,15 @@ impl Doc {
         let (list, org) = match self {
             Doc::Menu(m) => (&m.audience, &m.org_id),
             Doc::Activity(a) => (&a.audience, &a.org_id),
-            Doc::Signup(_) | Doc::CheckIn(_) | Doc::Entry(_) => return vec![],
+            Doc::Reward(r) => return vec![r.org_id.as_str()],
+            Doc::Pledge(p) => return vec![p.org_id.as_str()],
+            Doc::Wish(w) => return vec![w.org_id.as_str()],
+            Doc::Signup(_)
+            | Doc::CheckIn(_)
+            | Doc::Entry(_)
+            | Doc::Wallet(_)
+            | Doc::Hold(_)
+            | Doc::Redemption(_) => return vec![],
         };
         if list.is_empty() {
             vec![org.as_str()]
@@ -96,7 +153,15 @@ impl Doc {
     /// Menus and activities are for everyone they apply to; sign-ups and
     /// check-ins only for the people in them and their organisers.
     pub fn is_private(&self) -> bool {
-        matches!(self, Doc::Signup(_) | Doc::CheckIn(_) | Doc::Entry(_))
+        matches!(
+            self,
+            Doc::Signup(_)
+                | Doc::CheckIn(_)
+                | Doc::Entry(_)
+                | Doc::Wallet(_)
+                | Doc::Hold(_)
+                | Doc::Redemption(_)
+        )
     }
 }
 
@@ -108,7 +173,17 @@ impl Actor {
     /// and check-ins. Check-in secrets and unpublished menus stay with
     /// organisers.
     pub fn view_of_doc(&self, doc: &Doc, org: &Org, audience_paths: &[&str]) -> Option<Doc> {
-        if self.manages(org) {
+        // A redemption's code is the member's alone: whoever else sees it
+        // confirms against the hash.
+        let doc = match doc {
+            Doc::Redemption(r) if !self.is_member(&r.member_id) => Doc::Redemption(Redemption {
+                code: None,
+                ..r.clone()
+            }),
+            other => other.clone(),
+        };
+        let doc = &doc;
+        if self.manages(org) || doc.accounts().contains(&self.account_id.as_str()) {
             return Some(doc.clone());
         }
         if doc.is_private() {

@@ -71,11 +71,59 @@ pub struct LedgerEntry {
     pub hold_id: Option<String>,
 }
 
-/// Part of a balance reserved for one device until `expires_at`.
+/// After a hold's end its device may still be delivering redemptions made
+/// before it (offline): the credits stay reserved this much longer.
+pub const HOLD_GRACE_SECS: i64 = 2 * 3600;
+/// The longest a hold may reserve credits.
+pub const MAX_HOLD_SECS: i64 = 7 * 24 * 3600;
+
+/// A member's balance as the server keeps it, next to the entries and
+/// changed in the same transaction (`wallet-{member}`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wallet {
+    pub id: String,
+    pub member_id: String,
+    /// The member's org (whose organisers see it).
+    pub org_id: String,
+    pub balance: i64,
+    /// Entries already reversed (reversals are rare; a reversal is refused
+    /// twice).
+    #[serde(default)]
+    pub reversed: Vec<String>,
+}
+
+impl Wallet {
+    pub fn id_for(member_id: &str) -> String {
+        format!("wallet-{member_id}")
+    }
+
+    pub fn new(member_id: &str, org_id: &str) -> Self {
+        Wallet {
+            id: Self::id_for(member_id),
+            member_id: member_id.into(),
+            org_id: org_id.into(),
+            balance: 0,
+            reversed: vec![],
+        }
+    }
+
+    /// The balance minus what active holds reserve.
+    pub fn available<'a>(&self, holds: impl IntoIterator<Item = &'a Hold>, now: i64) -> i64 {
+        self.balance - holds.into_iter().map(|h| h.remaining(now)).sum::<i64>()
+    }
+}
+
+/// Part of a balance reserved for one device (a station kiosk's account)
+/// until `expires_at`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hold {
     pub id: String,
     pub member_id: String,
+    /// The member's name, for the station screen (which sees no directory).
+    #[serde(default)]
+    pub member_name: String,
+    #[serde(default)]
+    pub org_id: String,
     pub device_id: String,
     pub amount: i64,
     /// What redemptions have drawn from it so far.
@@ -87,13 +135,19 @@ pub struct Hold {
 }
 
 impl Hold {
-    fn active(&self, now: i64) -> bool {
-        !self.released && now < self.expires_at
+    /// Whether it still reserves credits (until the end plus the grace).
+    fn reserving(&self, now: i64) -> bool {
+        !self.released && now < self.expires_at + HOLD_GRACE_SECS
+    }
+
+    /// Whether its device may still spend from it (a redemption made at `at`).
+    pub fn usable_at(&self, at: i64) -> bool {
+        !self.released && at < self.expires_at
     }
 
     /// What it still reserves.
     pub fn remaining(&self, now: i64) -> i64 {
-        if self.active(now) {
+        if self.reserving(now) {
             self.amount - self.used
         } else {
             0
@@ -123,6 +177,94 @@ pub enum LedgerError {
     NoHold,
     #[error("该设备冻结的积分不足：剩余 {remaining}")]
     HoldExhausted { remaining: i64 },
+    #[error("积分冻结已过期或已释放")]
+    HoldExpired,
+}
+
+/// What a store knows about an entry before posting it.
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'a> {
+    /// An entry already under the same id.
+    pub existing: Option<&'a LedgerEntry>,
+    /// For a reversal: the entry it names, and whether it was reversed.
+    pub target: Option<&'a LedgerEntry>,
+    pub target_reversed: bool,
+    /// The balance minus active holds.
+    pub available: i64,
+    /// For a redemption from a hold: that hold.
+    pub hold: Option<&'a Hold>,
+}
+
+/// The rules every entry passes, wherever it is posted: idempotent by id,
+/// sane signed amounts, reasons for adjustments, one reversal per entry and
+/// none of a reversal, never below zero, offline spending only from the
+/// device's own hold.
+pub fn check(e: &LedgerEntry, cx: &Context, now: i64) -> Result<Posted, LedgerError> {
+    validate::id("id", &e.id)?;
+    if let Some(old) = cx.existing {
+        return if *old == *e {
+            Ok(Posted::Duplicate)
+        } else {
+            Err(LedgerError::IdReused)
+        };
+    }
+    let magnitude = e.amount.checked_abs().unwrap_or(i64::MAX);
+    if magnitude == 0 || magnitude > MAX_AMOUNT {
+        return Err(LedgerError::BadAmount);
+    }
+    let sign_ok = match e.kind {
+        EntryKind::Earn => e.amount > 0,
+        EntryKind::Redeem | EntryKind::Expire => e.amount < 0,
+        EntryKind::Adjust | EntryKind::Reversal => true,
+    };
+    if !sign_ok {
+        return Err(LedgerError::BadAmount);
+    }
+    if matches!(e.kind, EntryKind::Adjust | EntryKind::Reversal)
+        && e.reason.as_deref().is_none_or(|r| r.trim().is_empty())
+    {
+        return Err(LedgerError::ReasonRequired);
+    }
+    if e.kind == EntryKind::Reversal {
+        let target = cx
+            .target
+            .filter(|t| t.member_id == e.member_id)
+            .ok_or(LedgerError::NothingToReverse)?;
+        if target.kind == EntryKind::Reversal {
+            return Err(LedgerError::ReversalOfReversal);
+        }
+        if cx.target_reversed {
+            return Err(LedgerError::AlreadyReversed);
+        }
+        if e.amount != -target.amount {
+            return Err(LedgerError::BadAmount);
+        }
+    }
+    if e.amount < 0 {
+        let needed = -e.amount;
+        match (&e.hold_id, cx.hold) {
+            // Offline: only what this device's hold still reserves.
+            (Some(_), None) => return Err(LedgerError::NoHold),
+            (Some(_), Some(h)) => {
+                if !h.usable_at(e.at) {
+                    return Err(LedgerError::HoldExpired);
+                }
+                let remaining = h.remaining(now);
+                if needed > remaining {
+                    return Err(LedgerError::HoldExhausted { remaining });
+                }
+            }
+            (None, _) => {
+                if needed > cx.available {
+                    return Err(LedgerError::Insufficient {
+                        available: cx.available,
+                        needed,
+                    });
+                }
+            }
+        }
+    }
+    Ok(Posted::Applied)
 }
 
 /// What posting an entry did.
@@ -150,71 +292,20 @@ impl MemberLedger {
     /// Checks and appends `e`. Idempotent by id; never leaves the balance
     /// below zero; never partially applies.
     pub fn post(&mut self, e: LedgerEntry, now: i64) -> Result<Posted, LedgerError> {
-        validate::id("id", &e.id)?;
-        if let Some(old) = self.entries.get(&e.id) {
-            return if *old == e {
-                Ok(Posted::Duplicate)
-            } else {
-                Err(LedgerError::IdReused)
-            };
-        }
-        let magnitude = e.amount.checked_abs().unwrap_or(i64::MAX);
-        if magnitude == 0 || magnitude > MAX_AMOUNT {
-            return Err(LedgerError::BadAmount);
-        }
-        let sign_ok = match e.kind {
-            EntryKind::Earn => e.amount > 0,
-            EntryKind::Redeem | EntryKind::Expire => e.amount < 0,
-            EntryKind::Adjust | EntryKind::Reversal => true,
-        };
-        if !sign_ok {
-            return Err(LedgerError::BadAmount);
-        }
-        if e.kind == EntryKind::Adjust && e.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-            return Err(LedgerError::ReasonRequired);
-        }
-        if e.kind == EntryKind::Reversal {
-            let target = e
-                .reverses
-                .as_deref()
-                .and_then(|id| self.entries.get(id))
-                .ok_or(LedgerError::NothingToReverse)?;
-            if target.kind == EntryKind::Reversal {
-                return Err(LedgerError::ReversalOfReversal);
-            }
-            if e.amount != -target.amount {
-                return Err(LedgerError::BadAmount);
-            }
-            let reversed = self
+        let cx = Context {
+            existing: self.entries.get(&e.id),
+            target: e.reverses.as_deref().and_then(|id| self.entries.get(id)),
+            target_reversed: self
                 .entries
                 .values()
-                .any(|x| x.kind == EntryKind::Reversal && x.reverses == e.reverses);
-            if reversed {
-                return Err(LedgerError::AlreadyReversed);
-            }
+                .any(|x| x.kind == EntryKind::Reversal && x.reverses == e.reverses),
+            available: self.available(now),
+            hold: e.hold_id.as_deref().and_then(|h| self.holds.get(h)),
+        };
+        if check(&e, &cx, now)? == Posted::Duplicate {
+            return Ok(Posted::Duplicate);
         }
-        let mut hold = None;
-        if e.amount < 0 {
-            let needed = -e.amount;
-            match &e.hold_id {
-                // Offline: only what this device's hold still reserves.
-                Some(h) => {
-                    let held = self.holds.get(h).ok_or(LedgerError::NoHold)?;
-                    let remaining = held.remaining(now);
-                    if needed > remaining {
-                        return Err(LedgerError::HoldExhausted { remaining });
-                    }
-                    hold = Some(h.clone());
-                }
-                None => {
-                    let available = self.available(now);
-                    if needed > available {
-                        return Err(LedgerError::Insufficient { available, needed });
-                    }
-                }
-            }
-        }
-        if let Some(h) = hold.and_then(|h| self.holds.get_mut(&h)) {
+        if let Some(h) = e.hold_id.as_deref().and_then(|h| self.holds.get_mut(h)) {
             h.used += -e.amount;
         }
         self.balance += e.amount;
@@ -224,26 +315,11 @@ impl MemberLedger {
 
     /// Reserves `h.amount` of what is available for one device.
     pub fn place_hold(&mut self, h: Hold, now: i64) -> Result<Posted, LedgerError> {
-        validate::id("id", &h.id)?;
-        if let Some(old) = self.holds.get(&h.id) {
-            return if old.amount == h.amount && old.device_id == h.device_id {
-                Ok(Posted::Duplicate)
-            } else {
-                Err(LedgerError::IdReused)
-            };
+        if check_hold(&h, self.holds.get(&h.id), self.available(now), now)? == Posted::Applied {
+            self.holds.insert(h.id.clone(), Hold { used: 0, ..h });
+            return Ok(Posted::Applied);
         }
-        if h.amount <= 0 || h.amount > MAX_AMOUNT {
-            return Err(LedgerError::BadAmount);
-        }
-        let available = self.available(now);
-        if h.amount > available {
-            return Err(LedgerError::Insufficient {
-                available,
-                needed: h.amount,
-            });
-        }
-        self.holds.insert(h.id.clone(), Hold { used: 0, ..h });
-        Ok(Posted::Applied)
+        Ok(Posted::Duplicate)
     }
 
     /// Gives back what a hold still reserves.
@@ -252,6 +328,37 @@ impl MemberLedger {
             h.released = true;
         }
     }
+}
+
+/// The rules of a new hold: idempotent by id, a sane amount no larger than
+/// what is available, an end in the future and within a week.
+pub fn check_hold(
+    h: &Hold,
+    existing: Option<&Hold>,
+    available: i64,
+    now: i64,
+) -> Result<Posted, LedgerError> {
+    validate::id("id", &h.id)?;
+    if let Some(old) = existing {
+        return if old.amount == h.amount && old.device_id == h.device_id {
+            Ok(Posted::Duplicate)
+        } else {
+            Err(LedgerError::IdReused)
+        };
+    }
+    if h.amount <= 0 || h.amount > MAX_AMOUNT {
+        return Err(LedgerError::BadAmount);
+    }
+    if h.expires_at <= now || h.expires_at > now + MAX_HOLD_SECS {
+        return Err(LedgerError::HoldExpired);
+    }
+    if h.amount > available {
+        return Err(LedgerError::Insufficient {
+            available,
+            needed: h.amount,
+        });
+    }
+    Ok(Posted::Applied)
 }
 
 /// The balance an entry list adds up to (the server keeps its own beside
@@ -369,6 +476,8 @@ mod tests {
         let hold = |id: &str, device: &str, amount| Hold {
             id: id.into(),
             member_id: "m1".into(),
+            member_name: String::new(),
+            org_id: "b1".into(),
             device_id: device.into(),
             amount,
             used: 0,
@@ -393,9 +502,16 @@ mod tests {
         );
         l.post(offline("r3", "h2", -20), NOW).unwrap();
         assert_eq!(l.balance, 10);
-        // The unused part of h1 comes back when it expires.
+        // The unused part of h1 comes back after its end and the grace for
+        // redemptions still on their way; none can be made after the end.
         assert_eq!(l.available(NOW), 0);
-        assert_eq!(l.available(NOW + 3600), 10);
+        assert_eq!(l.available(NOW + 3600), 0);
+        assert_eq!(l.available(NOW + 3600 + HOLD_GRACE_SECS), 10);
+        let late = LedgerEntry {
+            at: NOW + 3600,
+            ..offline("r4", "h1", -5)
+        };
+        assert_eq!(l.post(late, NOW + 3600), Err(LedgerError::HoldExpired));
     }
 
     #[test]
@@ -427,6 +543,8 @@ mod tests {
                     3 => Err(Hold {
                         id: id.clone(),
                         member_id: "m1".into(),
+                        member_name: String::new(),
+                        org_id: "b1".into(),
                         device_id: format!("d{device}"),
                         amount: *amount,
                         used: 0,

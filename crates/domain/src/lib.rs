@@ -8,6 +8,8 @@ pub mod alliance;
 pub mod api;
 pub mod auth;
 pub mod checkin;
+pub mod credit_ops;
+pub mod credits;
 pub mod doc;
 pub mod ledger;
 pub mod member;

@@ -628,21 +628,25 @@ pub fn check_out(
     let credits = ledger::earned((at - c.at) / 60, a.minutes, ledger::DEFAULT_RATE_PER_HOUR);
     let mut writes = Vec::new();
     if credits > 0 {
-        writes.push(Write::Doc(Doc::Entry(LedgerEntry {
-            id: format!("earn-{}", c.id),
-            member_id: c.member_id.clone(),
-            org_id: a.org_id.clone(),
-            amount: credits,
-            kind: EntryKind::Earn,
-            source: Source::CheckIn {
-                checkin_id: c.id.clone(),
+        writes = crate::credit_ops::post_entry(
+            view,
+            LedgerEntry {
+                id: format!("earn-{}", c.id),
+                member_id: c.member_id.clone(),
+                org_id: a.org_id.clone(),
+                amount: credits,
+                kind: EntryKind::Earn,
+                source: Source::CheckIn {
+                    checkin_id: c.id.clone(),
+                },
+                reason: Some(a.title.clone()),
+                actor: actor.account_id.clone(),
+                at,
+                reverses: None,
+                hold_id: None,
             },
-            reason: Some(a.title.clone()),
-            actor: actor.account_id.clone(),
-            at,
-            reverses: None,
-            hold_id: None,
-        })));
+            now,
+        )?;
     }
     writes.insert(
         0,

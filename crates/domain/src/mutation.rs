@@ -7,7 +7,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Actor;
+use crate::credit_ops::{self, Award, NewPledge, NewWish, PlaceHold, Redeem, Reverse};
+use crate::credits::Reward;
 use crate::doc::Doc;
+use crate::ledger::LedgerError;
 use crate::member::{MemberPatch, ProfilePatch};
 use crate::menu::MonthlyMenu;
 use crate::menu_ops::{self, ActivityDraft, HandCheckIn, NewCheckIn, NewSignup};
@@ -70,6 +73,37 @@ pub enum Op {
         #[serde(default)]
         code: Option<String>,
     },
+    /// A secretary awards or deducts credits by hand, with a reason.
+    #[serde(rename = "credit.award@1")]
+    AwardCredits(Award),
+    /// Corrects an entry by its exact opposite.
+    #[serde(rename = "credit.reverse@1")]
+    ReverseEntry(Reverse),
+    #[serde(rename = "reward.save@1")]
+    SaveReward(Reward),
+    #[serde(rename = "reward.redeem@1")]
+    Redeem(Redeem),
+    /// The merchant or station hands the reward over on the member's code.
+    #[serde(rename = "redemption.confirm@1")]
+    ConfirmRedemption { redemption_id: String, code: String },
+    #[serde(rename = "hold.place@1")]
+    PlaceHold(PlaceHold),
+    #[serde(rename = "hold.release@1")]
+    ReleaseHold { hold_id: String },
+    #[serde(rename = "pledge.save@1")]
+    SavePledge(NewPledge),
+    #[serde(rename = "wish.post@1")]
+    PostWish(NewWish),
+    #[serde(rename = "wish.claim@1")]
+    ClaimWish { wish_id: String },
+    #[serde(rename = "wish.fulfil@1")]
+    FulfilWish {
+        wish_id: String,
+        #[serde(default)]
+        note: String,
+    },
+    #[serde(rename = "wish.confirm@1")]
+    ConfirmWish { wish_id: String },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +147,8 @@ pub enum Rejection {
     Forbidden(&'static str),
     #[error("{0}")]
     Conflict(&'static str),
+    #[error("{0}")]
+    Ledger(#[from] LedgerError),
 }
 
 impl Rejection {
@@ -123,6 +159,9 @@ impl Rejection {
             Rejection::NotFound(_) => "not_found",
             Rejection::Forbidden(_) => "forbidden",
             Rejection::Conflict(_) => "conflict",
+            Rejection::Ledger(LedgerError::BadAmount | LedgerError::ReasonRequired) => "invalid",
+            Rejection::Ledger(LedgerError::Field(_)) => "invalid",
+            Rejection::Ledger(_) => "conflict",
         }
     }
 }
@@ -144,6 +183,8 @@ pub trait View {
     fn activities_of(&self, menu_id: &str) -> Vec<crate::activity::Activity>;
     /// Every check-in of the activity this view holds.
     fn checkins_of(&self, activity_id: &str) -> Vec<crate::checkin::CheckIn>;
+    /// Every hold on the member's credits this view holds.
+    fn holds_of(&self, member_id: &str) -> Vec<crate::ledger::Hold>;
 }
 
 /// A record to write (insert or replace).
@@ -167,6 +208,9 @@ pub struct Touches {
     /// An org's menu for a month (and the alliance, for a joint menu).
     pub menu_slot: Option<(String, Month, Option<String>)>,
     pub alliances: Vec<String>,
+    /// Members whose wallet and holds are read (the store also loads them
+    /// for the members of loaded check-ins, entries and claimed wishes).
+    pub wallets: Vec<String>,
 }
 
 impl Op {
@@ -188,6 +232,18 @@ impl Op {
             Op::CheckIn(_) => "checkin.code@1",
             Op::CheckInByHand(_) => "checkin.hand@1",
             Op::CheckOut { .. } => "checkin.out@1",
+            Op::AwardCredits(_) => "credit.award@1",
+            Op::ReverseEntry(_) => "credit.reverse@1",
+            Op::SaveReward(_) => "reward.save@1",
+            Op::Redeem(_) => "reward.redeem@1",
+            Op::ConfirmRedemption { .. } => "redemption.confirm@1",
+            Op::PlaceHold(_) => "hold.place@1",
+            Op::ReleaseHold { .. } => "hold.release@1",
+            Op::SavePledge(_) => "pledge.save@1",
+            Op::PostWish(_) => "wish.post@1",
+            Op::ClaimWish { .. } => "wish.claim@1",
+            Op::FulfilWish { .. } => "wish.fulfil@1",
+            Op::ConfirmWish { .. } => "wish.confirm@1",
         }
     }
 
@@ -236,6 +292,34 @@ impl Op {
             Op::CheckIn(n) => d(&[], &[me], &[&n.id, &n.activity_id]),
             Op::CheckInByHand(h) => d(&[], &[&h.member_id], &[&h.id, &h.activity_id]),
             Op::CheckOut { checkin_id, .. } => d(&[], &[], &[checkin_id]),
+            Op::AwardCredits(a) => Touches {
+                wallets: vec![a.member_id.clone()],
+                ..d(&[], &[&a.member_id], &[&a.id])
+            },
+            Op::ReverseEntry(r) => d(&[], &[], &[&r.entry_id, &r.id]),
+            Op::SaveReward(r) => d(&[&r.org_id], &[], &[&r.id]),
+            Op::Redeem(r) => {
+                let mut docs = vec![r.reward_id.as_str(), &r.id];
+                docs.extend(r.hold_id.as_deref());
+                let entry = format!("redeem-{}", r.id);
+                docs.push(&entry);
+                Touches {
+                    wallets: vec![r.member_id.clone()],
+                    ..d(&[], &[&r.member_id], &docs)
+                }
+            }
+            Op::ConfirmRedemption { redemption_id, .. } => d(&[], &[], &[redemption_id]),
+            Op::PlaceHold(h) => Touches {
+                wallets: vec![me.to_owned()],
+                ..d(&[], &[me], &[&h.id])
+            },
+            Op::ReleaseHold { hold_id } => d(&[], &[], &[hold_id]),
+            Op::SavePledge(p) => d(&[], &[me], &[&p.id]),
+            Op::PostWish(w) => d(&[&w.org_id], &[], &[&w.id]),
+            Op::ClaimWish { wish_id } => d(&[], &[me], &[wish_id]),
+            Op::FulfilWish { wish_id, .. } | Op::ConfirmWish { wish_id } => {
+                d(&[], &[], &[wish_id, &format!("wish-{wish_id}")])
+            }
         }
     }
 }
@@ -285,6 +369,21 @@ pub fn apply(actor: &Actor, op: &Op, view: &impl View, now: i64) -> Result<Vec<W
             at,
             code,
         } => menu_ops::check_out(actor, checkin_id, code.as_deref(), *at, view, now),
+        Op::AwardCredits(a) => credit_ops::award(actor, a, view, now),
+        Op::ReverseEntry(r) => credit_ops::reverse(actor, r, view, now),
+        Op::SaveReward(r) => credit_ops::save_reward(actor, r, view),
+        Op::Redeem(r) => credit_ops::redeem(actor, r, view, now),
+        Op::ConfirmRedemption {
+            redemption_id,
+            code,
+        } => credit_ops::confirm_redemption(actor, redemption_id, code, view, now),
+        Op::PlaceHold(h) => credit_ops::place_hold(actor, h, view, now),
+        Op::ReleaseHold { hold_id } => credit_ops::release_hold(actor, hold_id, view),
+        Op::SavePledge(p) => credit_ops::save_pledge(actor, p, view, now),
+        Op::PostWish(w) => credit_ops::post_wish(actor, w, view, now),
+        Op::ClaimWish { wish_id } => credit_ops::claim_wish(actor, wish_id, view),
+        Op::FulfilWish { wish_id, note } => credit_ops::fulfil_wish(actor, wish_id, note, view),
+        Op::ConfirmWish { wish_id } => credit_ops::confirm_wish(actor, wish_id, view, now),
         Op::UpdateProfile(patch) => {
             let me = actor
                 .member_id

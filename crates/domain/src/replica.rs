@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use crate::activity::{Activity, Signup};
 use crate::auth::Actor;
 use crate::checkin::CheckIn;
+use crate::credits::{Pledge, Redemption, Reward, Wish};
 use crate::doc::Doc;
+use crate::ledger::{Hold, Wallet};
 use crate::menu::MonthlyMenu;
 use crate::mutation::{Op, Rejection, View, Write, apply};
 use crate::sync::{Change, Mutation, MutationResult, Outcome, PullResponse, PushResponse};
@@ -27,6 +29,12 @@ pub struct Records {
     pub checkins: BTreeMap<String, CheckIn>,
     /// Volunteer credits entries (own, or those an organiser may see).
     pub entries: BTreeMap<String, crate::ledger::LedgerEntry>,
+    pub wallets: BTreeMap<String, Wallet>,
+    pub holds: BTreeMap<String, Hold>,
+    pub rewards: BTreeMap<String, Reward>,
+    pub redemptions: BTreeMap<String, Redemption>,
+    pub pledges: BTreeMap<String, Pledge>,
+    pub wishes: BTreeMap<String, Wish>,
     /// Alliances with their orgs and rotation (public; from the directory).
     pub alliances: BTreeMap<String, crate::Alliance>,
 }
@@ -48,6 +56,24 @@ impl Records {
             }
             Doc::Entry(e) => {
                 self.entries.insert(e.id.clone(), e);
+            }
+            Doc::Wallet(w) => {
+                self.wallets.insert(w.id.clone(), w);
+            }
+            Doc::Hold(h) => {
+                self.holds.insert(h.id.clone(), h);
+            }
+            Doc::Reward(r) => {
+                self.rewards.insert(r.id.clone(), r);
+            }
+            Doc::Redemption(r) => {
+                self.redemptions.insert(r.id.clone(), r);
+            }
+            Doc::Pledge(p) => {
+                self.pledges.insert(p.id.clone(), p);
+            }
+            Doc::Wish(w) => {
+                self.wishes.insert(w.id.clone(), w);
             }
         }
     }
@@ -117,6 +143,12 @@ impl View for Records {
             .or_else(|| self.signups.get(id).cloned().map(Doc::Signup))
             .or_else(|| self.checkins.get(id).cloned().map(Doc::CheckIn))
             .or_else(|| self.entries.get(id).cloned().map(Doc::Entry))
+            .or_else(|| self.wallets.get(id).cloned().map(Doc::Wallet))
+            .or_else(|| self.holds.get(id).cloned().map(Doc::Hold))
+            .or_else(|| self.rewards.get(id).cloned().map(Doc::Reward))
+            .or_else(|| self.redemptions.get(id).cloned().map(Doc::Redemption))
+            .or_else(|| self.pledges.get(id).cloned().map(Doc::Pledge))
+            .or_else(|| self.wishes.get(id).cloned().map(Doc::Wish))
     }
     fn menu_for(&self, org_id: &str, month: Month, alliance: Option<&str>) -> Option<MonthlyMenu> {
         self.menus
@@ -147,6 +179,13 @@ impl View for Records {
         self.checkins
             .values()
             .filter(|c| c.activity_id == activity_id)
+            .cloned()
+            .collect()
+    }
+    fn holds_of(&self, member_id: &str) -> Vec<Hold> {
+        self.holds
+            .values()
+            .filter(|h| h.member_id == member_id)
             .cloned()
             .collect()
     }
