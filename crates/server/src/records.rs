@@ -90,6 +90,8 @@ async fn load_docs(
     view: &mut Records,
 ) -> Result<(), ApiError> {
     let mut activities = Vec::new();
+    let mut more = Vec::new();
+    let mut wallets = t.wallets.clone();
     for id in &t.docs {
         if let Some(r) = sqlx::query("SELECT body FROM docs WHERE id = $1")
             .bind(id)
@@ -100,10 +102,41 @@ async fn load_docs(
             match &d {
                 Doc::Activity(a) => activities.push(a.id.clone()),
                 Doc::Signup(s) => activities.push(s.activity_id.clone()),
-                Doc::CheckIn(c) => activities.push(c.activity_id.clone()),
-                Doc::Menu(_) | Doc::Entry(_) => {}
+                Doc::CheckIn(c) => {
+                    activities.push(c.activity_id.clone());
+                    wallets.push(c.member_id.clone());
+                }
+                Doc::Entry(e) => wallets.push(e.member_id.clone()),
+                Doc::Hold(h) => wallets.push(h.member_id.clone()),
+                Doc::Wish(w) => wallets.extend(w.claimed_by.clone()),
+                Doc::Redemption(r) => more.push(r.reward_id.clone()),
+                Doc::Menu(_) | Doc::Wallet(_) | Doc::Reward(_) | Doc::Pledge(_) => {}
             }
             view.put_doc(d);
+        }
+    }
+    for id in &more {
+        if let Some(r) = sqlx::query("SELECT body FROM docs WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+        {
+            view.put_doc(doc_from_row(&r)?);
+        }
+    }
+    // Whoever's credits move: their record, wallet and holds.
+    wallets.sort();
+    wallets.dedup();
+    for m in &wallets {
+        load_member(conn, view, m).await?;
+        for r in
+            sqlx::query("SELECT body FROM docs WHERE id = $1 OR (kind = 'hold' AND parent = $2)")
+                .bind(zhijian_domain::ledger::Wallet::id_for(m))
+                .bind(m)
+                .fetch_all(&mut *conn)
+                .await?
+        {
+            view.put_doc(doc_from_row(&r)?);
         }
     }
     activities.sort();
@@ -161,10 +194,37 @@ async fn load_docs(
                 .values()
                 .flat_map(|a| std::iter::once(&a.org_id).chain(&a.audience)),
         )
+        .chain(view.rewards.values().map(|r| &r.org_id))
+        .chain(view.wishes.values().map(|w| &w.org_id))
+        .chain(view.wallets.values().map(|w| &w.org_id))
+        .chain(view.entries.values().map(|e| &e.org_id))
         .cloned()
         .collect();
     for id in orgs {
         load_org(conn, view, &id).await?;
+    }
+    Ok(())
+}
+
+async fn load_member(
+    conn: &mut AnyConnection,
+    view: &mut Records,
+    id: &str,
+) -> Result<(), ApiError> {
+    if view.members.contains_key(id) {
+        return Ok(());
+    }
+    let row = sqlx::query(
+        "SELECT id, org_id, name, status, mode, phone, workplace FROM members WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(row) = row {
+        let m = member_from_row(&row)?;
+        // Permission checks need the member's org.
+        load_org(conn, view, &m.org_id).await?;
+        view.members.insert(m.id.clone(), m);
     }
     Ok(())
 }
@@ -195,20 +255,13 @@ pub async fn load(conn: &mut AnyConnection, t: &Touches) -> Result<Records, ApiE
         }
     }
     for id in &t.members {
-        let row = sqlx::query(
-            "SELECT id, org_id, name, status, mode, phone, workplace FROM members WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some(row) = row {
-            let m = member_from_row(&row)?;
-            // Permission checks need the member's org.
-            load_org(conn, &mut view, &m.org_id).await?;
-            view.members.insert(m.id.clone(), m);
-        }
+        load_member(conn, &mut view, id).await?;
     }
-    if !t.docs.is_empty() || t.menu_slot.is_some() || !t.alliances.is_empty() {
+    if !t.docs.is_empty()
+        || t.menu_slot.is_some()
+        || !t.alliances.is_empty()
+        || !t.wallets.is_empty()
+    {
         load_docs(conn, t, &mut view).await?;
     }
     Ok(view)
@@ -260,7 +313,8 @@ pub async fn write(
                 .await?;
             }
             Write::Doc(d) => {
-                let people = d.people();
+                let mut people: Vec<String> = d.people().into_iter().map(str::to_owned).collect();
+                people.extend(d.accounts().into_iter().map(|a| format!("@{a}")));
                 let people = if people.is_empty() {
                     String::new()
                 } else {
@@ -403,8 +457,8 @@ async fn changed_docs(
 ) -> Result<Vec<(u64, Doc, Org, String)>, ApiError> {
     let own = ancestors(&actor.own_paths());
     let managed = actor.managed_scopes();
-    let mut filter = vec!["d.people LIKE $3".to_owned()];
-    let mut n = 3;
+    let mut filter = vec!["d.people LIKE $3".to_owned(), "d.people LIKE $4".to_owned()];
+    let mut n = 4;
     for _ in &own {
         n += 1;
         filter.push(format!("d.audience LIKE ${n}"));
@@ -422,7 +476,8 @@ async fn changed_docs(
     let mut q = sqlx::query(&sql)
         .bind(after)
         .bind(upto)
-        .bind(format!("%,{me},%"));
+        .bind(format!("%,{me},%"))
+        .bind(format!("%,@{},%", actor.account_id));
     for p in &own {
         q = q.bind(format!("%,{p},%"));
     }

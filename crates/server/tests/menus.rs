@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{login, pull_all};
+use common::{account, docs, login, push, rejection};
 
 use std::collections::BTreeMap;
 
@@ -15,45 +15,10 @@ use zhijian_domain::doc::Doc;
 use zhijian_domain::menu::{MenuItem, MonthlyMenu};
 use zhijian_domain::menu_ops::{ActivityDraft, NewCheckIn, NewSignup};
 use zhijian_domain::mutation::NewMember;
-use zhijian_domain::sync::{Change, Mutation, Outcome, PushRequest, PushResponse, SCHEMA_VERSION};
+use zhijian_domain::sync::Outcome;
 use zhijian_domain::{ManagementMode, MemberStatus, Month, Op, ProfilePatch, RoleKind};
 
 const SECRET: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
-
-async fn push(c: &Client, client_id: &str, ops: Vec<(u64, Op)>) -> PushResponse {
-    c.push(&PushRequest {
-        schema_version: SCHEMA_VERSION,
-        client_id: client_id.into(),
-        mutations: ops
-            .into_iter()
-            .map(|(seq, op)| Mutation { seq, op })
-            .collect(),
-    })
-    .await
-    .expect("push")
-}
-
-fn rejection(r: &PushResponse, seq: u64) -> Option<String> {
-    r.results
-        .iter()
-        .find(|x| x.seq == seq)
-        .and_then(|x| match &x.outcome {
-            Outcome::Ok => None,
-            Outcome::Rejected { message, .. } => Some(message.clone()),
-        })
-}
-
-/// Every document the account sees, by id.
-async fn docs(c: &Client, client_id: &str) -> BTreeMap<String, Doc> {
-    let (changes, _) = pull_all(c, client_id, 0, 0).await;
-    changes
-        .into_iter()
-        .filter_map(|ch| match ch {
-            Change::Doc { doc, .. } => Some((doc.id().to_owned(), doc)),
-            _ => None,
-        })
-        .collect()
-}
 
 fn signups(d: &BTreeMap<String, Doc>) -> Vec<Signup> {
     let mut v: Vec<Signup> = d
@@ -490,27 +455,6 @@ async fn bad_input_is_refused_whole() {
         let new: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
         assert_eq!(new, ["ci-ok"], "{}", s.backend);
     }
-}
-
-/// Signs in a fresh account with `roles` (and a member record, if given).
-async fn account(
-    s: &common::TestServer,
-    login_name: &str,
-    member: Option<&str>,
-    roles: &[(RoleKind, Option<&str>)],
-) -> Client {
-    zhijian_server::auth::create_account(
-        &s.db,
-        &format!("acc-{login_name}"),
-        login_name,
-        "pass-1234",
-        login_name,
-        member,
-        roles,
-    )
-    .await
-    .expect("account");
-    login(&s.client, login_name, "pass-1234").await
 }
 
 #[tokio::test]

@@ -6,9 +6,15 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use sqlx::Executor;
+use std::collections::BTreeMap;
 use tokio::net::TcpListener;
 use zhijian_client::Client;
-use zhijian_domain::sync::{Change, PullRequest, PullResponse, SCHEMA_VERSION};
+
+use zhijian_domain::doc::Doc;
+use zhijian_domain::sync::{
+    Change, Mutation, Outcome, PullRequest, PullResponse, PushRequest, PushResponse, SCHEMA_VERSION,
+};
+use zhijian_domain::{Op, RoleKind};
 use zhijian_server::{AppState, Db};
 
 pub struct TestServer {
@@ -184,4 +190,62 @@ pub async fn pull_all(
             return (all, r);
         }
     }
+}
+
+/// Pushes `ops` as (seq, op) from `client_id`.
+pub async fn push(c: &Client, client_id: &str, ops: Vec<(u64, Op)>) -> PushResponse {
+    c.push(&PushRequest {
+        schema_version: SCHEMA_VERSION,
+        client_id: client_id.into(),
+        mutations: ops
+            .into_iter()
+            .map(|(seq, op)| Mutation { seq, op })
+            .collect(),
+    })
+    .await
+    .expect("push")
+}
+
+/// The refusal of mutation `seq`, if it was refused.
+pub fn rejection(r: &PushResponse, seq: u64) -> Option<String> {
+    r.results
+        .iter()
+        .find(|x| x.seq == seq)
+        .and_then(|x| match &x.outcome {
+            Outcome::Ok => None,
+            Outcome::Rejected { message, .. } => Some(message.clone()),
+        })
+}
+
+/// Every document the account sees, by id.
+pub async fn docs(c: &Client, client_id: &str) -> BTreeMap<String, Doc> {
+    let (changes, _) = pull_all(c, client_id, 0, 0).await;
+    changes
+        .into_iter()
+        .filter_map(|ch| match ch {
+            Change::Doc { doc, .. } => Some((doc.id().to_owned(), doc)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Signs in a fresh account with `roles` (and a member record, if given).
+pub async fn account(
+    s: &TestServer,
+    login_name: &str,
+    member: Option<&str>,
+    roles: &[(RoleKind, Option<&str>)],
+) -> Client {
+    zhijian_server::auth::create_account(
+        &s.db,
+        &format!("acc-{login_name}"),
+        login_name,
+        "pass-1234",
+        login_name,
+        member,
+        roles,
+    )
+    .await
+    .expect("account");
+    login(&s.client, login_name, "pass-1234").await
 }
