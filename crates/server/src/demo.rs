@@ -4,6 +4,8 @@
 use sqlx::Row;
 use zhijian_domain::activity::ServiceMode;
 use zhijian_domain::checkin;
+use zhijian_domain::credit_ops::{Award, NewPledge, NewWish};
+use zhijian_domain::credits::Reward;
 use zhijian_domain::menu::{MenuItem, MonthlyMenu};
 use zhijian_domain::menu_ops::ActivityDraft;
 use zhijian_domain::{Actor, Month, Op, RoleKind, ScopedRole, apply};
@@ -266,6 +268,9 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
     seed_menus(db)
         .await
         .map_err(|e| sqlx::Error::Protocol(format!("demo menus: {e}")))?;
+    seed_credits(db)
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("demo credits: {e}")))?;
     for a in ACCOUNTS {
         let roles: Vec<(RoleKind, Option<&str>)> = a.roles.to_vec();
         crate::auth::create_account(db, a.id, a.login, a.password, a.name, a.member, &roles)
@@ -273,6 +278,104 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
             .map_err(|e| sqlx::Error::Protocol(format!("demo account {}: {e}", a.login)))?;
     }
     Ok(true)
+}
+
+/// 悦海's rewards (station goods and a merchant's discounts), two wishes,
+/// a pledge, and last month's credits of the demo member, all through the
+/// domain's mutations.
+async fn seed_credits(db: &Db) -> Result<(), ApiError> {
+    let admin = demo_admin();
+    let now = crate::auth::now_secs();
+    let rewards = [
+        (
+            "rw-rice",
+            "爱心大米（5 斤）",
+            "在悦海驿站领取",
+            50,
+            20,
+            None,
+        ),
+        ("rw-soap", "洗衣液一瓶", "在悦海驿站领取", 30, 30, None),
+        (
+            "rw-haircut",
+            "理发八折券",
+            "悦海理发店，出示兑换码",
+            20,
+            50,
+            Some(("acc-merchant", "悦海理发店")),
+        ),
+        (
+            "rw-coffee",
+            "咖啡一杯",
+            "悦海理发店隔壁咖啡角",
+            15,
+            40,
+            Some(("acc-merchant", "悦海理发店")),
+        ),
+    ];
+    for (id, title, what, cost, stock, merchant) in rewards {
+        let op = Op::SaveReward(Reward {
+            id: id.into(),
+            org_id: "yuehai".into(),
+            title: title.into(),
+            description: Some(what.into()),
+            cost,
+            stock,
+            redeemed: 0,
+            merchant: merchant.map(|(m, _)| m.into()),
+            merchant_name: merchant.map(|(_, n)| n.into()),
+            active: true,
+        });
+        run(db, &admin, op, now).await?;
+    }
+    for (id, title, who, credits) in [
+        ("wish-lock", "为独居老人更换门锁", "王秀梅", 15),
+        ("wish-study", "每周陪留守儿童写一次作业", "赵小军", 20),
+    ] {
+        let op = Op::PostWish(NewWish {
+            id: id.into(),
+            org_id: "yuehai".into(),
+            title: title.into(),
+            requester: who.into(),
+            credits,
+        });
+        run(db, &admin, op, now).await?;
+    }
+    let award = Op::AwardCredits(Award {
+        id: "award-demo-m01".into(),
+        member_id: "m-01".into(),
+        amount: 60,
+        reason: "上月社区志愿服务（补录）".into(),
+    });
+    run(db, &admin, award, now).await?;
+    let path: String = sqlx::query("SELECT path FROM orgs WHERE id = 'yuehai'")
+        .fetch_one(db.pool())
+        .await?
+        .try_get("path")?;
+    let secretary = Actor {
+        account_id: "acc-secretary".into(),
+        member_id: Some("m-02".into()),
+        member_org_path: Some(path),
+        roles: vec![],
+    };
+    let pledge = Op::SavePledge(NewPledge {
+        id: "pledge-demo-m02".into(),
+        text: "为楼宇企业员工提供劳动法律咨询".into(),
+        withdrawn: false,
+    });
+    run(db, &secretary, pledge, now).await
+}
+
+fn demo_admin() -> Actor {
+    Actor {
+        account_id: "demo".into(),
+        member_id: None,
+        member_org_path: None,
+        roles: vec![ScopedRole {
+            kind: RoleKind::Admin,
+            org_path: None,
+        }],
+    }
 }
 
 /// Applies `op` as the domain would on a push, in its own transaction.
@@ -309,15 +412,7 @@ fn item(id: &str, title: &str, mandatory: bool) -> MenuItem {
 /// review and publish, with an activity under way right now for trying the
 /// check-in code.
 async fn seed_menus(db: &Db) -> Result<(), ApiError> {
-    let admin = Actor {
-        account_id: "demo".into(),
-        member_id: None,
-        member_org_path: None,
-        roles: vec![ScopedRole {
-            kind: RoleKind::Admin,
-            org_path: None,
-        }],
-    };
+    let admin = demo_admin();
     let now = crate::auth::now_secs();
     let this = Month::from_unix(now).map_err(|_| ApiError::Internal)?;
     let last = this.plus_months(-1).map_err(|_| ApiError::Internal)?;
@@ -552,6 +647,15 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         member: None,
         roles: &[(RoleKind::Kiosk, Some("yuehai"))],
         what: "驿站触摸屏",
+    },
+    DemoAccount {
+        id: "acc-merchant",
+        login: "merchant-yuehai",
+        password: "shop1234",
+        name: "悦海理发店",
+        member: None,
+        roles: &[(RoleKind::Merchant, Some("yuehai"))],
+        what: "商户 · 悦海理发店",
     },
 ];
 
