@@ -10,7 +10,7 @@ use crate::i18n::*;
 use crate::net::Connectivity;
 use crate::pages::{
     Activities, ActivityPage, BoardPage, Credits, Home, Login, Me, MemberPage, Members,
-    MenuEditPage, NotFound, SyncStatusPage,
+    MenuEditPage, MerchantPage, NotFound, Rewards, StationPage, SyncStatusPage, Wishes,
 };
 use crate::shell::ShellUpdate;
 use crate::sync::Sync;
@@ -68,6 +68,10 @@ fn Shell() -> impl IntoView {
                         <Route path=path!("/menus/:id") view=MenuEditPage />
                         <Route path=path!("/menus/:id/board") view=BoardPage />
                         <Route path=path!("/credits") view=Credits />
+                        <Route path=path!("/rewards") view=Rewards />
+                        <Route path=path!("/wishes") view=Wishes />
+                        <Route path=path!("/merchant") view=MerchantPage />
+                        <Route path=path!("/station") view=StationPage />
                         <Route path=path!("/me") view=Me />
                         <Route path=path!("/login") view=Login />
                         <Route path=path!("/members") view=Members />

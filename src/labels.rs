@@ -69,6 +69,13 @@ pub fn op(locale: Locale, name: &str) -> &'static str {
         "signup.decide" => td_string!(locale, op_signup_decide),
         "checkin.code" | "checkin.hand" => td_string!(locale, op_checkin),
         "checkin.out" => td_string!(locale, op_checkout),
+        "credit.award" | "credit.reverse" => td_string!(locale, op_credit_adjust),
+        "reward.save" => td_string!(locale, op_reward),
+        "reward.redeem" => td_string!(locale, op_redeem),
+        "redemption.confirm" => td_string!(locale, op_redemption_confirm),
+        "hold.place" | "hold.release" => td_string!(locale, op_hold),
+        "pledge.save" => td_string!(locale, op_pledge),
+        "wish.post" | "wish.claim" | "wish.fulfil" | "wish.confirm" => td_string!(locale, op_wish),
         _ => td_string!(locale, op_org),
     }
 }

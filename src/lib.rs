@@ -15,4 +15,5 @@ pub mod report;
 pub mod shell;
 pub mod store;
 pub mod sync;
+pub mod wallet;
 pub mod when;

@@ -1,14 +1,33 @@
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
 use zhijian_domain::Op;
-use zhijian_domain::ledger::{self, LedgerEntry};
+use zhijian_domain::credit_ops::PlaceHold;
+use zhijian_domain::credits::{Redemption, RedemptionStatus};
+use zhijian_domain::ledger::{Hold, LedgerEntry};
 
-use crate::components::EmptyState;
+use crate::components::{EmptyState, Message, TextField, submit};
 use crate::i18n::*;
 use crate::labels;
-use crate::sync::Sync;
+use crate::sync::{Sync, random_hex};
+use crate::wallet::{self, KINDS, Kind};
 
-/// 积分: the member's volunteer credits: balance, what waits for sync, and
+/// What the page shows, rebuilt when the replica changes.
+#[derive(Clone, PartialEq)]
+struct Data {
+    balance: i64,
+    available: i64,
+    pending: usize,
+    checkouts: usize,
+    entries: Vec<LedgerEntry>,
+    redemptions: Vec<(Redemption, bool)>,
+    holds: Vec<Hold>,
+    pending_ids: Vec<String>,
+    rejections: Vec<(u64, String, String)>,
+}
+
+/// 积分: the member's volunteer credits: balance, what waits for sync,
+/// refusals with reasons, redemption codes, holds for station devices, and
 /// the history with where each entry came from. Works offline.
 #[component]
 pub fn Credits() -> impl IntoView {
@@ -18,63 +37,247 @@ pub fn Credits() -> impl IntoView {
         sync.replica.with(|r| {
             let r = r.as_ref()?;
             let me = r.actor.member_id.clone()?;
-            let mut mine: Vec<LedgerEntry> = r
-                .view()
-                .entries
+            let now = wallet::now();
+            let pending_ids = wallet::pending_ids(r);
+            let view = r.view();
+            let mut redemptions: Vec<(Redemption, bool)> = view
+                .redemptions
                 .values()
-                .filter(|e| e.member_id == me)
+                .filter(|x| x.member_id == me)
+                .map(|x| (x.clone(), pending_ids.contains(&x.id)))
+                .collect();
+            redemptions.sort_by(|a, b| b.0.at.cmp(&a.0.at));
+            let holds = view
+                .holds
+                .values()
+                .filter(|h| h.member_id == me && h.remaining(now) > 0)
                 .cloned()
                 .collect();
-            mine.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| b.id.cmp(&a.id)));
-            // Check-outs not yet synced: their credits come after the server
-            // has verified them.
-            let waiting = r
-                .outbox
-                .iter()
-                .filter(|m| matches!(m.op, Op::CheckOut { .. }))
-                .count();
-            Some((ledger::balance(&mine), waiting, mine))
+            Some(Data {
+                balance: wallet::balance(r, &me),
+                available: wallet::available(r, &me, now),
+                pending: wallet::pending_count(r),
+                checkouts: wallet::waiting_checkouts(r),
+                entries: wallet::entries_of(r, &me),
+                redemptions,
+                holds,
+                pending_ids,
+                rejections: wallet::rejections(r),
+            })
+        })
+    });
+    let roles = Memo::new(move |_| {
+        sync.session.with(|s| {
+            s.as_ref().map(|s| {
+                let has = |k| s.account.roles.iter().any(|r| r.kind == k);
+                (
+                    has(zhijian_domain::RoleKind::Merchant),
+                    has(zhijian_domain::RoleKind::Kiosk),
+                )
+            })
         })
     });
     view! {
         <section class="page">
             <h2 class="page-title">{t!(i18n, credits_title)}</h2>
+            {move || roles.get().map(|(merchant, kiosk)| view! {
+                <Show when=move || merchant>
+                    <A href="/merchant" attr:class="btn btn-primary">{t!(i18n, merchant_link)}</A>
+                </Show>
+                <Show when=move || kiosk>
+                    <A href="/station" attr:class="btn btn-primary">{t!(i18n, station_link)}</A>
+                </Show>
+            })}
             {move || match data.get() {
+                None if roles.get().is_some_and(|(m, k)| m || k) => ().into_any(),
                 None => view! {
                     <p class="notice">{t!(i18n, credits_sign_in)}</p>
                     <A href="/login" attr:class="btn btn-primary">{t!(i18n, tab_login)}</A>
                 }.into_any(),
-                Some((balance, waiting, entries)) => view! {
-                    <p class="balance" data-testid="balance">{t!(i18n, credits_balance, n = balance)}</p>
-                    {(waiting > 0).then(|| view! {
-                        <p class="notice" data-testid="credits-waiting">{t!(i18n, credits_waiting, n = waiting)}</p>
-                    })}
-                    {if entries.is_empty() {
-                        view! {
-                            <EmptyState
-                                title=view! { {t!(i18n, credits_empty)} }.into_any()
-                                hint=view! { {t!(i18n, credits_empty_hint)} }.into_any()
-                            />
-                        }.into_any()
-                    } else {
-                        view! {
-                            <ul class="plain-list ledger" data-testid="ledger">
-                                {entries.into_iter().map(|e| {
-                                    let sign = if e.amount > 0 { "+" } else { "" };
-                                    let amount = format!("{sign}{}", e.amount);
-                                    view! {
-                                        <li>
-                                            <span class="ledger-amount" class:minus=e.amount < 0>{amount}</span>
-                                            " · " {e.reason.clone().unwrap_or_default()}
-                                            " · " {move || labels::when(i18n.get_locale(), e.at)}
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        }.into_any()
-                    }}
-                }.into_any(),
+                Some(_) => view! { <Mine data=data /> }.into_any(),
             }}
         </section>
+    }
+}
+
+#[component]
+fn Mine(data: Memo<Option<Data>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let d = move || data.get();
+    let filter = RwSignal::new(String::new());
+    view! {
+        <div class="balance-card">
+            <p class="balance" data-testid="balance">{move || d().map(|d| t_string!(i18n, credits_balance, n = d.balance).to_string())}</p>
+            {move || d().filter(|d| d.available != d.balance).map(|d| view! {
+                <p class="muted" data-testid="available">{t!(i18n, credits_available, n = d.available)}</p>
+            })}
+            {move || d().filter(|d| d.pending > 0).map(|d| view! {
+                <p class="notice" data-testid="credits-pending">{t!(i18n, credits_pending, n = d.pending)}</p>
+            })}
+            {move || d().filter(|d| d.checkouts > 0).map(|d| view! {
+                <p class="notice" data-testid="credits-waiting">{t!(i18n, credits_waiting, n = d.checkouts)}</p>
+            })}
+            <p class="actions">
+                <A href="/rewards" attr:class="btn btn-primary">{t!(i18n, rewards_link)}</A>
+                <A href="/wishes" attr:class="btn">{t!(i18n, wishes_link)}</A>
+            </p>
+        </div>
+        {move || d().map(|d| d.rejections.into_iter().map(|(seq, what, why)| view! {
+            <p class="notice notice-error" role="alert" data-testid="credit-rejection">
+                {t!(i18n, credits_refused, what = what.clone(), reason = why.clone())}
+                " "
+                <button type="button" class="btn btn-small" on:click=move |_| spawn_local(sync.dismiss(seq))>
+                    {t!(i18n, sync_dismiss)}
+                </button>
+            </p>
+        }).collect_view())}
+        {move || d().filter(|d| !d.redemptions.is_empty()).map(|d| view! {
+            <h3>{t!(i18n, redemptions_title)}</h3>
+            <ul class="plain-list redemptions" data-testid="redemptions">
+                {d.redemptions.into_iter().map(|(x, pending)| view! { <RedemptionRow x=x pending=pending /> }).collect_view()}
+            </ul>
+        })}
+        <Holds data=data />
+        <h3>{t!(i18n, credits_history)}</h3>
+        <label class="field-row">
+            <span>{t!(i18n, credits_filter)}</span>
+            <select on:change=move |ev| filter.set(event_target_value(&ev)) prop:value=move || filter.get()>
+                <option value="">{t!(i18n, filter_all)}</option>
+                {KINDS.iter().enumerate().map(|(i, k)| view! {
+                    <option value=i.to_string()>{move || kind_label(i18n.get_locale(), *k)}</option>
+                }).collect_view()}
+            </select>
+        </label>
+        {move || {
+            let Some(d) = d() else { return ().into_any() };
+            let pick = filter.get().parse::<usize>().ok().and_then(|i| KINDS.get(i).copied());
+            let rows: Vec<LedgerEntry> = d
+                .entries
+                .into_iter()
+                .filter(|e| pick.is_none_or(|k| wallet::kind_of(e) == k))
+                .collect();
+            if rows.is_empty() {
+                return view! {
+                    <EmptyState
+                        title=view! { {t!(i18n, credits_empty)} }.into_any()
+                        hint=view! { {t!(i18n, credits_empty_hint)} }.into_any()
+                    />
+                }.into_any();
+            }
+            view! {
+                <ul class="plain-list ledger" data-testid="ledger">
+                    {rows.into_iter().map(|e| {
+                        let sign = if e.amount > 0 { "+" } else { "" };
+                        let amount = format!("{sign}{}", e.amount);
+                        let pending = d.pending_ids.contains(&e.id);
+                        let k = wallet::kind_of(&e);
+                        view! {
+                            <li>
+                                <span class="ledger-amount" class:minus=e.amount < 0>{amount}</span>
+                                " · " {move || kind_label(i18n.get_locale(), k)}
+                                " · " {e.reason.clone().unwrap_or_default()}
+                                " · " {move || labels::when(i18n.get_locale(), e.at)}
+                                {pending.then(|| view! { " · " <span class="tag tag-pending">{t!(i18n, pending_tag)}</span> })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+    }
+}
+
+fn kind_label(locale: Locale, k: Kind) -> &'static str {
+    match k {
+        Kind::Service => td_string!(locale, credit_kind_service),
+        Kind::Wish => td_string!(locale, credit_kind_wish),
+        Kind::Redemption => td_string!(locale, credit_kind_redemption),
+        Kind::Manual => td_string!(locale, credit_kind_manual),
+    }
+}
+
+/// One of my redemptions: waiting for sync, the code to show, or handed over.
+#[component]
+fn RedemptionRow(x: Redemption, pending: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let at = x.at;
+    let state = match (pending, x.status, x.code.clone()) {
+        (true, ..) => {
+            view! { <span class="tag tag-pending">{t!(i18n, pending_tag)}</span> }.into_any()
+        }
+        (false, RedemptionStatus::Issued, Some(code)) => view! {
+            <span>{t!(i18n, redemption_show_code)}</span>
+            <strong class="code" data-testid="redemption-code">{code}</strong>
+        }
+        .into_any(),
+        (false, RedemptionStatus::Issued, None) => {
+            view! { <span>{t!(i18n, redemption_issued)}</span> }.into_any()
+        }
+        (false, RedemptionStatus::Confirmed, _) => {
+            view! { <span class="tag tag-ok">{t!(i18n, redemption_confirmed)}</span> }.into_any()
+        }
+    };
+    view! {
+        <li data-testid="redemption">
+            <strong>{x.reward_title.clone()}</strong>
+            " · −" {x.cost}
+            " · " {move || labels::when(i18n.get_locale(), at)}
+            <div>{state}</div>
+        </li>
+    }
+}
+
+/// Credits reserved for a station device, so it can hand over goods
+/// offline: place one (online, on the member's own phone), see and
+/// release those still active.
+#[component]
+fn Holds(data: Memo<Option<Data>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let device = RwSignal::new(String::new());
+    let amount = RwSignal::new(String::new());
+    let message = RwSignal::new(None);
+    let place = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(n) = amount.get_untracked().trim().parse::<i64>() else {
+            message.set(Some((false, t_string!(i18n, hold_bad_amount).to_string())));
+            return;
+        };
+        let op = Op::PlaceHold(PlaceHold {
+            id: random_hex(),
+            device_id: device.get_untracked().trim().to_owned(),
+            amount: n,
+            // Long enough for a visit to the station, short enough to come
+            // back the same day.
+            expires_at: wallet::now() + 4 * 3600,
+        });
+        submit(op, message, t_string!(i18n, hold_placed).to_string());
+    };
+    view! {
+        <details class="field">
+            <summary>{t!(i18n, hold_title)}</summary>
+            <p class="muted">{t!(i18n, hold_hint)}</p>
+            {move || data.get().map(|d| d.holds.into_iter().map(|h| {
+                let id = h.id.clone();
+                let release = move |_| submit(
+                    Op::ReleaseHold { hold_id: id.clone() },
+                    message,
+                    t_string!(i18n, hold_released).to_string(),
+                );
+                view! {
+                    <p data-testid="hold">
+                        {t!(i18n, hold_row, device = h.device_id.clone(), n = h.amount - h.used)}
+                        " "
+                        <button type="button" class="btn btn-small" on:click=release>{t!(i18n, hold_release)}</button>
+                    </p>
+                }
+            }).collect_view())}
+            <form class="form" on:submit=place>
+                <TextField name="device" value=device>{t!(i18n, hold_device)}</TextField>
+                <TextField name="hold-amount" kind="number" max=6 value=amount>{t!(i18n, hold_amount)}</TextField>
+                <button type="submit" class="btn">{t!(i18n, hold_place)}</button>
+                <Message message=message />
+            </form>
+        </details>
     }
 }

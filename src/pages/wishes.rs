@@ -1,0 +1,267 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+use zhijian_domain::Op;
+use zhijian_domain::credit_ops::{NewPledge, NewWish};
+use zhijian_domain::credits::{Pledge, Wish, WishStatus};
+
+use crate::components::{EmptyState, Message, Outcome, TextField, submit};
+use crate::i18n::*;
+use crate::sync::{Sync, random_hex};
+
+/// 微心愿 and "我愿意": residents' small wishes posted by the branch or the
+/// station (claimed by one member, fulfilled, confirmed, earning credits),
+/// and what members of the org offer to do.
+#[component]
+pub fn Wishes() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    // (wish, may I confirm it, pending sync)
+    let wishes = Memo::new(move |_| {
+        sync.replica.with(|r| {
+            let r = r.as_ref()?;
+            let view = r.view();
+            let mut v: Vec<(Wish, bool, bool)> = view
+                .wishes
+                .values()
+                .map(|w| {
+                    let confirms = view.orgs.get(&w.org_id).is_some_and(|o| r.actor.manages(o))
+                        || w.posted_by == r.actor.account_id;
+                    let pending = r.outbox.iter().any(|m| match &m.op {
+                        Op::ClaimWish { wish_id }
+                        | Op::FulfilWish { wish_id, .. }
+                        | Op::ConfirmWish { wish_id } => *wish_id == w.id,
+                        Op::PostWish(n) => n.id == w.id,
+                        _ => false,
+                    });
+                    (w.clone(), confirms, pending)
+                })
+                .collect();
+            v.sort_by(|a, b| {
+                (a.0.status == WishStatus::Confirmed, -a.0.at)
+                    .cmp(&(b.0.status == WishStatus::Confirmed, -b.0.at))
+            });
+            Some(v)
+        })
+    });
+    let me = Memo::new(move |_| {
+        sync.replica
+            .with(|r| r.as_ref().and_then(|r| r.actor.member_id.clone()))
+    });
+    let posts_to = Memo::new(move |_| {
+        sync.replica.with(|r| {
+            r.as_ref().map_or_else(Vec::new, |r| {
+                let mut v: Vec<(String, String)> = r
+                    .view()
+                    .orgs
+                    .values()
+                    .filter(|o| r.actor.manages(o) || r.actor.stationed_at(o))
+                    .map(|o| (o.id.clone(), o.name.clone()))
+                    .collect();
+                v.sort();
+                v
+            })
+        })
+    });
+    let message = RwSignal::new(None);
+    view! {
+        <section class="page">
+            <h2 class="page-title">{t!(i18n, wishes_title)}</h2>
+            <p><A href="/credits">{t!(i18n, back_to_credits)}</A></p>
+            <Message message=message />
+            {move || match wishes.get() {
+                None => view! { <p class="notice">{t!(i18n, credits_sign_in)}</p> }.into_any(),
+                Some(v) if v.is_empty() => view! {
+                    <EmptyState
+                        title=view! { {t!(i18n, wishes_empty)} }.into_any()
+                        hint=view! { {t!(i18n, wishes_empty_hint)} }.into_any()
+                    />
+                }.into_any(),
+                Some(v) => view! {
+                    <ul class="plain-list cards" data-testid="wishes">
+                        {v.into_iter().map(|(w, confirms, pending)| view! {
+                            <WishCard w=w confirms=confirms pending=pending me=me message=message />
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+            <Show when=move || !posts_to.get().is_empty()>
+                <WishForm orgs=posts_to />
+            </Show>
+            <Pledges />
+        </section>
+    }
+}
+
+#[component]
+fn WishCard(
+    w: Wish,
+    confirms: bool,
+    pending: bool,
+    me: Memo<Option<String>>,
+    message: Outcome,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = w.id.clone();
+    let mine = move || {
+        me.get()
+            .is_some_and(|m| w.claimed_by.as_deref() == Some(m.as_str()))
+    };
+    let note = RwSignal::new(String::new());
+    let act = move |op: Op, ok: &'static str| submit(op, message, ok.to_owned());
+    let (id1, id2, id3) = (id.clone(), id.clone(), id.clone());
+    let claimer = w.claimer_name.clone().unwrap_or_default();
+    let status = w.status;
+    view! {
+        <li class="card" data-testid="wish">
+            <strong>{w.title.clone()}</strong>
+            <p class="muted">{t!(i18n, wish_for, who = w.requester.clone(), n = w.credits)}</p>
+            <p>
+                {move || match status {
+                    WishStatus::Open => t_string!(i18n, wish_open).to_string(),
+                    WishStatus::Claimed => t_string!(i18n, wish_claimed, who = claimer.clone()).to_string(),
+                    WishStatus::Fulfilled => t_string!(i18n, wish_fulfilled, who = claimer.clone()).to_string(),
+                    WishStatus::Confirmed => t_string!(i18n, wish_confirmed, who = claimer.clone()).to_string(),
+                }}
+                {pending.then(|| view! { " · " <span class="tag tag-pending">{t!(i18n, pending_tag)}</span> })}
+            </p>
+            {(status == WishStatus::Open && me.get_untracked().is_some()).then(|| view! {
+                <button type="button" class="btn btn-primary" on:click=move |_| act(
+                    Op::ClaimWish { wish_id: id1.clone() },
+                    t_string!(i18n, wish_claim_done),
+                )>{t!(i18n, wish_claim)}</button>
+            })}
+            <Show when=move || status == WishStatus::Claimed && mine()>
+                <TextField name="wish-note" max=100 value=note>{t!(i18n, wish_note)}</TextField>
+                <button type="button" class="btn btn-primary" on:click={
+                    let id = id2.clone();
+                    move |_| act(
+                        Op::FulfilWish { wish_id: id.clone(), note: note.get_untracked() },
+                        t_string!(i18n, wish_fulfil_done),
+                    )
+                }>{t!(i18n, wish_fulfil)}</button>
+            </Show>
+            {(status == WishStatus::Fulfilled && confirms).then(|| view! {
+                <button type="button" class="btn btn-primary" on:click=move |_| act(
+                    Op::ConfirmWish { wish_id: id3.clone() },
+                    t_string!(i18n, wish_confirm_done),
+                )>{t!(i18n, wish_confirm)}</button>
+            })}
+        </li>
+    }
+}
+
+#[component]
+fn WishForm(orgs: Memo<Vec<(String, String)>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let org = RwSignal::new(String::new());
+    let title = RwSignal::new(String::new());
+    let requester = RwSignal::new(String::new());
+    let credits = RwSignal::new(String::new());
+    let message = RwSignal::new(None);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let org_id = Some(org.get_untracked())
+            .filter(|o| !o.is_empty())
+            .or_else(|| orgs.get_untracked().first().map(|(id, _)| id.clone()))
+            .unwrap_or_default();
+        let Ok(n) = credits.get_untracked().trim().parse::<i64>() else {
+            message.set(Some((false, t_string!(i18n, wish_bad_credits).to_string())));
+            return;
+        };
+        let op = Op::PostWish(NewWish {
+            id: random_hex(),
+            org_id,
+            title: title.get_untracked(),
+            requester: requester.get_untracked(),
+            credits: n,
+        });
+        submit(op, message, t_string!(i18n, wish_posted).to_string());
+    };
+    view! {
+        <details class="field">
+            <summary>{t!(i18n, wish_post)}</summary>
+            <form class="form" on:submit=save>
+                <label class="field-row">
+                    <span>{t!(i18n, reward_org)}</span>
+                    <select on:change=move |ev| org.set(event_target_value(&ev))>
+                        {move || orgs.get().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                    </select>
+                </label>
+                <TextField name="wish-title" max=60 value=title>{t!(i18n, wish_title_field)}</TextField>
+                <TextField name="wish-requester" max=20 value=requester>{t!(i18n, wish_requester)}</TextField>
+                <TextField name="wish-credits" kind="number" max=3 value=credits>{t!(i18n, wish_credits)}</TextField>
+                <p class="muted">{t!(i18n, wish_privacy)}</p>
+                <button type="submit" class="btn">{t!(i18n, wish_post)}</button>
+                <Message message=message />
+            </form>
+        </details>
+    }
+}
+
+/// "我愿意": what members of my org offer; mine is editable.
+#[component]
+fn Pledges() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let list = Memo::new(move |_| {
+        sync.replica.with(|r| {
+            let r = r.as_ref()?;
+            let mut v: Vec<Pledge> = r
+                .view()
+                .pledges
+                .values()
+                .filter(|p| !p.withdrawn)
+                .cloned()
+                .collect();
+            v.sort_by(|a, b| b.at.cmp(&a.at));
+            Some((v, r.actor.member_id.clone()))
+        })
+    });
+    let text = RwSignal::new(String::new());
+    let message = RwSignal::new(None);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let op = Op::SavePledge(NewPledge {
+            id: random_hex(),
+            text: text.get_untracked(),
+            withdrawn: false,
+        });
+        submit(op, message, t_string!(i18n, pledge_saved).to_string());
+        text.set(String::new());
+    };
+    view! {
+        <h3>{t!(i18n, pledges_title)}</h3>
+        <p class="muted">{t!(i18n, pledges_hint)}</p>
+        {move || list.get().map(|(v, me)| view! {
+            <ul class="plain-list" data-testid="pledges">
+                {v.into_iter().map(|p| {
+                    let mine = me.as_deref() == Some(p.member_id.as_str());
+                    let withdraw = {
+                        let p = p.clone();
+                        move |_| submit(
+                            Op::SavePledge(NewPledge { id: p.id.clone(), text: p.text.clone(), withdrawn: true }),
+                            message,
+                            t_string!(i18n, pledge_withdrawn).to_string(),
+                        )
+                    };
+                    view! {
+                        <li>
+                            <strong>{p.member_name.clone()}</strong> "：" {p.text.clone()}
+                            {mine.then(|| view! {
+                                " " <button type="button" class="btn btn-small" on:click=withdraw>{t!(i18n, pledge_withdraw)}</button>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        })}
+        // Outside the list, so a sync does not rebuild it mid-typing.
+        <Show when=move || list.with(|l| l.as_ref().is_some_and(|(_, me)| me.is_some()))>
+            <form class="form" on:submit=save>
+                <TextField name="pledge" max=100 value=text>{t!(i18n, pledge_field)}</TextField>
+                <button type="submit" class="btn">{t!(i18n, pledge_save)}</button>
+                <Message message=message />
+            </form>
+        </Show>
+    }
+}
