@@ -2,6 +2,7 @@
 
 mod activity_form;
 mod empty_state;
+mod member_credits;
 mod message;
 mod org_tree;
 mod status_bar;
@@ -11,6 +12,7 @@ mod update_banner;
 
 pub use activity_form::ActivityForm;
 pub use empty_state::EmptyState;
+pub use member_credits::MemberCredits;
 pub use message::{Message, Outcome, submit};
 pub use org_tree::OrgTreeView;
 pub use status_bar::{StatusBar, format_time};

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use zhijian_domain::{Member, MemberPatch, Op};
 
-use crate::components::{Message, TextField, submit};
+use crate::components::{MemberCredits, Message, TextField, submit};
 use crate::i18n::*;
 use crate::labels::{self, MODES, STATUSES};
 use crate::sync::Sync;
@@ -45,6 +45,9 @@ pub fn MemberPage() -> impl IntoView {
                     </dl>
                 }.into_any(),
             }}
+            <Show when=move || can_edit.get()>
+                <MemberCredits member_id=Signal::derive(id) />
+            </Show>
         </section>
     }
 }
