@@ -7,7 +7,7 @@ use zhijian_domain::checkin;
 use zhijian_domain::credit_ops::{Award, NewPledge, NewWish};
 use zhijian_domain::credits::Reward;
 use zhijian_domain::menu::{MenuItem, MonthlyMenu};
-use zhijian_domain::menu_ops::ActivityDraft;
+use zhijian_domain::menu_ops::{ActivityDraft, HandCheckIn};
 use zhijian_domain::{Actor, Month, Op, RoleKind, ScopedRole, apply};
 
 use crate::error::ApiError;
@@ -529,7 +529,48 @@ async fn seed_menus(db: &Db) -> Result<(), ApiError> {
             run(db, &admin, op, now).await?;
         }
     }
-    Ok(())
+    seed_service_under_way(db, &admin, this, now).await
+}
+
+/// Volunteer service counting hours, under way for 100 minutes, which 周婷
+/// joined at the start (checked in by hand): she checks out with the code
+/// and earns credits for the hours.
+async fn seed_service_under_way(
+    db: &Db,
+    admin: &Actor,
+    this: Month,
+    now: i64,
+) -> Result<(), ApiError> {
+    let mut starts_at = now - 100 * 60;
+    if Month::from_unix(starts_at).ok() != Some(this) {
+        // Early on the 1st: start with the month instead.
+        starts_at = now - 60;
+    }
+    let id = "menu-yuehai-this-a3";
+    let op = Op::SaveActivity(ActivityDraft {
+        id: id.into(),
+        menu_id: "menu-yuehai-this".into(),
+        item_id: "volunteer".into(),
+        title: "社区义诊志愿服务".into(),
+        starts_at,
+        minutes: 120,
+        place: "悦海社区卫生服务站".into(),
+        description: None,
+        mode: ServiceMode::Menu,
+        capacity: None,
+        needs_approval: false,
+        counts_hours: true,
+        secret: random_secret()?,
+    });
+    run(db, admin, op, now).await?;
+    let op = Op::CheckInByHand(HandCheckIn {
+        id: "demo-checkin-m03".into(),
+        activity_id: id.into(),
+        member_id: "m-03".into(),
+        note: "开始时由书记代为签到".into(),
+        at: starts_at + 120,
+    });
+    run(db, admin, op, now).await
 }
 
 /// The alliance's joint menu for this month (主题党日), hosted by the
@@ -608,6 +649,15 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         member: Some("m-01"),
         roles: &[(RoleKind::Member, Some("yuehai"))],
         what: "党员 · 悦海新天地楼宇联合党支部",
+    },
+    DemoAccount {
+        id: "acc-volunteer",
+        login: "13900000003",
+        password: "demo1234",
+        name: "周婷",
+        member: Some("m-03"),
+        roles: &[(RoleKind::Member, Some("yuehai"))],
+        what: "党员（志愿者） · 悦海新天地楼宇联合党支部",
     },
     DemoAccount {
         id: "acc-secretary",
