@@ -46,7 +46,7 @@ pub fn Credits() -> impl IntoView {
                 .filter(|x| x.member_id == me)
                 .map(|x| (x.clone(), pending_ids.contains(&x.id)))
                 .collect();
-            redemptions.sort_by(|a, b| b.0.at.cmp(&a.0.at));
+            redemptions.sort_by_key(|x| std::cmp::Reverse(x.0.at));
             let holds = view
                 .holds
                 .values()

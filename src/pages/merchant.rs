@@ -29,7 +29,7 @@ pub fn MerchantPage() -> impl IntoView {
                 .filter(|x| x.hold_id.is_none())
                 .cloned()
                 .collect();
-            v.sort_by(|a, b| b.at.cmp(&a.at));
+            v.sort_by_key(|x| std::cmp::Reverse(x.at));
             Some(v)
         })
     });

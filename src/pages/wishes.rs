@@ -213,7 +213,7 @@ fn Pledges() -> impl IntoView {
                 .filter(|p| !p.withdrawn)
                 .cloned()
                 .collect();
-            v.sort_by(|a, b| b.at.cmp(&a.at));
+            v.sort_by_key(|x| std::cmp::Reverse(x.at));
             Some((v, r.actor.member_id.clone()))
         })
     });
