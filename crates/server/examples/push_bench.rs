@@ -4,12 +4,15 @@
 //! - push: N member.add mutations through HTTP in batches of 100, one client;
 //!   baseline: the same rows inserted directly, one transaction each.
 //! - pull: an initial sync of every member row through HTTP, 500 per page.
+//! - ledger: N credit.award mutations (entry + wallet in one transaction)
+//!   through HTTP in batches of 100, against the push of member.add.
 
 use std::time::Instant;
 
 use sqlx::Executor;
 use tokio::net::TcpListener;
 use zhijian_client::Client;
+use zhijian_domain::credit_ops::Award;
 use zhijian_domain::mutation::NewMember;
 use zhijian_domain::sync::{Mutation, PullRequest, PushRequest, SCHEMA_VERSION};
 use zhijian_domain::{ManagementMode, MemberStatus, Op};
@@ -32,6 +35,39 @@ fn add(seq: u64) -> Mutation {
     }
 }
 
+fn award(seq: u64) -> Mutation {
+    Mutation {
+        seq,
+        op: Op::AwardCredits(Award {
+            id: format!("bench-award-{seq}"),
+            member_id: format!("m-0{}", 1 + seq % 8),
+            amount: 1 + (seq % 20) as i64,
+            reason: "压测：志愿服务补录".into(),
+        }),
+    }
+}
+
+/// Pushes `n` mutations made by `make` in batches of 100; seconds taken.
+async fn push_all(
+    c: &Client,
+    client_id: &str,
+    make: fn(u64) -> Mutation,
+) -> Result<f64, Box<dyn std::error::Error>> {
+    let t = Instant::now();
+    let mut seq = 1;
+    while seq <= N {
+        let batch: Vec<Mutation> = (seq..(seq + 100).min(N + 1)).map(make).collect();
+        seq += batch.len() as u64;
+        c.push(&PushRequest {
+            schema_version: SCHEMA_VERSION,
+            client_id: client_id.into(),
+            mutations: batch,
+        })
+        .await?;
+    }
+    Ok(t.elapsed().as_secs_f64())
+}
+
 async fn bench(label: &str, url: &str) -> Result<(), Box<dyn std::error::Error>> {
     let db = Db::connect(url).await?;
     zhijian_server::demo::seed_if_empty(&db).await?;
@@ -43,20 +79,7 @@ async fn bench(label: &str, url: &str) -> Result<(), Box<dyn std::error::Error>>
     let token = client.login("admin", "zhijian-admin").await?.token;
     let admin = client.with_token(token);
 
-    let t = Instant::now();
-    let mut seq = 1;
-    while seq <= N {
-        let batch: Vec<Mutation> = (seq..(seq + 100).min(N + 1)).map(add).collect();
-        seq += batch.len() as u64;
-        admin
-            .push(&PushRequest {
-                schema_version: SCHEMA_VERSION,
-                client_id: "bench".into(),
-                mutations: batch,
-            })
-            .await?;
-    }
-    let push_s = t.elapsed().as_secs_f64();
+    let push_s = push_all(&admin, "bench", add).await?;
 
     let t = Instant::now();
     for i in 0..N {
@@ -102,6 +125,12 @@ async fn bench(label: &str, url: &str) -> Result<(), Box<dyn std::error::Error>>
         "{label:<9} pull  {rows} rows (initial sync): {:>8.0} rows/s, {:.2} s",
         rows as f64 / pull_s,
         pull_s
+    );
+    let ledger_s = push_all(&admin, "bench-ledger", award).await?;
+    let ledger_rate = N as f64 / ledger_s;
+    println!(
+        "{label:<9} ledger {N} credit awards: {ledger_rate:>8.0}/s  (ratio to member.add push {:.2})",
+        ledger_rate / push_rate
     );
     db.close().await;
     Ok(())
