@@ -2,9 +2,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use zhijian_domain::Op;
+use zhijian_domain::OrgKind;
 use zhijian_domain::credit_ops::PlaceHold;
+use zhijian_domain::credits::CreditRules;
 use zhijian_domain::credits::{Redemption, RedemptionStatus};
-use zhijian_domain::ledger::{Hold, LedgerEntry};
+use zhijian_domain::ledger::{self, Hold, LedgerEntry};
 
 use crate::components::{EmptyState, Message, TextField, submit};
 use crate::i18n::*;
@@ -89,13 +91,16 @@ pub fn Credits() -> impl IntoView {
                 </Show>
             })}
             {move || match data.get() {
-                None if roles.get().is_some_and(|(m, k)| m || k) => ().into_any(),
+                // Signed in without a member record (merchant, station,
+                // committee staff): no credits of one's own.
+                None if roles.get().is_some() => ().into_any(),
                 None => view! {
                     <p class="notice">{t!(i18n, credits_sign_in)}</p>
                     <A href="/login" attr:class="btn btn-primary">{t!(i18n, tab_login)}</A>
                 }.into_any(),
                 Some(_) => view! { <Mine data=data /> }.into_any(),
             }}
+            <Rules />
         </section>
     }
 }
@@ -185,6 +190,96 @@ fn Mine(data: Memo<Option<Data>>) -> impl IntoView {
                 </ul>
             }.into_any()
         }}
+    }
+}
+
+/// Committee staff set the hourly rate and year-end expiry for their subtree.
+#[component]
+fn Rules() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let committees = Memo::new(move |_| {
+        sync.replica.with(|r| {
+            r.as_ref().map_or_else(Vec::new, |r| {
+                let view = r.view();
+                let mut v: Vec<(String, String, Option<CreditRules>)> = view
+                    .orgs
+                    .values()
+                    .filter(|o| o.kind == OrgKind::Committee && r.actor.shapes_tree_at(o))
+                    .map(|o| {
+                        (
+                            o.id.clone(),
+                            o.name.clone(),
+                            view.rules.get(&CreditRules::id_for(&o.id)).cloned(),
+                        )
+                    })
+                    .collect();
+                v.sort_by(|a, b| a.0.cmp(&b.0));
+                v
+            })
+        })
+    });
+    let org = RwSignal::new(String::new());
+    let rate = RwSignal::new(String::new());
+    let expire = RwSignal::new(false);
+    let message = RwSignal::new(None);
+    // Show the chosen committee's rules (the first one until one is picked).
+    Effect::new(move |_| {
+        let list = committees.get();
+        let picked = org.get();
+        let current = list.iter().find(|(id, ..)| *id == picked).or(list.first());
+        if let Some((_, _, rules)) = current {
+            rate.set(
+                rules
+                    .as_ref()
+                    .map_or(ledger::DEFAULT_RATE_PER_HOUR, |r| r.rate_per_hour)
+                    .to_string(),
+            );
+            expire.set(rules.as_ref().is_some_and(|r| r.expire_at_year_end));
+        }
+    });
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let org_id = Some(org.get_untracked())
+            .filter(|o| !o.is_empty())
+            .or_else(|| {
+                committees
+                    .get_untracked()
+                    .first()
+                    .map(|(id, ..)| id.clone())
+            })
+            .unwrap_or_default();
+        let Ok(n) = rate.get_untracked().trim().parse::<i64>() else {
+            message.set(Some((false, t_string!(i18n, rules_bad_rate).to_string())));
+            return;
+        };
+        let op = Op::SetCreditRules(CreditRules {
+            id: CreditRules::id_for(&org_id),
+            org_id,
+            rate_per_hour: n,
+            expire_at_year_end: expire.get_untracked(),
+        });
+        submit(op, message, t_string!(i18n, rules_saved).to_string());
+    };
+    view! {
+        <Show when=move || !committees.get().is_empty()>
+            <form class="form field" on:submit=save data-testid="credit-rules">
+                <h3>{t!(i18n, rules_title)}</h3>
+                <label class="field-row">
+                    <span>{t!(i18n, reward_org)}</span>
+                    <select on:change=move |ev| org.set(event_target_value(&ev))>
+                        {move || committees.get().into_iter().map(|(id, name, _)| view! { <option value=id>{name}</option> }).collect_view()}
+                    </select>
+                </label>
+                <TextField name="rate" kind="number" max=3 value=rate>{t!(i18n, rules_rate)}</TextField>
+                <label class="check-row">
+                    <input type="checkbox" prop:checked=move || expire.get() on:change=move |ev| expire.set(event_target_checked(&ev)) />
+                    <span>{t!(i18n, rules_expire)}</span>
+                </label>
+                <button type="submit" class="btn">{t!(i18n, rules_save)}</button>
+                <Message message=message />
+            </form>
+        </Show>
     }
 }
 

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Actor;
 use crate::credits::{
-    Pledge, Redemption, RedemptionStatus, Reward, Wish, WishStatus, code_hash, mask_name,
+    CreditRules, Pledge, Redemption, RedemptionStatus, Reward, Wish, WishStatus, code_hash,
+    mask_name,
 };
 use crate::doc::Doc;
 use crate::ledger::{self, Context, EntryKind, Hold, LedgerEntry, Posted, Source, Wallet};
@@ -624,6 +625,73 @@ pub fn confirm_wish(
     Ok(writes)
 }
 
+/// Committee staff set the rules for their subtree.
+pub fn set_rules(
+    actor: &Actor,
+    r: &CreditRules,
+    view: &impl View,
+) -> Result<Vec<Write>, Rejection> {
+    let o = org(view, &r.org_id)?;
+    if !actor.shapes_tree_at(&o) {
+        return Err(Rejection::Forbidden("只有工委可以设置积分规则"));
+    }
+    if r.id != CreditRules::id_for(&o.id) {
+        return Err(conflict("规则编号不正确"));
+    }
+    if r.rate_per_hour < 1 || r.rate_per_hour > CreditRules::MAX_RATE {
+        return Err(conflict("每小时积分应在 1 到 100 之间"));
+    }
+    Ok(vec![Write::Doc(Doc::Rules(r.clone()))])
+}
+
+/// At year end, where the committee's rules say so, a member's unspent
+/// credits expire (what holds reserve stays for the station). Once a year:
+/// the entry's id names the year.
+pub fn expire(
+    actor: &Actor,
+    member_id: &str,
+    year: u16,
+    view: &impl View,
+    now: i64,
+) -> Result<Vec<Write>, Rejection> {
+    let m = member(view, member_id)?;
+    let o = org(view, &m.org_id)?;
+    if !actor.shapes_tree_at(&o) {
+        return Err(Rejection::Forbidden("只有工委可以执行年底清零"));
+    }
+    if !crate::credits::rules_for(view, &o).is_some_and(|r| r.expire_at_year_end) {
+        return Err(conflict("该组织未启用年底积分清零"));
+    }
+    let this_year = crate::Month::from_unix(now).map_or(0, |m| m.year());
+    if year >= this_year {
+        return Err(conflict("该年度尚未结束"));
+    }
+    let Some(w) = wallet_of(view, member_id) else {
+        return Err(conflict("没有可清零的积分"));
+    };
+    let amount = w.available(&view.holds_of(member_id), now);
+    if amount <= 0 {
+        return Err(conflict("没有可清零的积分"));
+    }
+    post_entry(
+        view,
+        LedgerEntry {
+            id: format!("expire-{year}-{member_id}"),
+            member_id: m.id.clone(),
+            org_id: m.org_id.clone(),
+            amount: -amount,
+            kind: EntryKind::Expire,
+            source: Source::System,
+            reason: Some(format!("{year} 年度积分到期清零")),
+            actor: actor.account_id.clone(),
+            at: now,
+            reverses: None,
+            hold_id: None,
+        },
+        now,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1103,5 +1171,63 @@ mod tests {
         assert!(m2().view_of_doc(&doc, &b1, &["/c/b1/"]).is_some());
         let outsider = actor("acc-m5", Some("m5"), &[(RoleKind::Member, "/c/b2/")]);
         assert!(outsider.view_of_doc(&doc, &b1, &["/c/b1/"]).is_none());
+    }
+
+    #[test]
+    fn committees_set_the_rate_and_year_end_expiry() {
+        let mut r = world();
+        let committee = actor("acc-c", None, &[(RoleKind::Committee, "/c/")]);
+        let rules = CreditRules {
+            id: CreditRules::id_for("c"),
+            org_id: "c".into(),
+            rate_per_hour: 20,
+            expire_at_year_end: true,
+        };
+        assert_eq!(
+            run(&mut r, &sec(), Op::SetCreditRules(rules.clone())),
+            Err(Rejection::Forbidden("只有工委可以设置积分规则"))
+        );
+        let bad = CreditRules {
+            rate_per_hour: 0,
+            ..rules.clone()
+        };
+        assert!(run(&mut r, &committee, Op::SetCreditRules(bad)).is_err());
+        run(&mut r, &committee, Op::SetCreditRules(rules)).unwrap();
+        assert_eq!(
+            crate::credits::rules_for(&r, &r.orgs["b1"].clone()).map(|x| x.rate_per_hour),
+            Some(20),
+            "the committee's rules reach the branch below it"
+        );
+        run(&mut r, &sec(), award("a1", "m1", 50, "服务")).unwrap();
+        run(
+            &mut r,
+            &m1(),
+            Op::PlaceHold(PlaceHold {
+                id: "h1".into(),
+                device_id: "kiosk-a".into(),
+                amount: 20,
+                expires_at: NOW + 3600,
+            }),
+        )
+        .unwrap();
+        let expire = |year| Op::ExpireCredits {
+            member_id: "m1".into(),
+            year,
+        };
+        assert_eq!(
+            run(&mut r, &sec(), expire(2025)),
+            Err(Rejection::Forbidden("只有工委可以执行年底清零"))
+        );
+        assert_eq!(
+            run(&mut r, &committee, expire(2026)),
+            Err(Rejection::Conflict("该年度尚未结束"))
+        );
+        run(&mut r, &committee, expire(2025)).unwrap();
+        assert_eq!(balance(&r, "m1"), 20, "what the hold reserves stays");
+        assert_eq!(r.entries["expire-2025-m1"].amount, -30);
+        assert!(
+            run(&mut r, &committee, expire(2025)).is_err(),
+            "once a year"
+        );
     }
 }

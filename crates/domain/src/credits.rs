@@ -146,6 +146,39 @@ impl Wish {
     pub const MAX_CREDITS: i64 = 200;
 }
 
+/// A committee's credit rules for every org below it: the hourly rate of
+/// verified service, and whether unspent credits expire at year end.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditRules {
+    /// `rules-{org}`.
+    pub id: String,
+    pub org_id: String,
+    pub rate_per_hour: i64,
+    #[serde(default)]
+    pub expire_at_year_end: bool,
+}
+
+impl CreditRules {
+    pub const MAX_RATE: i64 = 100;
+
+    pub fn id_for(org_id: &str) -> String {
+        format!("rules-{org_id}")
+    }
+}
+
+/// The rules in force for `org`: those of the nearest org above it (or its
+/// own) that has set some. Paths name the ids from the root down.
+pub fn rules_for(view: &impl crate::View, org: &crate::Org) -> Option<CreditRules> {
+    org.path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .rev()
+        .find_map(|id| match view.doc(&CreditRules::id_for(id)) {
+            Some(crate::doc::Doc::Rules(r)) => Some(r),
+            _ => None,
+        })
+}
+
 /// "王秀梅" → "王*梅", "李明" → "李*", a lone character stays.
 pub fn mask_name(name: &str) -> String {
     let chars: Vec<char> = name.trim().chars().collect();

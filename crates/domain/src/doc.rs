@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::activity::{Activity, Signup};
 use crate::checkin::CheckIn;
-use crate::credits::{Pledge, Redemption, Reward, Wish};
+use crate::credits::{CreditRules, Pledge, Redemption, Reward, Wish};
 use crate::ledger::{Hold, LedgerEntry, Wallet};
 use crate::menu::MonthlyMenu;
 use crate::{Actor, Org};
@@ -27,6 +27,8 @@ pub enum Doc {
     Redemption(Redemption),
     Pledge(Pledge),
     Wish(Wish),
+    /// A committee's credit rules (rate, year-end expiry).
+    Rules(CreditRules),
 }
 
 impl Doc {
@@ -43,6 +45,7 @@ impl Doc {
             Doc::Redemption(r) => &r.id,
             Doc::Pledge(p) => &p.id,
             Doc::Wish(w) => &w.id,
+            Doc::Rules(r) => &r.id,
         }
     }
 
@@ -60,6 +63,7 @@ impl Doc {
             Doc::Redemption(_) => "redemption",
             Doc::Pledge(_) => "pledge",
             Doc::Wish(_) => "wish",
+            Doc::Rules(_) => "rules",
         }
     }
 
@@ -77,6 +81,7 @@ impl Doc {
             Doc::Redemption(r) => &r.org_id,
             Doc::Pledge(p) => &p.org_id,
             Doc::Wish(w) => &w.org_id,
+            Doc::Rules(r) => &r.org_id,
         }
     }
 
@@ -95,13 +100,19 @@ impl Doc {
             Doc::Pledge(p) => p.member_id.clone(),
             Doc::Reward(r) => r.org_id.clone(),
             Doc::Wish(w) => w.org_id.clone(),
+            Doc::Rules(r) => r.org_id.clone(),
         }
     }
 
     /// The members a private document is about; public ones have none.
     pub fn people(&self) -> Vec<&str> {
         match self {
-            Doc::Menu(_) | Doc::Activity(_) | Doc::Reward(_) | Doc::Pledge(_) | Doc::Wish(_) => {
+            Doc::Menu(_)
+            | Doc::Activity(_)
+            | Doc::Reward(_)
+            | Doc::Pledge(_)
+            | Doc::Wish(_)
+            | Doc::Rules(_) => {
                 vec![]
             }
             Doc::Signup(s) => {
@@ -136,6 +147,7 @@ impl Doc {
             Doc::Reward(r) => return vec![r.org_id.as_str()],
             Doc::Pledge(p) => return vec![p.org_id.as_str()],
             Doc::Wish(w) => return vec![w.org_id.as_str()],
+            Doc::Rules(r) => return vec![r.org_id.as_str()],
             Doc::Signup(_)
             | Doc::CheckIn(_)
             | Doc::Entry(_)

@@ -625,7 +625,9 @@ pub fn check_out(
     }
     check_time(at, &a, now)?;
     // Verified service earns credits (hours × rate; under 60 % nothing).
-    let credits = ledger::earned((at - c.at) / 60, a.minutes, ledger::DEFAULT_RATE_PER_HOUR);
+    let rate = crate::credits::rules_for(view, &org)
+        .map_or(ledger::DEFAULT_RATE_PER_HOUR, |r| r.rate_per_hour);
+    let credits = ledger::earned((at - c.at) / 60, a.minutes, rate);
     let mut writes = Vec::new();
     if credits > 0 {
         writes = crate::credit_ops::post_entry(

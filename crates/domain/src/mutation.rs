@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Actor;
 use crate::credit_ops::{self, Award, NewPledge, NewWish, PlaceHold, Redeem, Reverse};
-use crate::credits::Reward;
+use crate::credits::{CreditRules, Reward};
 use crate::doc::Doc;
 use crate::ledger::LedgerError;
 use crate::member::{MemberPatch, ProfilePatch};
@@ -104,6 +104,12 @@ pub enum Op {
     },
     #[serde(rename = "wish.confirm@1")]
     ConfirmWish { wish_id: String },
+    /// Committee staff set the rate and year-end expiry for their subtree.
+    #[serde(rename = "credit.rules@1")]
+    SetCreditRules(CreditRules),
+    /// Year-end expiry of a member's unspent credits, where the rules say so.
+    #[serde(rename = "credit.expire@1")]
+    ExpireCredits { member_id: String, year: u16 },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -244,6 +250,8 @@ impl Op {
             Op::ClaimWish { .. } => "wish.claim@1",
             Op::FulfilWish { .. } => "wish.fulfil@1",
             Op::ConfirmWish { .. } => "wish.confirm@1",
+            Op::SetCreditRules(_) => "credit.rules@1",
+            Op::ExpireCredits { .. } => "credit.expire@1",
         }
     }
 
@@ -320,6 +328,11 @@ impl Op {
             Op::FulfilWish { wish_id, .. } | Op::ConfirmWish { wish_id } => {
                 d(&[], &[], &[wish_id, &format!("wish-{wish_id}")])
             }
+            Op::SetCreditRules(r) => d(&[&r.org_id], &[], &[&r.id]),
+            Op::ExpireCredits { member_id, year } => Touches {
+                wallets: vec![member_id.clone()],
+                ..d(&[], &[member_id], &[&format!("expire-{year}-{member_id}")])
+            },
         }
     }
 }
@@ -384,6 +397,10 @@ pub fn apply(actor: &Actor, op: &Op, view: &impl View, now: i64) -> Result<Vec<W
         Op::ClaimWish { wish_id } => credit_ops::claim_wish(actor, wish_id, view),
         Op::FulfilWish { wish_id, note } => credit_ops::fulfil_wish(actor, wish_id, note, view),
         Op::ConfirmWish { wish_id } => credit_ops::confirm_wish(actor, wish_id, view, now),
+        Op::SetCreditRules(r) => credit_ops::set_rules(actor, r, view),
+        Op::ExpireCredits { member_id, year } => {
+            credit_ops::expire(actor, member_id, *year, view, now)
+        }
         Op::UpdateProfile(patch) => {
             let me = actor
                 .member_id

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use crate::activity::{Activity, Signup};
 use crate::auth::Actor;
 use crate::checkin::CheckIn;
-use crate::credits::{Pledge, Redemption, Reward, Wish};
+use crate::credits::{CreditRules, Pledge, Redemption, Reward, Wish};
 use crate::doc::Doc;
 use crate::ledger::{Hold, Wallet};
 use crate::menu::MonthlyMenu;
@@ -35,6 +35,7 @@ pub struct Records {
     pub redemptions: BTreeMap<String, Redemption>,
     pub pledges: BTreeMap<String, Pledge>,
     pub wishes: BTreeMap<String, Wish>,
+    pub rules: BTreeMap<String, CreditRules>,
     /// Alliances with their orgs and rotation (public; from the directory).
     pub alliances: BTreeMap<String, crate::Alliance>,
 }
@@ -74,6 +75,9 @@ impl Records {
             }
             Doc::Wish(w) => {
                 self.wishes.insert(w.id.clone(), w);
+            }
+            Doc::Rules(r) => {
+                self.rules.insert(r.id.clone(), r);
             }
         }
     }
@@ -149,6 +153,7 @@ impl View for Records {
             .or_else(|| self.redemptions.get(id).cloned().map(Doc::Redemption))
             .or_else(|| self.pledges.get(id).cloned().map(Doc::Pledge))
             .or_else(|| self.wishes.get(id).cloned().map(Doc::Wish))
+            .or_else(|| self.rules.get(id).cloned().map(Doc::Rules))
     }
     fn menu_for(&self, org_id: &str, month: Month, alliance: Option<&str>) -> Option<MonthlyMenu> {
         self.menus

@@ -8,7 +8,7 @@ use zhijian_domain::credit_ops::{Award, NewPledge, NewWish};
 use zhijian_domain::credits::Reward;
 use zhijian_domain::menu::{MenuItem, MonthlyMenu};
 use zhijian_domain::menu_ops::{ActivityDraft, HandCheckIn};
-use zhijian_domain::{Actor, Month, Op, RoleKind, ScopedRole, apply};
+use zhijian_domain::{Actor, Month, Op, RoleKind, ScopedRole};
 
 use crate::error::ApiError;
 use crate::{Db, records};
@@ -380,16 +380,10 @@ fn demo_admin() -> Actor {
 
 /// Applies `op` as the domain would on a push, in its own transaction.
 async fn run(db: &Db, actor: &Actor, op: Op, now: i64) -> Result<(), ApiError> {
-    let mut tx = db.pool().begin().await?;
-    let version = records::next_version(&mut tx).await?;
-    let view = records::load(&mut tx, &op.touches(actor)).await?;
-    let writes = apply(actor, &op, &view, now).map_err(|r| {
+    records::apply_one(db, actor, &op, now).await?.map_err(|r| {
         tracing::error!(%r, "demo data refused by the domain");
         ApiError::Internal
-    })?;
-    records::write(&mut tx, &writes, &view, version).await?;
-    tx.commit().await?;
-    Ok(())
+    })
 }
 
 fn random_secret() -> Result<String, ApiError> {

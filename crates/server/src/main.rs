@@ -51,6 +51,13 @@ enum Command {
         #[arg(long, default_value = "管理员")]
         name: String,
     },
+    /// Expire the unspent volunteer credits of `year` where a committee's
+    /// rules say so (run once after New Year; running it again changes
+    /// nothing).
+    ExpireCredits {
+        #[arg(long)]
+        year: u16,
+    },
 }
 
 #[tokio::main]
@@ -111,6 +118,14 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             )
             .await?;
             println!("created admin {login}");
+        }
+        Command::ExpireCredits { year } => {
+            let now = zhijian_server::auth::now_secs();
+            let run = zhijian_server::expiry::expire_year(&db, year, now).await?;
+            println!(
+                "expired the {year} credits of {} members; {} kept theirs",
+                run.expired, run.kept
+            );
         }
         Command::Serve { addr, dist, demo } => {
             if demo {

@@ -48,6 +48,26 @@ fn wire_name<T: serde::Serialize>(v: &T) -> Result<String, ApiError> {
         .ok_or(ApiError::Internal)
 }
 
+/// Applies one mutation outside a push (demo data, scheduled jobs), in its
+/// own transaction: the domain's refusal, or nothing written.
+pub async fn apply_one(
+    db: &crate::Db,
+    actor: &Actor,
+    op: &zhijian_domain::Op,
+    now: i64,
+) -> Result<Result<(), zhijian_domain::Rejection>, ApiError> {
+    let mut tx = db.pool().begin().await?;
+    let version = next_version(&mut tx).await?;
+    let view = load(&mut tx, &op.touches(actor)).await?;
+    let writes = match zhijian_domain::apply(actor, op, &view, now) {
+        Ok(w) => w,
+        Err(r) => return Ok(Err(r)),
+    };
+    write(&mut tx, &writes, &view, version).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
 /// Takes the next version. As the first write of a transaction it also takes
 /// the row lock that orders all writers, so versions commit in order.
 pub async fn next_version(conn: &mut AnyConnection) -> Result<u64, ApiError> {
@@ -110,7 +130,8 @@ async fn load_docs(
                 Doc::Hold(h) => wallets.push(h.member_id.clone()),
                 Doc::Wish(w) => wallets.extend(w.claimed_by.clone()),
                 Doc::Redemption(r) => more.push(r.reward_id.clone()),
-                Doc::Menu(_) | Doc::Wallet(_) | Doc::Reward(_) | Doc::Pledge(_) => {}
+                Doc::Menu(_) | Doc::Wallet(_) | Doc::Reward(_) | Doc::Pledge(_) | Doc::Rules(_) => {
+                }
             }
             view.put_doc(d);
         }
@@ -202,6 +223,31 @@ async fn load_docs(
         .collect();
     for id in orgs {
         load_org(conn, view, &id).await?;
+    }
+    if !wallets.is_empty() {
+        // Credits move: the rules (rate, expiry) of every org above.
+        let mut rules: Vec<String> = view
+            .orgs
+            .values()
+            .flat_map(|o| {
+                o.path
+                    .split('/')
+                    .filter(|s| !s.is_empty())
+                    .map(zhijian_domain::credits::CreditRules::id_for)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        rules.sort();
+        rules.dedup();
+        for id in rules {
+            if let Some(r) = sqlx::query("SELECT body FROM docs WHERE id = $1")
+                .bind(&id)
+                .fetch_optional(&mut *conn)
+                .await?
+            {
+                view.put_doc(doc_from_row(&r)?);
+            }
+        }
     }
     Ok(())
 }

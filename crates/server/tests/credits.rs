@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use zhijian_client::Client;
 use zhijian_domain::credit_ops::{Award, NewWish, PlaceHold, Redeem, Reverse};
-use zhijian_domain::credits::{RedemptionStatus, Reward, WishStatus};
+use zhijian_domain::credits::{CreditRules, RedemptionStatus, Reward, WishStatus};
 use zhijian_domain::doc::Doc;
 use zhijian_domain::ledger::{EntryKind, Wallet};
 use zhijian_domain::mutation::NewMember;
@@ -492,5 +492,63 @@ async fn bad_input_is_refused_whole() {
         assert!(after.values().all(
             |d| !matches!(d, Doc::Entry(e) if e.kind == EntryKind::Redeem && e.member_id == "cr-b")
         ));
+    }
+}
+
+#[tokio::test]
+async fn committee_rules_set_the_rate_and_expire_credits_once_a_year() {
+    for s in common::servers().await {
+        let committee = login(&s.client, "13900000100", "demo1234").await;
+        let rules = CreditRules {
+            id: CreditRules::id_for("jinfeng"),
+            org_id: "jinfeng".into(),
+            rate_per_hour: 30,
+            expire_at_year_end: true,
+        };
+        let mut sec = Sec::new(&s).await;
+        assert_eq!(
+            sec.run(Op::SetCreditRules(rules.clone())).await.as_deref(),
+            Some("没有权限：只有工委可以设置积分规则")
+        );
+        let r = push(
+            &committee,
+            "committee-dev",
+            vec![(1, Op::SetCreditRules(rules))],
+        )
+        .await;
+        assert_eq!(rejection(&r, 1), None, "{}", s.backend);
+        // 周婷 was checked in ~98 minutes ago: her check-out earns at 30/h.
+        let out = Op::CheckOut {
+            checkin_id: "demo-checkin-m03".into(),
+            at: now(),
+            code: None,
+        };
+        assert_eq!(sec.run(out).await, None);
+        let d = docs(&sec.c, "sec-credits").await;
+        let Some(Doc::Entry(e)) = d.get("earn-demo-checkin-m03") else {
+            panic!("earned")
+        };
+        assert!((49..=50).contains(&e.amount), "{} at 30/h", e.amount);
+        // Year-end expiry of last year's credits: everyone's, once.
+        let year = zhijian_domain::Month::from_unix(now()).unwrap().year() - 1;
+        let run = zhijian_server::expiry::expire_year(&s.db, year, now())
+            .await
+            .unwrap();
+        assert_eq!((run.expired, run.kept), (2, 0), "{}", s.backend);
+        let again = zhijian_server::expiry::expire_year(&s.db, year, now())
+            .await
+            .unwrap();
+        assert_eq!((again.expired, again.kept), (0, 2));
+        let this = zhijian_server::expiry::expire_year(&s.db, year + 1, now())
+            .await
+            .unwrap();
+        assert_eq!(this.expired, 0, "the current year has not ended");
+        let d = docs(&sec.c, "sec-credits").await;
+        assert_eq!(wallet(&d, "m-01"), 0);
+        assert_eq!(wallet(&d, "m-03"), 0);
+        assert_eq!(entries(&d, "m-01"), 0, "balance = sum of entries");
+        assert!(
+            matches!(d.get(&format!("expire-{year}-m-01")), Some(Doc::Entry(e)) if e.amount == -60)
+        );
     }
 }
