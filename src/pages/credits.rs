@@ -68,6 +68,7 @@ pub fn Credits() -> impl IntoView {
             })
         })
     });
+    let has_data = Memo::new(move |_| data.with(Option::is_some));
     let roles = Memo::new(move |_| {
         sync.session.with(|s| {
             s.as_ref().map(|s| {
@@ -90,15 +91,17 @@ pub fn Credits() -> impl IntoView {
                     <A href="/station" attr:class="btn btn-primary">{t!(i18n, station_link)}</A>
                 </Show>
             })}
-            {move || match data.get() {
+            // Built once per sign-in state, not on every change of the data,
+            // so the forms below keep what is typed and their messages.
+            {move || match has_data.get() {
                 // Signed in without a member record (merchant, station,
                 // committee staff): no credits of one's own.
-                None if roles.get().is_some() => ().into_any(),
-                None => view! {
+                false if roles.get().is_some() => ().into_any(),
+                false => view! {
                     <p class="notice">{t!(i18n, credits_sign_in)}</p>
                     <A href="/login" attr:class="btn btn-primary">{t!(i18n, tab_login)}</A>
                 }.into_any(),
-                Some(_) => view! { <Mine data=data /> }.into_any(),
+                true => view! { <Mine data=data /> }.into_any(),
             }}
             <Rules />
         </section>
