@@ -8,7 +8,9 @@ use zhijian_domain::credits::CreditRules;
 use zhijian_domain::credits::{Redemption, RedemptionStatus};
 use zhijian_domain::ledger::{self, Hold, LedgerEntry};
 
-use crate::components::{EmptyState, Message, TextField, submit};
+use crate::components::{
+    EmptyState, Message, OrgSelect, TextField, orgs_where, picked_org, submit,
+};
 use crate::i18n::*;
 use crate::labels;
 use crate::sync::{Sync, random_hex};
@@ -204,21 +206,9 @@ fn Rules() -> impl IntoView {
     let committees = Memo::new(move |_| {
         sync.replica.with(|r| {
             r.as_ref().map_or_else(Vec::new, |r| {
-                let view = r.view();
-                let mut v: Vec<(String, String, Option<CreditRules>)> = view
-                    .orgs
-                    .values()
-                    .filter(|o| o.kind == OrgKind::Committee && r.actor.shapes_tree_at(o))
-                    .map(|o| {
-                        (
-                            o.id.clone(),
-                            o.name.clone(),
-                            view.rules.get(&CreditRules::id_for(&o.id)).cloned(),
-                        )
-                    })
-                    .collect();
-                v.sort_by(|a, b| a.0.cmp(&b.0));
-                v
+                orgs_where(r, |a, o| {
+                    o.kind == OrgKind::Committee && a.shapes_tree_at(o)
+                })
             })
         })
     });
@@ -228,30 +218,24 @@ fn Rules() -> impl IntoView {
     let message = RwSignal::new(None);
     // Show the chosen committee's rules (the first one until one is picked).
     Effect::new(move |_| {
-        let list = committees.get();
-        let picked = org.get();
-        let current = list.iter().find(|(id, ..)| *id == picked).or(list.first());
-        if let Some((_, _, rules)) = current {
-            rate.set(
-                rules
-                    .as_ref()
-                    .map_or(ledger::DEFAULT_RATE_PER_HOUR, |r| r.rate_per_hour)
-                    .to_string(),
-            );
-            expire.set(rules.as_ref().is_some_and(|r| r.expire_at_year_end));
-        }
+        org.track();
+        committees.track();
+        let id = picked_org(org, committees);
+        let rules = sync.replica.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.view().rules.get(&CreditRules::id_for(&id)).cloned())
+        });
+        rate.set(
+            rules
+                .as_ref()
+                .map_or(ledger::DEFAULT_RATE_PER_HOUR, |r| r.rate_per_hour)
+                .to_string(),
+        );
+        expire.set(rules.is_some_and(|r| r.expire_at_year_end));
     });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let org_id = Some(org.get_untracked())
-            .filter(|o| !o.is_empty())
-            .or_else(|| {
-                committees
-                    .get_untracked()
-                    .first()
-                    .map(|(id, ..)| id.clone())
-            })
-            .unwrap_or_default();
+        let org_id = picked_org(org, committees);
         let Ok(n) = rate.get_untracked().trim().parse::<i64>() else {
             message.set(Some((false, t_string!(i18n, rules_bad_rate).to_string())));
             return;
@@ -268,12 +252,7 @@ fn Rules() -> impl IntoView {
         <Show when=move || !committees.get().is_empty()>
             <form class="form field" on:submit=save data-testid="credit-rules">
                 <h3>{t!(i18n, rules_title)}</h3>
-                <label class="field-row">
-                    <span>{t!(i18n, reward_org)}</span>
-                    <select on:change=move |ev| org.set(event_target_value(&ev))>
-                        {move || committees.get().into_iter().map(|(id, name, _)| view! { <option value=id>{name}</option> }).collect_view()}
-                    </select>
-                </label>
+                <OrgSelect orgs=committees value=org />
                 <TextField name="rate" kind="number" max=3 value=rate>{t!(i18n, rules_rate)}</TextField>
                 <label class="check-row">
                     <input type="checkbox" prop:checked=move || expire.get() on:change=move |ev| expire.set(event_target_checked(&ev)) />

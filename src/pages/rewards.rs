@@ -1,10 +1,12 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
-use zhijian_domain::Op;
 use zhijian_domain::credit_ops::Redeem;
 use zhijian_domain::credits::Reward;
+use zhijian_domain::{Actor, Op};
 
-use crate::components::{EmptyState, Message, TextField, submit};
+use crate::components::{
+    EmptyState, Message, OrgSelect, TextField, orgs_where, picked_org, submit,
+};
 use crate::i18n::*;
 use crate::sync::{Sync, random_hex};
 use crate::wallet;
@@ -40,17 +42,8 @@ pub fn Rewards() -> impl IntoView {
     // The orgs this account may add rewards to.
     let managed = Memo::new(move |_| {
         sync.replica.with(|r| {
-            r.as_ref().map_or_else(Vec::new, |r| {
-                let mut v: Vec<(String, String)> = r
-                    .view()
-                    .orgs
-                    .values()
-                    .filter(|o| r.actor.manages(o))
-                    .map(|o| (o.id.clone(), o.name.clone()))
-                    .collect();
-                v.sort();
-                v
-            })
+            r.as_ref()
+                .map_or_else(Vec::new, |r| orgs_where(r, Actor::manages))
         })
     });
     let message = RwSignal::new(None);
@@ -148,10 +141,7 @@ fn RewardForm(orgs: Memo<Vec<(String, String)>>) -> impl IntoView {
     let message = RwSignal::new(None);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let org_id = Some(org.get_untracked())
-            .filter(|o| !o.is_empty())
-            .or_else(|| orgs.get_untracked().first().map(|(id, _)| id.clone()))
-            .unwrap_or_default();
+        let org_id = picked_org(org, orgs);
         let (Ok(c), Ok(s)) = (
             cost.get_untracked().trim().parse::<i64>(),
             stock.get_untracked().trim().parse::<u32>(),
@@ -181,12 +171,7 @@ fn RewardForm(orgs: Memo<Vec<(String, String)>>) -> impl IntoView {
         <details class="field">
             <summary>{t!(i18n, reward_add)}</summary>
             <form class="form" on:submit=save>
-                <label class="field-row">
-                    <span>{t!(i18n, reward_org)}</span>
-                    <select on:change=move |ev| org.set(event_target_value(&ev))>
-                        {move || orgs.get().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
-                    </select>
-                </label>
+                <OrgSelect orgs=orgs value=org />
                 <TextField name="reward-title" max=40 value=title>{t!(i18n, reward_title)}</TextField>
                 <TextField name="reward-cost" kind="number" max=6 value=cost>{t!(i18n, reward_cost_field)}</TextField>
                 <TextField name="reward-stock" kind="number" max=6 value=stock>{t!(i18n, reward_stock)}</TextField>

@@ -4,7 +4,9 @@ use zhijian_domain::Op;
 use zhijian_domain::credit_ops::{NewPledge, NewWish};
 use zhijian_domain::credits::{Pledge, Wish, WishStatus};
 
-use crate::components::{EmptyState, Message, Outcome, TextField, submit};
+use crate::components::{
+    EmptyState, Message, OrgSelect, Outcome, TextField, orgs_where, picked_org, submit,
+};
 use crate::i18n::*;
 use crate::sync::{Sync, random_hex};
 
@@ -50,15 +52,7 @@ pub fn Wishes() -> impl IntoView {
     let posts_to = Memo::new(move |_| {
         sync.replica.with(|r| {
             r.as_ref().map_or_else(Vec::new, |r| {
-                let mut v: Vec<(String, String)> = r
-                    .view()
-                    .orgs
-                    .values()
-                    .filter(|o| r.actor.manages(o) || r.actor.stationed_at(o))
-                    .map(|o| (o.id.clone(), o.name.clone()))
-                    .collect();
-                v.sort();
-                v
+                orgs_where(r, |a, o| a.manages(o) || a.stationed_at(o))
             })
         })
     });
@@ -160,10 +154,7 @@ fn WishForm(orgs: Memo<Vec<(String, String)>>) -> impl IntoView {
     let message = RwSignal::new(None);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let org_id = Some(org.get_untracked())
-            .filter(|o| !o.is_empty())
-            .or_else(|| orgs.get_untracked().first().map(|(id, _)| id.clone()))
-            .unwrap_or_default();
+        let org_id = picked_org(org, orgs);
         let Ok(n) = credits.get_untracked().trim().parse::<i64>() else {
             message.set(Some((false, t_string!(i18n, wish_bad_credits).to_string())));
             return;
@@ -181,12 +172,7 @@ fn WishForm(orgs: Memo<Vec<(String, String)>>) -> impl IntoView {
         <details class="field">
             <summary>{t!(i18n, wish_post)}</summary>
             <form class="form" on:submit=save>
-                <label class="field-row">
-                    <span>{t!(i18n, reward_org)}</span>
-                    <select on:change=move |ev| org.set(event_target_value(&ev))>
-                        {move || orgs.get().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
-                    </select>
-                </label>
+                <OrgSelect orgs=orgs value=org />
                 <TextField name="wish-title" max=60 value=title>{t!(i18n, wish_title_field)}</TextField>
                 <TextField name="wish-requester" max=20 value=requester>{t!(i18n, wish_requester)}</TextField>
                 <TextField name="wish-credits" kind="number" max=3 value=credits>{t!(i18n, wish_credits)}</TextField>

@@ -134,24 +134,14 @@ impl Server {
         } else {
             self.version
         };
-        PullResponse {
+        common::pull_response(
             changes,
-            cursor: new_cursor,
+            new_cursor,
             has_more,
-            reset: false,
-            epoch: 0,
-            last_seq: *self.last_seq.get(&client).unwrap_or(&0),
-            results: self
-                .results
-                .get(&client)
-                .map(|rs| {
-                    rs.iter()
-                        .filter(|r| r.seq > results_after)
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default(),
-        }
+            *self.last_seq.get(&client).unwrap_or(&0),
+            self.results.get(&client),
+            results_after,
+        )
     }
 }
 

@@ -164,24 +164,14 @@ impl Server {
                 changes.push(Change::Doc { version: v, doc });
             }
         }
-        PullResponse {
+        common::pull_response(
             changes,
-            cursor: v,
-            has_more: false,
-            reset: false,
-            epoch: 0,
-            last_seq: *self.last_seq.get(&client).unwrap_or(&0),
-            results: self
-                .results
-                .get(&client)
-                .map(|rs| {
-                    rs.iter()
-                        .filter(|r| r.seq > results_after)
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default(),
-        }
+            v,
+            false,
+            *self.last_seq.get(&client).unwrap_or(&0),
+            self.results.get(&client),
+            results_after,
+        )
     }
 }
 

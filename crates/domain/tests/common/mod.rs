@@ -17,3 +17,31 @@ impl Rng {
         self.next() % 100 < percent
     }
 }
+
+/// A pull's answer from a model server: the page and this client's results
+/// after `results_after`.
+pub fn pull_response(
+    changes: Vec<zhijian_domain::sync::Change>,
+    cursor: u64,
+    has_more: bool,
+    last_seq: u64,
+    results: Option<&Vec<zhijian_domain::sync::MutationResult>>,
+    results_after: u64,
+) -> zhijian_domain::sync::PullResponse {
+    zhijian_domain::sync::PullResponse {
+        changes,
+        cursor,
+        has_more,
+        reset: false,
+        epoch: 0,
+        last_seq,
+        results: results
+            .map(|rs| {
+                rs.iter()
+                    .filter(|r| r.seq > results_after)
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
