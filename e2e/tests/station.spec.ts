@@ -33,8 +33,10 @@ test("a station kiosk hands goods over offline from credits the member reserved 
   await waitForOfflineReady(kiosk);
   await kiosk.goto(`${server.url}/station`);
   await expect(kiosk.getByText("本机编号：acc-kiosk")).toBeVisible();
+  const hold = kiosk.getByRole("button", { name: "马晓燕：可用 50" });
+  await expect(hold).toBeVisible({ timeout: 20_000 });
   await server.stop();
-  await kiosk.getByRole("button", { name: "马晓燕：可用 50" }).click();
+  await hold.click();
   await kiosk.getByRole("button", { name: /爱心大米/ }).click();
   await expect(kiosk.getByText("已兑换，请交付物品")).toBeVisible();
   await expect(kiosk.getByRole("button", { name: "马晓燕：可用 0" })).toHaveCount(0);
