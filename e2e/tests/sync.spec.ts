@@ -67,6 +67,8 @@ test("two tabs share one outbox and only one pushes at a time", async ({ browser
   await server.stop();
   for (let i = 0; i < 4; i++) {
     const page = i % 2 === 0 ? a : b;
+    // The other tab's change has reached this one before its user types.
+    if (i > 0) await expect(page.getByLabel("工作单位")).toHaveValue(`单位${i - 1}`);
     await page.getByLabel("工作单位").fill(`单位${i}`);
     await page.getByRole("button", { name: "保存" }).click();
     await expect(page.getByText("已保存，将在联网时同步")).toBeVisible();

@@ -105,11 +105,20 @@ fn Profile() -> impl IntoView {
     };
     let phone = RwSignal::new(String::new());
     let workplace = RwSignal::new(String::new());
-    // Fill the form from the record once it is known, and after each sync.
+    // Fill the form from the record once it is known and after each sync or
+    // change in another tab, but never over what the user has typed since.
+    let loaded = StoredValue::new((String::new(), String::new()));
     Effect::new(move |_| {
         if let Some(m) = member.get() {
-            phone.set(m.phone.unwrap_or_default());
-            workplace.set(m.workplace.unwrap_or_default());
+            let (p, w) = (m.phone.unwrap_or_default(), m.workplace.unwrap_or_default());
+            let (was_p, was_w) = loaded.get_value();
+            if phone.get_untracked() == was_p {
+                phone.set(p.clone());
+            }
+            if workplace.get_untracked() == was_w {
+                workplace.set(w.clone());
+            }
+            loaded.set_value((p, w));
         }
     });
     let message = RwSignal::new(None::<(bool, String)>);
