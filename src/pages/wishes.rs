@@ -45,6 +45,7 @@ pub fn Wishes() -> impl IntoView {
             Some(v)
         })
     });
+    let shape = Memo::new(move |_| wishes.with(|v| v.as_ref().map(|v| !v.is_empty())));
     let me = Memo::new(move |_| {
         sync.replica
             .with(|r| r.as_ref().and_then(|r| r.actor.member_id.clone()))
@@ -62,19 +63,25 @@ pub fn Wishes() -> impl IntoView {
             <h2 class="page-title">{t!(i18n, wishes_title)}</h2>
             <p><A href="/credits">{t!(i18n, back_to_credits)}</A></p>
             <Message message=message />
-            {move || match wishes.get() {
+            // The list is keyed by each wish's state, so a sync that does not
+            // change a wish keeps its card (and what is typed in it).
+            {move || match shape.get() {
                 None => view! { <p class="notice">{t!(i18n, credits_sign_in)}</p> }.into_any(),
-                Some(v) if v.is_empty() => view! {
+                Some(false) => view! {
                     <EmptyState
                         title=view! { {t!(i18n, wishes_empty)} }.into_any()
                         hint=view! { {t!(i18n, wishes_empty_hint)} }.into_any()
                     />
                 }.into_any(),
-                Some(v) => view! {
+                Some(true) => view! {
                     <ul class="plain-list cards" data-testid="wishes">
-                        {v.into_iter().map(|(w, confirms, pending)| view! {
+                        <For
+                            each=move || wishes.get().unwrap_or_default()
+                            key=|(w, confirms, pending)| format!("{}:{:?}:{confirms}:{pending}", w.id, w.status)
+                            let((w, confirms, pending))
+                        >
                             <WishCard w=w confirms=confirms pending=pending me=me message=message />
-                        }).collect_view()}
+                        </For>
                     </ul>
                 }.into_any(),
             }}
