@@ -35,6 +35,8 @@ test("credits earned by a check-out, a reward redeemed offline, the merchant con
   const code = (await sec.getByTestId("checkin-code").textContent())!.trim();
   await page.getByLabel("签到码").fill(code);
   await page.getByRole("button", { name: "签退", exact: true }).click();
+  // Saved on the device before leaving the page.
+  await expect(page.getByText("已签退", { exact: true })).toBeVisible();
   await page.goto(`${server.url}/credits`);
   await syncNow(page, server.url);
   await page.goto(`${server.url}/credits`);
@@ -108,6 +110,7 @@ test("an offline redemption the balance no longer covers is refused with the rea
   await page.goto(`${server.url}/rewards`);
   const rice = page.getByTestId("reward").filter({ hasText: "爱心大米" });
   await rice.getByRole("button", { name: "兑换" }).click();
+  await expect(page.getByText("已提交兑换，同步后生成待领取记录")).toBeVisible();
   await page.goto(`${server.url}/credits`);
   await expect(page.getByTestId("balance")).toHaveText("当前积分：10");
 
