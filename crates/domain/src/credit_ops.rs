@@ -12,12 +12,11 @@ use crate::credits::{
 };
 use crate::doc::Doc;
 use crate::ledger::{self, Context, EntryKind, Hold, LedgerEntry, Posted, Source, Wallet};
+use crate::menu_ops::{CLOCK_SKEW, conflict, new_id, org_of};
 use crate::mutation::{Rejection, View, Write};
 use crate::validate;
 use crate::{Member, Org};
 
-/// Times a device reports may run ahead of the server's by this much.
-const CLOCK_SKEW_SECS: i64 = 300;
 const MAX_REASON_CHARS: usize = 100;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,14 +82,6 @@ pub struct NewWish {
     pub credits: i64,
 }
 
-fn conflict(msg: &'static str) -> Rejection {
-    Rejection::Conflict(msg)
-}
-
-fn org(view: &impl View, id: &str) -> Result<Org, Rejection> {
-    view.org(id).ok_or(Rejection::NotFound("党组织"))
-}
-
 fn member(view: &impl View, id: &str) -> Result<Member, Rejection> {
     view.member(id).ok_or(Rejection::NotFound("党员"))
 }
@@ -113,14 +104,6 @@ fn hold(view: &impl View, id: &str) -> Result<Hold, Rejection> {
     match view.doc(id) {
         Some(Doc::Hold(h)) => Ok(h),
         _ => Err(Rejection::NotFound("积分冻结")),
-    }
-}
-
-fn fresh(view: &impl View, id: &str) -> Result<(), Rejection> {
-    validate::id("id", id)?;
-    match view.doc(id) {
-        Some(_) => Err(conflict("编号已被使用")),
-        None => Ok(()),
     }
 }
 
@@ -203,7 +186,7 @@ pub fn award(
     now: i64,
 ) -> Result<Vec<Write>, Rejection> {
     let m = member(view, &a.member_id)?;
-    if !actor.manages(&org(view, &m.org_id)?) {
+    if !actor.manages(&org_of(view, &m.org_id)?) {
         return Err(Rejection::Forbidden("只有本组织的书记可以调整积分"));
     }
     if actor.is_member(&m.id) {
@@ -241,7 +224,7 @@ pub fn reverse(
         return Err(ledger::LedgerError::NothingToReverse.into());
     };
     let org_id = wallet_of(view, &target.member_id).map_or(target.org_id.clone(), |w| w.org_id);
-    if !actor.manages(&org(view, &org_id)?) {
+    if !actor.manages(&org_of(view, &org_id)?) {
         return Err(Rejection::Forbidden("只有本组织的书记可以冲正积分"));
     }
     post_entry(
@@ -265,7 +248,7 @@ pub fn reverse(
 
 pub fn save_reward(actor: &Actor, r: &Reward, view: &impl View) -> Result<Vec<Write>, Rejection> {
     validate::id("id", &r.id)?;
-    let o = org(view, &r.org_id)?;
+    let o = org_of(view, &r.org_id)?;
     if !actor.manages(&o) {
         return Err(Rejection::Forbidden("只有本组织的书记可以设置奖品"));
     }
@@ -305,9 +288,9 @@ pub fn redeem(
     view: &impl View,
     now: i64,
 ) -> Result<Vec<Write>, Rejection> {
-    fresh(view, &r.id)?;
+    new_id(view, &r.id)?;
     let mut rw = reward(view, &r.reward_id)?;
-    if !meant_for(actor, &org(view, &rw.org_id)?) {
+    if !meant_for(actor, &org_of(view, &rw.org_id)?) {
         return Err(Rejection::Forbidden("该奖品不面向你的组织"));
     }
     if !rw.active {
@@ -316,7 +299,7 @@ pub fn redeem(
     if rw.left() == 0 {
         return Err(conflict("该奖品已兑完"));
     }
-    if r.at > now + CLOCK_SKEW_SECS {
+    if r.at > now + CLOCK_SKEW {
         return Err(conflict("兑换时间晚于当前时间，请检查设备时间"));
     }
     let (member_name, status, code) = match &r.hold_id {
@@ -407,7 +390,7 @@ pub fn confirm_redemption(
     };
     let rw = reward(view, &r.reward_id)?;
     let own = rw.merchant.as_deref() == Some(actor.account_id.as_str());
-    if !own && !actor.manages(&org(view, &rw.org_id)?) {
+    if !own && !actor.manages(&org_of(view, &rw.org_id)?) {
         return Err(Rejection::Forbidden("只能核销本商户的兑换"));
     }
     if r.status != RedemptionStatus::Issued {
@@ -512,8 +495,8 @@ pub fn post_wish(
     view: &impl View,
     now: i64,
 ) -> Result<Vec<Write>, Rejection> {
-    fresh(view, &w.id)?;
-    let o = org(view, &w.org_id)?;
+    new_id(view, &w.id)?;
+    let o = org_of(view, &w.org_id)?;
     if !actor.manages(&o) && !actor.stationed_at(&o) {
         return Err(Rejection::Forbidden("只有书记或驿站可以发布微心愿"));
     }
@@ -544,7 +527,7 @@ pub fn claim_wish(actor: &Actor, wish_id: &str, view: &impl View) -> Result<Vec<
         .member_id
         .as_deref()
         .ok_or(Rejection::Forbidden("只有党员可以认领微心愿"))?;
-    if !meant_for(actor, &org(view, &w.org_id)?) {
+    if !meant_for(actor, &org_of(view, &w.org_id)?) {
         return Err(Rejection::Forbidden("该微心愿不面向你的组织"));
     }
     if w.status != WishStatus::Open {
@@ -591,7 +574,7 @@ pub fn confirm_wish(
     now: i64,
 ) -> Result<Vec<Write>, Rejection> {
     let w = wish(view, wish_id)?;
-    let o = org(view, &w.org_id)?;
+    let o = org_of(view, &w.org_id)?;
     if !actor.manages(&o) && w.posted_by != actor.account_id {
         return Err(Rejection::Forbidden("只有发布者可以确认微心愿"));
     }
@@ -631,7 +614,7 @@ pub fn set_rules(
     r: &CreditRules,
     view: &impl View,
 ) -> Result<Vec<Write>, Rejection> {
-    let o = org(view, &r.org_id)?;
+    let o = org_of(view, &r.org_id)?;
     if !actor.shapes_tree_at(&o) {
         return Err(Rejection::Forbidden("只有工委可以设置积分规则"));
     }
@@ -655,7 +638,7 @@ pub fn expire(
     now: i64,
 ) -> Result<Vec<Write>, Rejection> {
     let m = member(view, member_id)?;
-    let o = org(view, &m.org_id)?;
+    let o = org_of(view, &m.org_id)?;
     if !actor.shapes_tree_at(&o) {
         return Err(Rejection::Forbidden("只有工委可以执行年底清零"));
     }

@@ -76,9 +76,9 @@ pub const MAX_GROUP: usize = 50;
 /// Check-in opens this long before the start and closes this long after the end.
 const CHECKIN_MARGIN: i64 = 30 * 60;
 /// Tolerated drift of a device clock ahead of the server's.
-const CLOCK_SKEW: i64 = 5 * 60;
+pub(crate) const CLOCK_SKEW: i64 = 5 * 60;
 
-fn conflict(msg: &'static str) -> Rejection {
+pub(crate) fn conflict(msg: &'static str) -> Rejection {
     Rejection::Conflict(msg)
 }
 
@@ -98,7 +98,7 @@ impl From<MenuError> for Rejection {
     }
 }
 
-fn org_of(view: &impl View, id: &str) -> Result<Org, Rejection> {
+pub(crate) fn org_of(view: &impl View, id: &str) -> Result<Org, Rejection> {
     view.org(id).ok_or(Rejection::NotFound("党组织"))
 }
 
@@ -134,7 +134,7 @@ fn signup(view: &impl View, id: &str) -> Result<Signup, Rejection> {
     }
 }
 
-fn new_id(view: &impl View, id: &str) -> Result<(), Rejection> {
+pub(crate) fn new_id(view: &impl View, id: &str) -> Result<(), Rejection> {
     validate::id("id", id)?;
     if view.doc(id).is_some() {
         return Err(conflict("编号已被使用"));
