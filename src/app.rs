@@ -2,15 +2,16 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, path};
 
 use crate::components::{StatusBar, TabBar, UpdateBanner};
 use crate::directory::DirectoryState;
 use crate::i18n::*;
 use crate::net::Connectivity;
 use crate::pages::{
-    Activities, ActivityPage, BoardPage, Credits, Home, Login, Me, MemberPage, Members,
-    MenuEditPage, MerchantPage, NotFound, Rewards, StationPage, SyncStatusPage, Wishes,
+    ActivitiesRoute, ActivityRoute, BoardRoute, CreditsRoute, Home, Login, MeRoute, MemberRoute,
+    MembersRoute, MenuEditRoute, MerchantRoute, NotFound, OrgsRoute, RewardsRoute, StationRoute,
+    SyncStatusRoute, WishesRoute,
 };
 use crate::shell::ShellUpdate;
 use crate::sync::Sync;
@@ -62,21 +63,22 @@ fn Shell() -> impl IntoView {
                 <main id="main" class="content" tabindex="-1">
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=Home />
-                        <Route path=path!("/activities") view=Activities />
-                        <Route path=path!("/activities/:id") view=ActivityPage />
-                        <Route path=path!("/menus/new/:org/:month") view=MenuEditPage />
-                        <Route path=path!("/menus/:id") view=MenuEditPage />
-                        <Route path=path!("/menus/:id/board") view=BoardPage />
-                        <Route path=path!("/credits") view=Credits />
-                        <Route path=path!("/rewards") view=Rewards />
-                        <Route path=path!("/wishes") view=Wishes />
-                        <Route path=path!("/merchant") view=MerchantPage />
-                        <Route path=path!("/station") view=StationPage />
-                        <Route path=path!("/me") view=Me />
+                        <Route path=path!("/activities") view={Lazy::<ActivitiesRoute>::new()} />
+                        <Route path=path!("/activities/:id") view={Lazy::<ActivityRoute>::new()} />
+                        <Route path=path!("/menus/new/:org/:month") view={Lazy::<MenuEditRoute>::new()} />
+                        <Route path=path!("/menus/:id") view={Lazy::<MenuEditRoute>::new()} />
+                        <Route path=path!("/menus/:id/board") view={Lazy::<BoardRoute>::new()} />
+                        <Route path=path!("/credits") view={Lazy::<CreditsRoute>::new()} />
+                        <Route path=path!("/rewards") view={Lazy::<RewardsRoute>::new()} />
+                        <Route path=path!("/wishes") view={Lazy::<WishesRoute>::new()} />
+                        <Route path=path!("/merchant") view={Lazy::<MerchantRoute>::new()} />
+                        <Route path=path!("/station") view={Lazy::<StationRoute>::new()} />
+                        <Route path=path!("/me") view={Lazy::<MeRoute>::new()} />
                         <Route path=path!("/login") view=Login />
-                        <Route path=path!("/members") view=Members />
-                        <Route path=path!("/members/:id") view=MemberPage />
-                        <Route path=path!("/sync") view=SyncStatusPage />
+                        <Route path=path!("/orgs") view={Lazy::<OrgsRoute>::new()} />
+                        <Route path=path!("/members") view={Lazy::<MembersRoute>::new()} />
+                        <Route path=path!("/members/:id") view={Lazy::<MemberRoute>::new()} />
+                        <Route path=path!("/sync") view={Lazy::<SyncStatusRoute>::new()} />
                     </Routes>
                 </main>
                 <TabBar />

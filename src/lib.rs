@@ -8,6 +8,7 @@ pub mod attendance;
 pub mod components;
 pub mod directory;
 pub mod labels;
+pub mod lazy;
 pub mod locale;
 pub mod net;
 pub mod pages;

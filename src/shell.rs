@@ -30,6 +30,8 @@ pub fn build_id() -> String {
 pub struct ShellUpdate {
     /// A new version is installed and waiting for the user's go-ahead.
     pub ready: ReadSignal<bool>,
+    /// Every page of this version is cached: the app opens whole offline.
+    pub offline_ready: ReadSignal<bool>,
 }
 
 fn container() -> Option<ServiceWorkerContainer> {
@@ -45,7 +47,11 @@ impl ShellUpdate {
     /// Registers `/sw.js` and watches for a waiting update.
     pub fn provide() -> Self {
         let (ready, set_ready) = signal(false);
-        let me = Self { ready };
+        let (offline_ready, set_offline_ready) = signal(false);
+        let me = Self {
+            ready,
+            offline_ready,
+        };
         provide_context(me);
         let Some(container) = container() else {
             return me;
@@ -69,6 +75,7 @@ impl ShellUpdate {
                 return;
             };
             watch(&container, &reg, set_ready);
+            precache_lazy(&container, set_offline_ready).await;
         });
         me
     }
@@ -92,6 +99,46 @@ impl ShellUpdate {
                 let _ = waiting.post_message(&JsValue::from_str("skip-waiting"));
             }
         });
+    }
+}
+
+/// Once a worker is active and the app has had time to settle, asks it to
+/// cache the pages' chunks (the landing page needed none of them), and
+/// marks `<html data-offline-ready>` when it reports they are all there.
+async fn precache_lazy(container: &ServiceWorkerContainer, done: WriteSignal<bool>) {
+    let build = build_id();
+    EventListener::new(container, "message", move |ev| {
+        let Some(ev) = ev.dyn_ref::<web_sys::MessageEvent>() else {
+            return;
+        };
+        let data = ev.data();
+        let field = |k: &str| {
+            js_sys::Reflect::get(&data, &JsValue::from_str(k))
+                .ok()
+                .and_then(|v| v.as_string())
+        };
+        if field("type").as_deref() == Some("precached") && field("build") == Some(build.clone()) {
+            done.set(true);
+            if let Some(html) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+            {
+                let _ = html.set_attribute("data-offline-ready", "");
+            }
+        }
+    })
+    .forget();
+    let Ok(ready) = container.ready() else { return };
+    let Ok(reg) = JsFuture::from(ready).await else {
+        return;
+    };
+    gloo_timers::future::TimeoutFuture::new(1_500).await;
+    if let Some(active) = reg
+        .dyn_into::<ServiceWorkerRegistration>()
+        .ok()
+        .and_then(|r| r.active())
+    {
+        let _ = active.post_message(&JsValue::from_str("precache-lazy"));
     }
 }
 

@@ -54,7 +54,7 @@ pub fn StatusBar() -> impl IntoView {
         }
     };
     view! {
-        <A href="/sync" attr:class="status" attr:role="status" attr:aria-live="polite" attr:data-online=move || reachable().to_string()>
+        <A href="/sync" attr:class="status" attr:aria-live="polite" attr:data-online=move || reachable().to_string()>
             <span class="status-dot" aria-hidden="true"></span>
             <span class="status-net">
                 {move || if reachable() { t_string!(i18n, status_online) } else { t_string!(i18n, status_offline) }}

@@ -309,3 +309,5 @@ fn ActivityRow(activity: Activity) -> impl IntoView {
         </li>
     }
 }
+
+crate::lazy_page!(ActivitiesRoute, activities_chunk, Activities);

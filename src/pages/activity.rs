@@ -542,3 +542,5 @@ fn qr_svg(text: &str) -> String {
          <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
     )
 }
+
+crate::lazy_page!(ActivityRoute, activity_chunk, ActivityPage);

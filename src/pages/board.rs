@@ -105,3 +105,5 @@ fn download(name: &str, text: &str) {
     }
     let _ = web_sys::Url::revoke_object_url(&url);
 }
+
+crate::lazy_page!(BoardRoute, board_chunk, BoardPage);

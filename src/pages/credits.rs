@@ -358,3 +358,5 @@ fn Holds(data: Memo<Option<Data>>) -> impl IntoView {
         </details>
     }
 }
+
+crate::lazy_page!(CreditsRoute, credits_chunk, Credits);

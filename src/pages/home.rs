@@ -1,84 +1,158 @@
 use leptos::prelude::*;
-use zhijian_domain::api::OrgDirectory;
-
 use leptos_router::components::A;
+use zhijian_domain::{agenda, menu};
 
-use crate::components::OrgTreeView;
-use crate::directory::{DirectoryState, LoadError};
 use crate::i18n::*;
 use crate::pages::{ProgressLine, my_progress, visible_menus};
 use crate::sync::Sync;
-use crate::when;
-use zhijian_domain::menu;
+use crate::{labels, wallet, when};
 
-/// 首页: this month and the org tree.
+/// 首页: what *I* do next. Signed in: a check-in under way, this month's
+/// theme and my progress (organisers: their to-dos), my next activity, my
+/// credits. Signed out: what the app is and the way in. It is in the first
+/// load, so it stays small; the org tree has its own page (/orgs).
 #[component]
 pub fn Home() -> impl IntoView {
     let i18n = use_i18n();
-    let dir = DirectoryState::get();
+    let sync = Sync::get();
+    let signed_in = move || sync.session.with(Option::is_some);
+    move || {
+        if !sync.loaded.get() {
+            return view! { <p class="loading" aria-busy="true">{t!(i18n, loading)}</p> }
+                .into_any();
+        }
+        if !signed_in() {
+            return view! { <Welcome /> }.into_any();
+        }
+        view! {
+            <UnderWay />
+            <ThisMonth />
+            <NextActivity />
+            <MyCredits />
+            <nav class="page home-links" aria-label=move || t_string!(i18n, home_more)>
+                <A href="/orgs" attr:class="btn">{t!(i18n, home_title)}</A>
+            </nav>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn Welcome() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <ThisMonth />
-        <section class="page">
-            <h2 class="page-title">{t!(i18n, home_title)}</h2>
-            {move || match (dir.data.get(), dir.loading.get(), dir.error.get()) {
-                (Some(d), _, _) => loaded(d).into_any(),
-                (None, true, _) => view! { <p class="loading" aria-busy="true">{t!(i18n, loading)}</p> }.into_any(),
-                (None, false, Some(LoadError::Network)) => view! {
-                    <p class="notice">{t!(i18n, home_offline_empty)}</p>
-                    <RetryButton />
-                }.into_any(),
-                (None, false, Some(e)) => view! {
-                    <p class="notice notice-error" role="alert">
-                        {move || t_string!(i18n, home_error, reason = error_text(i18n.get_locale(), e)).to_string()}
-                    </p>
-                    <RetryButton />
-                }.into_any(),
-                (None, false, None) => view! { <p class="notice">{t!(i18n, home_empty)}</p> }.into_any(),
-            }}
+        <section class="page welcome" data-testid="welcome">
+            <h2 class="page-title">{t!(i18n, welcome_title)}</h2>
+            <p>{t!(i18n, welcome_text)}</p>
+            <div class="actions">
+                <A href="/login" attr:class="btn btn-primary">{t!(i18n, tab_login)}</A>
+                <A href="/orgs" attr:class="btn">{t!(i18n, home_title)}</A>
+            </div>
         </section>
     }
 }
 
-fn loaded(d: OrgDirectory) -> impl IntoView {
-    let i18n = use_i18n();
-    let month = d.month;
-    let chairs: Vec<(String, String)> = d
-        .alliances
-        .iter()
-        .filter_map(|a| {
-            let chair = a.rotation.chair_for(month)?;
-            let name = d.orgs.iter().find(|o| o.id == chair)?.name.clone();
-            Some((a.name.clone(), name))
+/// The member's agenda, recomputed when the replica changes and every 30 s.
+fn use_agenda() -> Memo<Option<agenda::Agenda>> {
+    let sync = Sync::get();
+    let now = RwSignal::new(when::now_secs());
+    let tick = set_interval_with_handle(
+        move || now.set(when::now_secs()),
+        std::time::Duration::from_secs(30),
+    );
+    on_cleanup(move || {
+        if let Ok(t) = tick {
+            t.clear();
+        }
+    });
+    Memo::new(move |_| {
+        let now = now.get();
+        sync.replica.with(|r| {
+            let r = r.as_ref()?;
+            Some(agenda::agenda(r.view(), r.actor.member_id.as_deref()?, now))
         })
-        .collect();
-    let empty = d.orgs.is_empty();
-    view! {
-        <p class="month">{t!(i18n, home_month, year = month.year(), month = month.month())}</p>
-        {chairs.into_iter().map(|(alliance, org)| view! {
-            <p class="chair">{t!(i18n, home_chair, alliance = alliance.clone(), org = org.clone())}</p>
-        }).collect_view()}
-        {if empty {
-            view! { <p class="notice">{t!(i18n, home_empty)}</p> }.into_any()
-        } else {
-            view! { <OrgTreeView directory=d /> }.into_any()
-        }}
-    }
+    })
 }
 
-pub fn error_text(locale: Locale, e: LoadError) -> String {
-    match e {
-        LoadError::Network => td_string!(locale, error_network).to_string(),
-        LoadError::Server(status) => td_string!(locale, error_server, status = status).to_string(),
-        LoadError::Data => td_string!(locale, error_data).to_string(),
-    }
-}
-
+/// An activity under way: check in (or out) from here.
 #[component]
-fn RetryButton() -> impl IntoView {
+fn UnderWay() -> impl IntoView {
     let i18n = use_i18n();
-    let dir = DirectoryState::get();
-    view! {
-        <button type="button" class="btn" on:click=move |_| dir.refresh()>{t!(i18n, retry)}</button>
+    let agenda = use_agenda();
+    move || {
+        let list = agenda.get()?.under_way;
+        (!list.is_empty()).then(|| {
+            view! {
+                <section class="page under-way" data-testid="under-way">
+                    <h2 class="page-title">{t!(i18n, home_under_way)}</h2>
+                    {list.into_iter().map(|u| {
+                        let href = format!("/activities/{}", u.activity.id);
+                        let open_checkout = u.activity.counts_hours
+                            && u.checkin.as_ref().is_some_and(|c| c.checked_out_at.is_none());
+                        let (action, todo) = match &u.checkin {
+                            None => (t_string!(i18n, home_check_in), true),
+                            Some(_) if open_checkout => (t_string!(i18n, home_check_out), true),
+                            Some(_) => (t_string!(i18n, checked_in), false),
+                        };
+                        view! {
+                            <A href=href attr:class="card under-way-card">
+                                <span class="activity-title">{u.activity.title.clone()}</span>
+                                <span class="activity-meta">{u.activity.place.clone()}</span>
+                                <span class="btn" class:btn-primary=todo>{action}</span>
+                            </A>
+                        }
+                    }).collect_view()}
+                </section>
+            }
+        })
+    }
+}
+
+/// My next signed-up activity.
+#[component]
+fn NextActivity() -> impl IntoView {
+    let i18n = use_i18n();
+    let agenda = use_agenda();
+    move || {
+        let (a, s) = agenda.get()?.next?;
+        let href = format!("/activities/{}", a.id);
+        let starts_at = a.starts_at;
+        Some(view! {
+            <section class="page next-activity" data-testid="next-activity">
+                <h2 class="page-title">{t!(i18n, home_next)}</h2>
+                <A href=href attr:class="card">
+                    <span class="activity-title">{a.title.clone()}</span>
+                    <span class="activity-meta">
+                        {move || labels::when(i18n.get_locale(), starts_at)} " · " {a.place.clone()}
+                    </span>
+                    <span class="tag">{move || labels::signup_status(i18n.get_locale(), &s)}</span>
+                </A>
+            </section>
+        })
+    }
+}
+
+/// My credits, for members.
+#[component]
+fn MyCredits() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let balance = Memo::new(move |_| {
+        sync.replica.with(|r| {
+            let r = r.as_ref()?;
+            Some(wallet::balance(r, r.actor.member_id.as_deref()?))
+        })
+    });
+    move || {
+        let n = balance.get()?;
+        Some(view! {
+            <section class="page my-credits">
+                <A href="/credits" attr:class="card" attr:data-testid="home-credits">
+                    <span class="activity-title">{t!(i18n, tab_credits)}</span>
+                    <span class="credits-number">{t!(i18n, credits_balance, n = n)}</span>
+                </A>
+            </section>
+        })
     }
 }
 

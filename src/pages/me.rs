@@ -187,3 +187,5 @@ fn Profile() -> impl IntoView {
         </section>
     }
 }
+
+crate::lazy_page!(MeRoute, me_chunk, Me);

@@ -122,3 +122,5 @@ fn MemberForm(member: Member) -> impl IntoView {
         </form>
     }
 }
+
+crate::lazy_page!(MemberRoute, member_chunk, MemberPage);

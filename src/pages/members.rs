@@ -90,3 +90,5 @@ pub fn Members() -> impl IntoView {
         </section>
     }
 }
+
+crate::lazy_page!(MembersRoute, members_chunk, Members);

@@ -299,3 +299,5 @@ fn MenuActivities(menu_id: String) -> impl IntoView {
         </Show>
     }
 }
+
+crate::lazy_page!(MenuEditRoute, menu_edit_chunk, MenuEditPage);

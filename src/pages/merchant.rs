@@ -112,3 +112,5 @@ pub fn MerchantPage() -> impl IntoView {
         </section>
     }
 }
+
+crate::lazy_page!(MerchantRoute, merchant_chunk, MerchantPage);

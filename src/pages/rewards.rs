@@ -183,3 +183,5 @@ fn RewardForm(orgs: Memo<Vec<(String, String)>>) -> impl IntoView {
         </details>
     }
 }
+
+crate::lazy_page!(RewardsRoute, rewards_chunk, Rewards);

@@ -108,3 +108,5 @@ pub fn StationPage() -> impl IntoView {
         </section>
     }
 }
+
+crate::lazy_page!(StationRoute, station_chunk, StationPage);

@@ -84,3 +84,5 @@ pub fn SyncStatusPage() -> impl IntoView {
         </section>
     }
 }
+
+crate::lazy_page!(SyncStatusRoute, sync_status_chunk, SyncStatusPage);

@@ -258,3 +258,5 @@ fn Pledges() -> impl IntoView {
         </Show>
     }
 }
+
+crate::lazy_page!(WishesRoute, wishes_chunk, Wishes);

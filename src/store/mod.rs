@@ -5,11 +5,13 @@
 
 mod migrations;
 
+use indexed_db_futures::KeyRange;
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
 use zhijian_domain::api::OrgDirectory;
 use zhijian_domain::doc::Doc;
 use zhijian_domain::replica::Records;
@@ -83,11 +85,15 @@ pub struct SyncMeta {
     pub synced_at: Option<f64>,
 }
 
-/// Everything a replica is rebuilt from.
+/// Everything a replica is rebuilt from. The outbox and the refusals are
+/// left as IndexedDB returned them: reading mutations is the write path's
+/// work (`sync::write`, its own wasm chunk), and most starts have none.
 pub struct Persisted {
     pub base: Records,
-    pub outbox: Vec<Mutation>,
-    pub rejected: Vec<MutationResult>,
+    /// `Mutation`s, by seq.
+    pub outbox: Vec<JsValue>,
+    /// `RejectedMutation`s.
+    pub rejected: Vec<JsValue>,
     pub meta: SyncMeta,
 }
 
@@ -226,14 +232,14 @@ impl Store {
         }
         let outbox = tx
             .object_store(stores::OUTBOX)?
-            .get_all::<Mutation>()
-            .serde()?
+            .get_all::<JsValue>()
+            .primitive()?
             .await?
             .collect::<Result<Vec<_>, _>>()?;
         let rejected = tx
             .object_store(stores::REJECTED)?
-            .get_all::<MutationResult>()
-            .serde()?
+            .get_all::<JsValue>()
+            .primitive()?
             .await?
             .collect::<Result<Vec<_>, _>>()?;
         let meta: Option<SyncMeta> = tx
@@ -314,20 +320,10 @@ impl Store {
         if synced_at.is_some() {
             meta.synced_at = synced_at;
         }
-        // Keys are numbers; everything up to last_seq is processed.
-        let outbox = tx.object_store(stores::OUTBOX)?;
-        let done = outbox
-            .get_all::<Mutation>()
-            .serde()?
-            .await?
-            .filter_map(Result::ok)
-            .filter(|m| m.seq <= meta.last_seq)
-            .collect::<Vec<_>>();
-        for m in &done {
-            drop(outbox.delete(m.seq as f64).primitive()?);
-        }
         // A rejection keeps the refused mutation, so the page it belongs to
-        // can show why (the server sends only the reason).
+        // can show why (the server sends only the reason). The outbox entry
+        // is copied as stored: nothing here needs to read a mutation.
+        let outbox = tx.object_store(stores::OUTBOX)?;
         let rejected = tx.object_store(stores::REJECTED)?;
         for r in results
             .iter()
@@ -335,14 +331,28 @@ impl Store {
         {
             // Pulls repeat results already seen after a push: keep the first
             // copy, which has the mutation (the outbox entry is gone by now).
-            let known: Option<MutationResult> = rejected.get(r.seq as f64).serde()?.await?;
+            let known: Option<JsValue> = rejected.get(r.seq as f64).primitive()?.await?;
             if known.is_some() {
                 continue;
             }
-            let op =
-                r.op.clone()
-                    .or_else(|| done.iter().find(|m| m.seq == r.seq).map(|m| m.op.clone()));
-            drop(rejected.put(&MutationResult { op, ..r.clone() }).serde()?);
+            let entry: Option<JsValue> = outbox.get(r.seq as f64).primitive()?.await?;
+            let record =
+                serde_wasm_bindgen::to_value(r).map_err(|e| StoreError::Op(e.to_string()))?;
+            if let Some(op) =
+                entry.and_then(|m| js_sys::Reflect::get(&m, &JsValue::from_str("op")).ok())
+            {
+                js_sys::Reflect::set(&record, &JsValue::from_str("op"), &op)
+                    .map_err(|_| StoreError::Op("cannot keep the refused mutation".into()))?;
+            }
+            drop(rejected.put(&record).primitive()?);
+        }
+        // Keys are seqs; everything up to last_seq is processed.
+        if meta.last_seq > 0 {
+            drop(
+                outbox
+                    .delete::<f64, _>(KeyRange::UpperBound(meta.last_seq as f64, false))
+                    .primitive()?,
+            );
         }
         meta_store
             .put(&meta)

@@ -7,6 +7,7 @@
 //! the others reload from IndexedDB when it broadcasts.
 
 mod lock;
+mod write;
 
 use std::cell::Cell;
 
@@ -178,35 +179,66 @@ impl Sync {
             .flatten()
             .map(|d| d.directory.alliances)
             .unwrap_or_default();
-        match store.load().await {
-            Ok(mut p) => {
-                p.base.alliances = alliances.into_iter().map(|a| (a.id.clone(), a)).collect();
-                let actor = actor_for(&session.account, &p.base);
-                let r = Replica::from_parts(
-                    actor,
-                    p.base,
-                    p.outbox,
-                    p.meta.cursor,
-                    p.meta.last_seq,
-                    p.rejected,
-                );
-                let mut r = r;
-                r.epoch = p.meta.epoch;
-                r.set_now(crate::when::now_secs());
-                // Accepted changes not yet pulled live only in memory: keep
-                // showing them (IndexedDB has neither them nor their records).
-                if let Some(old) = self.replica.get_untracked()
-                    && old.actor.account_id == r.actor.account_id
-                {
-                    r.carry_acked(&old);
-                }
-                self.status.update(|s| s.synced_at = p.meta.synced_at);
-                self.replica.set(Some(r));
-                self.session.set(Some(session));
+        let mut p = match store.load().await {
+            Ok(p) => p,
+            Err(e) => {
+                store.close();
+                return self.storage_failed(&e);
             }
-            Err(e) => self.storage_failed(&e),
-        }
+        };
         store.close();
+        // Queued changes and refusals are read by the write path (its own
+        // chunk); a start with none never fetches it.
+        let queued = !(p.outbox.is_empty() && p.rejected.is_empty());
+        let write = match (write::loaded(), queued) {
+            (Some(w), _) => Some(w),
+            (None, true) => match write::load().await {
+                Ok(w) => Some(w),
+                Err(_) => {
+                    // Cannot happen once the app has run here (the chunk was
+                    // needed to queue anything, and is cached): keep the
+                    // queue in IndexedDB untouched and say so.
+                    leptos::logging::error!("the write path could not be loaded");
+                    self.status.update(|s| s.error = Some(SyncFailure::Storage));
+                    return;
+                }
+            },
+            (None, false) => None,
+        };
+        let (outbox, rejected) = match write {
+            Some(w) => match ((w.decode_outbox)(p.outbox), (w.decode_rejected)(p.rejected)) {
+                (Ok(o), Ok(r)) => (o, r),
+                (Err(e), _) | (_, Err(e)) => {
+                    return self.storage_failed(&StoreError::Op(e));
+                }
+            },
+            None => (Vec::new(), Vec::new()),
+        };
+        p.base.alliances = alliances.into_iter().map(|a| (a.id.clone(), a)).collect();
+        let actor = actor_for(&session.account, &p.base);
+        let mut r = Replica::without_rules(
+            actor,
+            p.base,
+            outbox,
+            p.meta.cursor,
+            p.meta.last_seq,
+            rejected,
+        );
+        r.epoch = p.meta.epoch;
+        if let Some(w) = write {
+            r.set_apply(w.apply);
+        }
+        r.set_now(crate::when::now_secs());
+        // Accepted changes not yet pulled live only in memory: keep
+        // showing them (IndexedDB has neither them nor their records).
+        if let Some(old) = self.replica.get_untracked()
+            && old.actor.account_id == r.actor.account_id
+        {
+            r.carry_acked(&old);
+        }
+        self.status.update(|s| s.synced_at = p.meta.synced_at);
+        self.replica.set(Some(r));
+        self.session.set(Some(session));
     }
 
     fn storage_failed(&self, e: &StoreError) {
@@ -290,11 +322,17 @@ impl Sync {
 
     /// Validates and queues a change; shows at once, syncs soon.
     pub async fn mutate(self, op: Op) -> Result<(), Rejection> {
+        let write = write::load()
+            .await
+            .map_err(|_| Rejection::Conflict("页面没有下载完整，请联网后重试"))?;
         for attempt in 0..2 {
             let mut replica = self
                 .replica
                 .get_untracked()
                 .ok_or(Rejection::Forbidden("请先登录"))?;
+            if !replica.has_rules() {
+                replica.set_apply(write.apply);
+            }
             let now = (js_sys::Date::now() / 1000.0) as i64;
             let m = replica.mutate(op.clone(), now)?;
             let saved = match Store::open().await {
@@ -437,12 +475,14 @@ impl Sync {
             let Some(batch) = batch.filter(|b| !b.is_empty()) else {
                 break;
             };
+            // Something is queued, so the write path is here (reload read it).
+            let write = write::load().await.map_err(|_| SyncFailure::Storage)?;
             let req = PushRequest {
                 schema_version: SCHEMA_VERSION,
                 client_id: session.client_id.clone(),
                 mutations: batch,
             };
-            let resp = match client.push(&req).await {
+            let resp = match (write.push)(client.clone(), req).await {
                 Ok(resp) => resp,
                 // The server already has everything before `expected`.
                 Err(ApiError::Status { status: 409, body }) if body.expected_seq.is_some() => {

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::tools;
 use crate::util::{Result, cargo, root, run, step};
+use crate::wasm;
 
 pub const BUILD_META_DEV: &str = r#"name="zj-build" content="dev""#;
 const PRECACHE_MARKER: &str = "/* zj:precache */";
@@ -54,26 +55,50 @@ fn url_of(dir: &Path, file: &Path) -> Result<String> {
     Ok(format!("/{}", rel.to_string_lossy().replace('\\', "/")))
 }
 
-/// Trunk's post-build hook: writes the precache list and the build id into
-/// the staged `sw.js` and `index.html`. The id is a hash of every staged file,
-/// so an unchanged build keeps its id and users are not offered a no-op update.
+/// Trunk's post-build hook: puts the wasm pipeline's output (`xtask wasm`,
+/// the pre-build hook) into the build as `pkg-<hash>/`, loads it from
+/// `index.html`, keeps the previous build's `pkg-*` so tabs still running it
+/// can fetch their chunks, and writes the build id and the precache lists into
+/// `sw.js`. The id is a hash of every staged file, so an unchanged build keeps
+/// its id and users are not offered a no-op update.
 pub fn stamp_shell() -> Result {
     let staging = PathBuf::from(
         std::env::var_os("TRUNK_STAGING_DIR")
             .ok_or("stamp-shell runs as a Trunk post_build hook")?,
     );
+    let pkg_name = stage_pkg(&staging)?;
     let sw_path = staging.join("sw.js");
     let index_path = staging.join("index.html");
+
+    let index = std::fs::read_to_string(&index_path)?;
+    let split = staging.join(&pkg_name).join(wasm::SPLIT_JS).exists();
+    let index = insert_loader(&index, &pkg_name, split)
+        .ok_or("index.html has no </head> to put the app's scripts before")?;
+    std::fs::write(&index_path, index)?;
+
+    let previous = std::env::var_os("TRUNK_DIST_DIR")
+        .map(PathBuf::from)
+        .and_then(|dist| carry_previous_pkg(&dist, &staging, &pkg_name).transpose())
+        .transpose()?;
+
     let mut hasher = Sha256::new();
-    let mut urls = Vec::new();
+    let (mut shell, mut lazy) = (Vec::new(), Vec::new());
     for file in files_under(&staging)? {
-        if file == sw_path {
+        let url = url_of(&staging, &file)?;
+        if file == sw_path
+            || previous
+                .as_ref()
+                .is_some_and(|p| url.starts_with(&format!("/{p}/")))
+        {
             continue;
         }
-        let url = url_of(&staging, &file)?;
         hasher.update(url.as_bytes());
         hasher.update(std::fs::read(&file)?);
-        urls.push(url);
+        if is_lazy(&url) {
+            lazy.push(url);
+        } else {
+            shell.push(url);
+        }
     }
     let build = format!("{:x}", hasher.finalize())[..16].to_owned();
 
@@ -83,8 +108,11 @@ pub fn stamp_shell() -> Result {
     std::fs::write(&index_path, stamped)?;
 
     let sw = std::fs::read_to_string(&sw_path)?;
-    let list = serde_json::to_string(&urls)?;
-    let line = format!("{PRECACHE_MARKER} const BUILD = \"{build}\"; const PRECACHE = {list};");
+    let line = format!(
+        "{PRECACHE_MARKER} const BUILD = \"{build}\"; const SHELL = {}; const LAZY = {};",
+        serde_json::to_string(&shell)?,
+        serde_json::to_string(&lazy)?
+    );
     let mut replaced = false;
     let sw: Vec<String> = sw
         .lines()
@@ -101,8 +129,103 @@ pub fn stamp_shell() -> Result {
         return Err("sw.js lacks the /* zj:precache */ line".into());
     }
     std::fs::write(&sw_path, sw.join("\n") + "\n")?;
-    println!("stamped build {build}: {} files precached", urls.len());
+    println!(
+        "stamped build {build} ({pkg_name}): {} shell files precached at install, {} chunks after start{}",
+        shell.len(),
+        lazy.len(),
+        previous
+            .map(|p| format!("; kept {p} for tabs still running it"))
+            .unwrap_or_default()
+    );
     Ok(())
+}
+
+/// Split modules: fetched when a page needs them, precached once the app runs.
+fn is_lazy(url: &str) -> bool {
+    url.starts_with("/pkg-")
+        && url.ends_with(".wasm")
+        && !url.ends_with(&format!("/{}", wasm::MAIN_WASM))
+}
+
+/// Copies the wasm pipeline's output into the staging dir under a name that is
+/// the hash of its contents; returns that name (`pkg-0123456789abcdef`).
+fn stage_pkg(staging: &Path) -> Result<String> {
+    let pkg = wasm::pkg_dir();
+    if !pkg.join(wasm::MAIN_JS).exists() {
+        return Err(format!(
+            "{} has no app: the pre_build hook (xtask wasm) did not run",
+            pkg.display()
+        )
+        .into());
+    }
+    let mut hasher = Sha256::new();
+    for file in files_under(&pkg)? {
+        hasher.update(url_of(&pkg, &file)?.as_bytes());
+        hasher.update(std::fs::read(&file)?);
+    }
+    let name = format!("pkg-{}", &format!("{:x}", hasher.finalize())[..16]);
+    wasm::copy_tree(&pkg, &staging.join(&name))?;
+    Ok(name)
+}
+
+/// The `pkg-*` of the build being replaced (the one the live index.html
+/// loads), copied into the new build unless it is the same: chunks only work
+/// with the main module they were split from, and a tab opened before this
+/// deploy still runs that one.
+fn carry_previous_pkg(dist: &Path, staging: &Path, current: &str) -> Result<Option<String>> {
+    let Ok(index) = std::fs::read_to_string(dist.join("index.html")) else {
+        return Ok(None);
+    };
+    let Some(previous) = loaded_pkg(&index) else {
+        return Ok(None);
+    };
+    if previous == current || !dist.join(&previous).is_dir() {
+        return Ok(None);
+    }
+    wasm::copy_tree(&dist.join(&previous), &staging.join(&previous))?;
+    Ok(Some(previous))
+}
+
+/// The `pkg-<hash>` directory an index.html loads the app from.
+pub fn loaded_pkg(index: &str) -> Option<String> {
+    let at = index.find("/pkg-")? + 1;
+    let name: String = index[at..].chars().take_while(|c| *c != '/').collect();
+    (name.len() == "pkg-".len() + 16).then_some(name)
+}
+
+/// The app's loader in `<head>`: the boot module (no inline script, for the
+/// CSP), with the main JS, the split loader and the main wasm preloaded so
+/// the browser fetches them in parallel instead of one after the other.
+pub fn insert_loader(html: &str, pkg: &str, split: bool) -> Option<String> {
+    // Trunk leaves the skipped rust link in; it means nothing to a browser.
+    let html = match html.find("data-trunk-skip") {
+        Some(i) => {
+            let start = html[..i].rfind('<')?;
+            let end = i + html[i..].find('>')? + 1;
+            format!("{}{}", &html[..start], &html[end..])
+        }
+        None => html.to_owned(),
+    };
+    let at = html.find("</head>")?;
+    let mut tags = format!(
+        r#"<link rel="modulepreload" href="/{pkg}/{}">"#,
+        wasm::MAIN_JS
+    );
+    if split {
+        tags += &format!(
+            r#"<link rel="modulepreload" href="/{pkg}/{}">"#,
+            wasm::SPLIT_JS
+        );
+    }
+    tags += &format!(
+        r#"<link rel="preload" href="/{pkg}/{}" as="fetch" type="application/wasm" crossorigin>"#,
+        wasm::MAIN_WASM
+    );
+    tags += &format!(
+        r#"<script type="module" src="/{pkg}/{}"></script>"#,
+        wasm::BOOT_JS
+    );
+    Some(format!("{}{}{}", &html[..at], tags, &html[at..]))
 }
 
 /// Replaces the dev build id in index.html, whether or not Trunk minified
@@ -123,6 +246,12 @@ pub fn stamp_index(html: &str, build: &str) -> Option<String> {
         .replacen("content=\"dev\"", &format!("content=\"{build}\""), 1)
         .replacen("content=dev", &format!("content={build}"), 1);
     (new_tag != tag).then(|| format!("{}{}{}", &html[..tag_start], new_tag, &html[tag_end..]))
+}
+
+fn ext_of(path: &Path) -> &str {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
 }
 
 fn compressible(path: &Path) -> bool {
@@ -153,7 +282,12 @@ pub fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
 /// them as they are, so no request pays for compression.
 pub fn precompress(dist: &Path) -> Result {
     for file in files_under(dist)? {
-        if !compressible(&file) {
+        // A file that has its .br already was carried over from the previous build.
+        if !compressible(&file)
+            || file
+                .with_extension(format!("{}.br", ext_of(&file)))
+                .exists()
+        {
             continue;
         }
         let bytes = std::fs::read(&file)?;

@@ -14,6 +14,7 @@ mod run;
 mod test;
 mod tools;
 mod util;
+mod wasm;
 
 use std::process::ExitCode;
 
@@ -28,6 +29,11 @@ fn main() -> ExitCode {
         "build" => build::app_release().map(drop),
         "install" => tools::ensure_for_test(),
         "stamp-shell" => build::stamp_shell(),
+        // Trunk's pre_build hook (and usable alone): the app's wasm into target/zj-wasm/pkg.
+        "wasm" => {
+            let profile = wasm::Profile::from_env();
+            wasm::build(profile, wasm::split_wanted(profile)).map(drop)
+        }
         _ => {
             eprintln!(
                 "usage: cargo xtask <run|test|bench|build|install>\n\

@@ -4,6 +4,7 @@
 //! very same code. Names follow `design/DOMAIN.md`.
 
 pub mod activity;
+pub mod agenda;
 pub mod alliance;
 pub mod api;
 pub mod auth;

@@ -1383,7 +1383,6 @@ mod tests {
             seq: 1,
             name: "menu.save@1".into(),
             outcome: Outcome::Ok,
-            op: None,
         };
         r.apply_push(&PushResponse {
             last_seq: 1,

@@ -16,7 +16,9 @@ use crate::doc::Doc;
 use crate::ledger::{Hold, Wallet};
 use crate::menu::MonthlyMenu;
 use crate::mutation::{Op, Rejection, View, Write, apply};
-use crate::sync::{Change, Mutation, MutationResult, Outcome, PullResponse, PushResponse};
+use crate::sync::{
+    Change, Mutation, MutationResult, Outcome, PullResponse, PushResponse, RejectedMutation,
+};
 use crate::{Member, Month, Org};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -196,6 +198,29 @@ impl View for Records {
     }
 }
 
+/// The function that applies a mutation to a view: `mutation::apply` for
+/// records. A replica holds it as a value so the app can keep the rules of
+/// every mutation out of its first-loaded wasm and hand them in when a
+/// mutation is made or pending ones must be replayed (src/sync/ops.rs).
+pub type ApplyFn = fn(&Actor, &Op, &Records, i64) -> Result<Vec<Write>, Rejection>;
+
+#[derive(Clone, Copy)]
+struct Applier(ApplyFn);
+
+impl std::fmt::Debug for Applier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Applier")
+    }
+}
+
+// The rules are not state: two replicas differ by their records, not by it.
+impl PartialEq for Applier {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl Eq for Applier {}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Replica {
     pub actor: Actor,
@@ -208,7 +233,7 @@ pub struct Replica {
     /// Highest seq the server has processed for this client.
     pub last_seq: u64,
     /// Mutations the server refused, for the user to see.
-    pub rejected: Vec<MutationResult>,
+    pub rejected: Vec<RejectedMutation>,
     /// The device's time (seconds) of the last local mutation; replays judge
     /// time rules at it.
     pub now: i64,
@@ -219,6 +244,9 @@ pub struct Replica {
     /// the next complete pull brings their records, so nothing the user did
     /// blinks out between the push and the pull.
     acked: Vec<Mutation>,
+    /// How mutations apply; until it is given, pending ones are queued but
+    /// not yet visible in the view.
+    apply: Option<Applier>,
 }
 
 impl Replica {
@@ -230,13 +258,28 @@ impl Replica {
     pub fn from_parts(
         actor: Actor,
         base: Records,
+        outbox: Vec<Mutation>,
+        cursor: u64,
+        last_seq: u64,
+        rejected: Vec<RejectedMutation>,
+    ) -> Self {
+        let mut r = Self::without_rules(actor, base, outbox, cursor, last_seq, rejected);
+        r.set_apply(apply);
+        r
+    }
+
+    /// [`Replica::from_parts`] without the mutations' rules: the view is the
+    /// base until [`Replica::set_apply`] hands them in.
+    pub fn without_rules(
+        actor: Actor,
+        base: Records,
         mut outbox: Vec<Mutation>,
         cursor: u64,
         last_seq: u64,
-        rejected: Vec<MutationResult>,
+        rejected: Vec<RejectedMutation>,
     ) -> Self {
         outbox.sort_by_key(|m| m.seq);
-        let mut r = Self {
+        Self {
             actor,
             view: None,
             base,
@@ -247,9 +290,24 @@ impl Replica {
             rejected,
             now: 0,
             acked: Vec::new(),
-        };
-        r.replay();
-        r
+            apply: None,
+        }
+    }
+
+    /// Hands in the mutations' rules and replays what is pending.
+    pub fn set_apply(&mut self, f: ApplyFn) {
+        self.apply = Some(Applier(f));
+        self.replay();
+    }
+
+    /// Whether pending mutations can be replayed (the rules are in).
+    pub fn has_rules(&self) -> bool {
+        self.apply.is_some()
+    }
+
+    /// Whether the view needs the rules: something is queued or not yet pulled.
+    pub fn needs_rules(&self) -> bool {
+        self.apply.is_none() && !(self.outbox.is_empty() && self.acked.is_empty())
     }
 
     /// Sets the device's time (seconds) the pending mutations are judged at
@@ -299,6 +357,10 @@ impl Replica {
     }
 
     fn replay(&mut self) {
+        let Some(Applier(apply)) = self.apply else {
+            self.view = None;
+            return;
+        };
         if self.outbox.is_empty() && self.acked.is_empty() {
             self.view = None;
             return;
@@ -317,6 +379,9 @@ impl Replica {
     /// Validates `op` against the current view and queues it. A mutation the
     /// view already refuses is not queued: the user sees why at once.
     pub fn mutate(&mut self, op: Op, now: i64) -> Result<Mutation, Rejection> {
+        let Some(Applier(apply)) = self.apply else {
+            return Err(Rejection::Conflict("规则尚未载入，请稍后再试"));
+        };
         self.now = self.now.max(now);
         let writes = apply(&self.actor, &op, self.view(), now)?;
         let m = Mutation {
@@ -347,9 +412,11 @@ impl Replica {
                     .iter()
                     .find(|m| m.seq == r.seq)
                     .map(|m| m.op.clone());
-                self.rejected.push(MutationResult {
-                    op: r.op.clone().or(op),
-                    ..r.clone()
+                self.rejected.push(RejectedMutation {
+                    seq: r.seq,
+                    name: r.name.clone(),
+                    outcome: r.outcome.clone(),
+                    op,
                 });
             }
         }

@@ -44,8 +44,16 @@ pub struct MutationResult {
     pub seq: u64,
     pub name: String,
     pub outcome: Outcome,
-    /// The refused mutation itself, kept by the client that made it so the
-    /// user sees where it belonged (the server never sends it).
+}
+
+/// A refusal as the client that made the mutation keeps it: the result and
+/// the refused mutation itself, so the user sees where it belonged (the
+/// server sends only the result). Stored as is in the browser.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedMutation {
+    pub seq: u64,
+    pub name: String,
+    pub outcome: Outcome,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op: Option<Op>,
 }

@@ -72,7 +72,6 @@ impl Server {
                 seq: m.seq,
                 name: m.op.name().into(),
                 outcome,
-                op: None,
             };
             self.results.entry(client).or_default().push(result.clone());
             self.processed.entry(client).or_default().push(m.seq);

@@ -71,7 +71,6 @@ impl Server {
                 seq: m.seq,
                 name: m.op.name().into(),
                 outcome,
-                op: None,
             };
             self.results.entry(client).or_default().push(result.clone());
             self.last_seq.insert(client, m.seq);

@@ -11,10 +11,12 @@ use axum::response::{IntoResponse, Response};
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
-/// Hashed files (Trunk names them `name-<hash>.ext`, the hash a u64 in hex
-/// without leading zeros, so 10 to 16 digits in practice) never change, so they
-/// are cached for a year; everything else, above all `index.html` and the
-/// service worker, is revalidated on every load so a deploy shows up.
+/// Hashed files never change, so they are cached for a year: Trunk's
+/// `name-<hash>.ext` (the hash a u64 in hex without leading zeros, so 10 to 16
+/// digits in practice) and everything under the app's `/pkg-<16 hex>/` (the
+/// wasm modules, named by the hash of the whole directory, xtask/src/wasm.rs).
+/// Everything else, above all `index.html` and the service worker, is
+/// revalidated on every load so a deploy shows up.
 pub fn cache_control(path: &str) -> &'static str {
     if is_hashed(path) {
         "public, max-age=31536000, immutable"
@@ -24,6 +26,13 @@ pub fn cache_control(path: &str) -> &'static str {
 }
 
 fn is_hashed(path: &str) -> bool {
+    if let Some(dir) = path.strip_prefix("/pkg-").and_then(|p| p.split('/').next())
+        && dir.len() == 16
+        && dir.bytes().all(|b| b.is_ascii_hexdigit())
+        && path.len() > "/pkg-".len() + 17
+    {
+        return true;
+    }
     let name = path.rsplit('/').next().unwrap_or_default();
     let stem = name.split('.').next().unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
@@ -102,5 +111,10 @@ mod tests {
         assert!(!is_hashed("/sw.js"));
         assert!(!is_hashed("/icons/icon-192.png"));
         assert!(!is_hashed("/zhijian-3f2a9c0d.js"));
+        assert!(is_hashed("/pkg-0123456789abcdef/zhijian_bg.wasm"));
+        assert!(is_hashed("/pkg-0123456789abcdef/split_credits_chunk.wasm"));
+        assert!(!is_hashed("/pkg-0123456789abcdef/"));
+        assert!(!is_hashed("/pkg-0123456789/zhijian.js"), "short hash");
+        assert!(!is_hashed("/pkg-0123456789abcdeg/zhijian.js"), "not hex");
     }
 }

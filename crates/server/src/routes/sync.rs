@@ -129,7 +129,6 @@ async fn push_one(
         seq: m.seq,
         name: m.op.name().into(),
         outcome,
-        op: None,
     })))
 }
 
@@ -198,7 +197,6 @@ async fn results_after(
                 seq: u64::try_from(r.try_get::<i64, _>("seq")?).map_err(|_| ApiError::Internal)?,
                 name: r.try_get("name")?,
                 outcome,
-                op: None,
             })
         })
         .collect()
