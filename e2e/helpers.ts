@@ -9,12 +9,17 @@ export async function signIn(page: Page, base: string, login: string, password: 
   await expect(page.getByTestId("profile")).toBeVisible();
 }
 
-/** Waits until the service worker controls the page and the shell is cached. */
+/**
+ * Waits until the service worker controls the page and has cached the whole
+ * build: the shell at install, every page's chunk once the app has started
+ * (the app then marks `<html data-offline-ready>`).
+ */
 export async function waitForOfflineReady(page: Page) {
   await page.waitForFunction(async () => {
     const reg = await navigator.serviceWorker.getRegistration();
     return !!(navigator.serviceWorker.controller && reg?.active?.state === "activated");
   });
+  await expect(page.locator("html")).toHaveAttribute("data-offline-ready", "", { timeout: 30_000 });
 }
 
 /** Presses 立即同步 and waits until nothing is pending. */

@@ -70,15 +70,38 @@ export async function startServer(opts: { port?: number; dataDir?: string; dist?
   };
 }
 
-/// A copy of the build as if it were the next deploy: same assets, a new build id.
-export function nextDeploy(fromDist: string, newBuild: string): string {
+/** The app's `pkg-<hash>` directory that a build's index.html loads. */
+export function loadedPkg(dist: string): string {
+  const pkg = /\/(pkg-[0-9a-f]{16})\//.exec(readFileSync(join(dist, "index.html"), "utf8"))?.[1];
+  if (!pkg) throw new Error("index.html loads no pkg-<hash>/");
+  return pkg;
+}
+
+/**
+ * A copy of the build as if it were the next deploy: same assets, a new build
+ * id. With `newPkg` the wasm moves to `pkg-<newBuild>/` as a rebuilt app's
+ * would (chunks only work with their own main module); `keepOldPkg` keeps the
+ * previous one beside it, as `xtask build` does for tabs still running it.
+ */
+export function nextDeploy(
+  fromDist: string,
+  newBuild: string,
+  opts: { newPkg?: boolean; keepOldPkg?: boolean } = {},
+): string {
   const dir = mkdtempSync(join(tmpdir(), "zhijian-deploy-"));
   cpSync(fromDist, dir, { recursive: true });
   const sw = readFileSync(join(dir, "sw.js"), "utf8");
   const oldBuild = /const BUILD = "([0-9a-f]+)"/.exec(sw)?.[1];
   if (!oldBuild) throw new Error("sw.js has no build id");
+  const oldPkg = loadedPkg(dir);
+  const newPkg = `pkg-${newBuild}`;
+  if (opts.newPkg) {
+    cpSync(join(dir, oldPkg), join(dir, newPkg), { recursive: true });
+    if (!opts.keepOldPkg) rmSync(join(dir, oldPkg), { recursive: true });
+  }
   for (const file of ["sw.js", "index.html"]) {
-    const text = readFileSync(join(dir, file), "utf8").replaceAll(oldBuild, newBuild);
+    let text = readFileSync(join(dir, file), "utf8").replaceAll(oldBuild, newBuild);
+    if (opts.newPkg) text = text.replaceAll(oldPkg, newPkg);
     writeFileSync(join(dir, file), text);
   }
   // The precompressed copies would still carry the old id; let the server send the plain files.

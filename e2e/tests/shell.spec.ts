@@ -15,6 +15,12 @@ test("renders the shell in Chinese with the demo org tree", async ({ page }) => 
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(server.url);
   await expect(page.getByRole("heading", { name: "指尖党建" })).toBeVisible();
+  // Signed out, the landing page says what this is and how to get in.
+  await expect(page.getByTestId("welcome")).toContainText("欢迎使用指尖党建");
+  await expect(page.getByTestId("welcome").getByRole("link", { name: "登录" })).toBeVisible();
+  // The org tree is its own page (its own chunk).
+  await page.getByTestId("welcome").getByRole("link", { name: "组织架构" }).click();
+  await expect(page).toHaveURL(/\/orgs$/);
   await expect(page.getByRole("heading", { name: "组织架构" })).toBeVisible();
   const tree = page.getByTestId("org-tree");
   await expect(tree).toContainText("悦海新天地楼宇联合党支部");
@@ -27,6 +33,7 @@ test("renders the shell in Chinese with the demo org tree", async ({ page }) => 
   // The tab bar, with the current page marked for assistive technology.
   const nav = page.getByRole("navigation", { name: "主导航" });
   for (const tab of ["首页", "活动", "积分", "我的"]) await expect(nav.getByRole("link", { name: tab })).toBeVisible();
+  await nav.getByRole("link", { name: "首页" }).click();
   await expect(nav.getByRole("link", { name: "首页" })).toHaveAttribute("aria-current", "page");
   await nav.getByRole("link", { name: "活动" }).click();
   await expect(page.getByText("登录后可查看本组织的活动菜单、报名和签到。")).toBeVisible();
@@ -42,7 +49,7 @@ test("language switch works and persists across reload", async ({ page }) => {
   await page.reload();
   await expect(page.getByRole("button", { name: "English" })).toHaveAttribute("aria-pressed", "true");
   await page.getByRole("link", { name: "Home" }).click();
-  await expect(page.getByRole("heading", { name: "Organisations" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Welcome to Zhijian" })).toBeVisible();
   await page.getByRole("link", { name: "Me", exact: true }).click();
   await page.getByRole("button", { name: "简体中文" }).click();
   await expect(page.getByRole("heading", { name: "我的" })).toBeVisible();
@@ -51,7 +58,7 @@ test("language switch works and persists across reload", async ({ page }) => {
 });
 
 test("after one online visit, reloads with the server stopped show the app offline", async ({ page }) => {
-  await page.goto(server.url);
+  await page.goto(`${server.url}/orgs`);
   await expect(page.getByTestId("org-tree")).toContainText("悦海新天地楼宇联合党支部");
   await waitForOfflineReady(page);
   await server.stop();
@@ -89,11 +96,15 @@ test("serves the manifest and the service worker correctly", async ({ request })
   const body = await sw.text();
   const build = /const BUILD = "([0-9a-f]{16})"/.exec(body)?.[1];
   expect(build).toBeTruthy();
-  const precache: string[] = JSON.parse(/const PRECACHE = (\[.*?\]);/.exec(body)![1]);
-  expect(precache).toContain("/index.html");
-  const wasm = precache.find((u) => u.endsWith("_bg.wasm"));
+  const shell: string[] = JSON.parse(/const SHELL = (\[.*?\]);/.exec(body)![1]);
+  const lazy: string[] = JSON.parse(/const LAZY = (\[.*?\]);/.exec(body)![1]);
+  expect(shell).toContain("/index.html");
+  const wasm = shell.find((u) => /^\/pkg-[0-9a-f]{16}\/zhijian_bg\.wasm$/.test(u));
   expect(wasm).toBeTruthy();
-  for (const url of precache) expect((await request.get(`${server.url}${url}`)).status(), url).toBe(200);
+  // The pages' chunks are cached after start, not at install.
+  expect(lazy.length).toBeGreaterThan(10);
+  expect(lazy.every((u) => u.endsWith(".wasm") && !shell.includes(u))).toBe(true);
+  for (const url of [...shell, ...lazy]) expect((await request.get(`${server.url}${url}`)).status(), url).toBe(200);
 
   const index = await request.get(`${server.url}/`);
   expect(index.headers()["cache-control"]).toBe("no-cache");
@@ -105,7 +116,7 @@ test("serves the manifest and the service worker correctly", async ({ request })
 
 test("a new deploy is offered and picked up after the reload the app offers", async ({ page }) => {
   await page.goto(server.url);
-  await expect(page.getByTestId("org-tree")).toBeVisible();
+  await expect(page.getByTestId("welcome")).toBeVisible();
   await waitForOfflineReady(page);
   const oldBuild = await page.locator('meta[name="zj-build"]').getAttribute("content");
   expect(oldBuild).toMatch(/^[0-9a-f]{16}$/);
@@ -123,7 +134,7 @@ test("a new deploy is offered and picked up after the reload the app offers", as
   expect(await page.locator('meta[name="zj-build"]').getAttribute("content")).toBe(oldBuild);
   await Promise.all([page.waitForEvent("load"), page.getByRole("button", { name: "立即刷新" }).click()]);
   await expect(page.locator('meta[name="zj-build"]')).toHaveAttribute("content", newBuild);
-  await expect(page.getByRole("heading", { name: "组织架构" })).toBeVisible();
+  await expect(page.getByTestId("welcome")).toBeVisible();
   await expect(page.getByText("新版本已就绪")).toHaveCount(0);
 });
 
