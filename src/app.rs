@@ -9,9 +9,9 @@ use crate::directory::DirectoryState;
 use crate::i18n::*;
 use crate::net::Connectivity;
 use crate::pages::{
-    ActivitiesRoute, ActivityRoute, BoardRoute, CreditsRoute, Home, Login, MeRoute, MemberRoute,
-    MembersRoute, MenuEditRoute, MerchantRoute, NotFound, OrgsRoute, RewardsRoute, StationRoute,
-    SyncStatusRoute, WishesRoute,
+    ActivitiesRoute, ActivityRoute, BoardRoute, CreditsRoute, Home, LoginRoute, MeRoute,
+    MemberRoute, MembersRoute, MenuEditRoute, MerchantRoute, NotFound, OrgsRoute, RewardsRoute,
+    StationRoute, SyncStatusRoute, WishesRoute,
 };
 use crate::shell::ShellUpdate;
 use crate::sync::Sync;
@@ -74,7 +74,7 @@ fn Shell() -> impl IntoView {
                         <Route path=path!("/merchant") view={Lazy::<MerchantRoute>::new()} />
                         <Route path=path!("/station") view={Lazy::<StationRoute>::new()} />
                         <Route path=path!("/me") view={Lazy::<MeRoute>::new()} />
-                        <Route path=path!("/login") view=Login />
+                        <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} />
                         <Route path=path!("/orgs") view={Lazy::<OrgsRoute>::new()} />
                         <Route path=path!("/members") view={Lazy::<MembersRoute>::new()} />
                         <Route path=path!("/members/:id") view={Lazy::<MemberRoute>::new()} />

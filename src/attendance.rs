@@ -16,7 +16,7 @@ pub fn my_signup(r: &Replica, activity_id: &str) -> Option<Signup> {
         .filter(|s| s.activity_id == activity_id && s.covers(me))
         .cloned()
         .collect();
-    mine.sort_by_key(|s| (s.status.is_active(), s.rank));
+    zhijian_domain::order::sort_by_key(&mut mine, |s| (s.status.is_active(), s.rank));
     mine.pop()
 }
 

@@ -70,7 +70,7 @@ pub fn entries_of(r: &Replica, member: &str) -> Vec<LedgerEntry> {
         .filter(|e| e.member_id == member)
         .cloned()
         .collect();
-    v.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| b.id.cmp(&a.id)));
+    zhijian_domain::order::sort_by(&mut v, |a, b| b.at.cmp(&a.at).then_with(|| b.id.cmp(&a.id)));
     v
 }
 

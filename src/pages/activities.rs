@@ -26,7 +26,9 @@ pub fn visible_menus(r: &Replica, month: Month) -> Vec<MonthlyMenu> {
         })
         .cloned()
         .collect();
-    out.sort_by_key(|m| view.orgs.get(&m.org_id).map(|o| o.path.clone()));
+    zhijian_domain::order::sort_by_key(&mut out, |m| {
+        view.orgs.get(&m.org_id).map(|o| o.path.clone())
+    });
     out
 }
 

@@ -170,7 +170,7 @@ fn MemberPart(
                 .filter(|m| view.orgs.get(&m.org_id).is_some_and(|o| org.contains(o)))
                 .map(|m| (m.id.clone(), m.name.clone()))
                 .collect();
-            v.sort_by(|x, y| x.1.cmp(&y.1));
+            zhijian_domain::order::sort_by(&mut v, |x, y| x.1.cmp(&y.1));
             v
         })
     });
@@ -370,7 +370,7 @@ fn OrganiserPart(a: Activity, message: Outcome) -> impl IntoView {
                 })
                 .map(|m| (m.id.clone(), m.name.clone()))
                 .collect();
-            members.sort_by(|x, y| x.1.cmp(&y.1));
+            zhijian_domain::order::sort_by(&mut members, |x, y| x.1.cmp(&y.1));
             (signups, checkins, members)
         })
     });

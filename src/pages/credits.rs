@@ -50,7 +50,7 @@ pub fn Credits() -> impl IntoView {
                 .filter(|x| x.member_id == me)
                 .map(|x| (x.clone(), pending_ids.contains(&x.id)))
                 .collect();
-            redemptions.sort_by_key(|x| std::cmp::Reverse(x.0.at));
+            zhijian_domain::order::sort_by_key(&mut redemptions, |x| std::cmp::Reverse(x.0.at));
             let holds = view
                 .holds
                 .values()

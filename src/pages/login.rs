@@ -61,3 +61,5 @@ pub fn Login() -> impl IntoView {
         </section>
     }
 }
+
+crate::lazy_page!(LoginRoute, login_chunk, Login);

@@ -46,7 +46,9 @@ pub fn Members() -> impl IntoView {
                     )
                 })
                 .collect();
-            list.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.name.cmp(&b.0.name)));
+            zhijian_domain::order::sort_by(&mut list, |a, b| {
+                a.1.cmp(&b.1).then(a.0.name.cmp(&b.0.name))
+            });
             list
         })
     });

@@ -29,7 +29,7 @@ pub fn MerchantPage() -> impl IntoView {
                 .filter(|x| x.hold_id.is_none())
                 .cloned()
                 .collect();
-            v.sort_by_key(|x| std::cmp::Reverse(x.at));
+            zhijian_domain::order::sort_by_key(&mut v, |x| std::cmp::Reverse(x.at));
             Some(v)
         })
     });

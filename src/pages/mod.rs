@@ -23,7 +23,7 @@ pub use activity::ActivityRoute;
 pub use board::BoardRoute;
 pub use credits::CreditsRoute;
 pub use home::Home;
-pub use login::Login;
+pub use login::LoginRoute;
 pub use me::MeRoute;
 pub use member::MemberRoute;
 pub use members::MembersRoute;

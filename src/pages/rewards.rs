@@ -28,7 +28,9 @@ pub fn Rewards() -> impl IntoView {
                 .filter(|x| x.active)
                 .cloned()
                 .collect();
-            v.sort_by(|a, b| a.cost.cmp(&b.cost).then_with(|| a.title.cmp(&b.title)));
+            zhijian_domain::order::sort_by(&mut v, |a, b| {
+                a.cost.cmp(&b.cost).then_with(|| a.title.cmp(&b.title))
+            });
             Some(v)
         })
     });

@@ -38,7 +38,7 @@ pub fn Wishes() -> impl IntoView {
                     (w.clone(), confirms, pending)
                 })
                 .collect();
-            v.sort_by(|a, b| {
+            zhijian_domain::order::sort_by(&mut v, |a, b| {
                 (a.0.status == WishStatus::Confirmed, -a.0.at)
                     .cmp(&(b.0.status == WishStatus::Confirmed, -b.0.at))
             });
@@ -206,7 +206,7 @@ fn Pledges() -> impl IntoView {
                 .filter(|p| !p.withdrawn)
                 .cloned()
                 .collect();
-            v.sort_by_key(|x| std::cmp::Reverse(x.at));
+            zhijian_domain::order::sort_by_key(&mut v, |x| std::cmp::Reverse(x.at));
             Some((v, r.actor.member_id.clone()))
         })
     });

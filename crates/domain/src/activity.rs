@@ -169,7 +169,7 @@ pub fn promote<'a>(capacity: Option<u32>, taken: u32, waitlist: &[&'a Signup]) -
         .copied()
         .filter(|s| s.status == SignupStatus::Waitlisted)
         .collect();
-    sorted.sort_by_key(|s| s.rank);
+    crate::order::sort_by_key(&mut sorted, |s| s.rank);
     let mut out = Vec::new();
     for s in sorted {
         if s.seats() <= free {
@@ -184,7 +184,7 @@ pub fn promote<'a>(capacity: Option<u32>, taken: u32, waitlist: &[&'a Signup]) -
 /// position changed, updated.
 pub fn renumber(signups: &[Signup]) -> Vec<Signup> {
     let mut sorted: Vec<&Signup> = signups.iter().collect();
-    sorted.sort_by_key(|s| s.rank);
+    crate::order::sort_by_key(&mut sorted, |s| s.rank);
     let mut next = 0u32;
     let mut out = Vec::new();
     for s in sorted {

@@ -57,7 +57,7 @@ pub fn agenda(view: &Records, member_id: &str, now: i64) -> Agenda {
             })
         })
         .collect();
-    under_way.sort_by(|(a_mine, a), (b_mine, b)| {
+    crate::order::sort_by(&mut under_way, |(a_mine, a), (b_mine, b)| {
         b_mine
             .cmp(a_mine)
             .then(a.activity.starts_at.cmp(&b.activity.starts_at))

@@ -18,6 +18,7 @@ pub mod menu;
 pub mod menu_ops;
 pub mod month;
 pub mod mutation;
+pub mod order;
 pub mod org;
 pub mod replica;
 pub mod sync;

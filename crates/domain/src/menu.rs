@@ -217,7 +217,9 @@ pub fn board<'a>(r: &'a Records, menu: &MonthlyMenu) -> Vec<(&'a Member, Complia
         })
         .map(|m| (m, compliance(Some(menu), &attended(r, menu, &m.id))))
         .collect();
-    rows.sort_by(|a, b| (a.1.is_done(), &a.0.name).cmp(&(b.1.is_done(), &b.0.name)));
+    crate::order::sort_by(&mut rows, |a, b| {
+        (a.1.is_done(), &a.0.name).cmp(&(b.1.is_done(), &b.0.name))
+    });
     rows
 }
 

@@ -117,14 +117,14 @@ impl Records {
     /// A menu's activities by start time.
     pub fn activities_of_sorted(&self, menu_id: &str) -> Vec<Activity> {
         let mut v = self.activities_of(menu_id);
-        v.sort_by_key(|a| a.starts_at);
+        crate::order::sort_by_key(&mut v, |a| a.starts_at);
         v
     }
 
     /// An activity's sign-ups in arrival order.
     pub fn signups_of_sorted(&self, activity_id: &str) -> Vec<Signup> {
         let mut v = self.signups_of(activity_id);
-        v.sort_by_key(|s| s.rank);
+        crate::order::sort_by_key(&mut v, |s| s.rank);
         v
     }
 }
@@ -278,7 +278,7 @@ impl Replica {
         last_seq: u64,
         rejected: Vec<RejectedMutation>,
     ) -> Self {
-        outbox.sort_by_key(|m| m.seq);
+        crate::order::sort_by_key(&mut outbox, |m| m.seq);
         Self {
             actor,
             view: None,
