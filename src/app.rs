@@ -1,7 +1,7 @@
 //! The root: contexts, the router and the layout around every page.
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::{Lazy, path};
 
 use crate::components::{StatusBar, TabBar, UpdateBanner};
@@ -61,7 +61,7 @@ fn Shell() -> impl IntoView {
                 </header>
                 <UpdateBanner />
                 <main id="main" class="content" tabindex="-1">
-                    <Routes fallback=NotFound>
+                    <FlatRoutes fallback=NotFound>
                         <Route path=path!("/") view=Home />
                         <Route path=path!("/activities") view={Lazy::<ActivitiesRoute>::new()} />
                         <Route path=path!("/activities/:id") view={Lazy::<ActivityRoute>::new()} />
@@ -79,7 +79,7 @@ fn Shell() -> impl IntoView {
                         <Route path=path!("/members") view={Lazy::<MembersRoute>::new()} />
                         <Route path=path!("/members/:id") view={Lazy::<MemberRoute>::new()} />
                         <Route path=path!("/sync") view={Lazy::<SyncStatusRoute>::new()} />
-                    </Routes>
+                    </FlatRoutes>
                 </main>
                 <TabBar />
             </div>
