@@ -52,10 +52,10 @@ macro_rules! lazy_page {
 
             #[cfg(not(feature = "eager"))]
             #[::leptos::wasm_split::wasm_split(
-                                        $chunk,
-                                        fallible,
-                                        wasm_split_path = ::leptos::wasm_split
-                                    )]
+                                                $chunk,
+                                                fallible,
+                                                wasm_split_path = ::leptos::wasm_split
+                                            )]
             pub fn load()
             -> ::std::result::Result<::leptos::prelude::AnyView, $crate::lazy::SplitLoaderError>
             {

@@ -1,29 +1,11 @@
 //! `cargo xtask bench`: numbers, never assertions.
 
-use std::path::Path;
+use std::process::Command;
 
 use crate::build;
 use crate::pg::Postgres;
 use crate::tools;
-use crate::util::{Result, cargo, run, step};
-
-/// The first-load budget from the foundation issue.
-const FIRST_LOAD_BUDGET_BR: u64 = 200 * 1024;
-
-struct Sizes {
-    raw: u64,
-    gzip: u64,
-    brotli: u64,
-}
-
-fn sizes(path: &Path) -> Result<Sizes> {
-    let bytes = std::fs::read(path)?;
-    Ok(Sizes {
-        raw: bytes.len() as u64,
-        gzip: build::gzip(&bytes)?.len() as u64,
-        brotli: build::brotli(&bytes)?.len() as u64,
-    })
-}
+use crate::util::{Result, cargo, root, run, step};
 
 fn kb(n: u64) -> String {
     format!("{:.1} KB", n as f64 / 1024.0)
@@ -71,57 +53,71 @@ pub fn bench() -> Result {
 
 fn bundle() -> Result {
     let dist = build::app_release()?;
-    step("bundle (dist/)");
-    let mut first_load = Sizes {
-        raw: 0,
-        gzip: 0,
-        brotli: 0,
-    };
-    println!(
-        "{:<40} {:>10} {:>10} {:>10}",
-        "file", "raw", "gzip", "brotli"
-    );
-    let mut entries: Vec<_> = std::fs::read_dir(&dist)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .filter(|p| !matches!(p.extension().and_then(|e| e.to_str()), Some("br" | "gz")))
-        .collect();
-    entries.sort();
-    for path in entries {
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_owned();
-        let s = sizes(&path)?;
+    step("first load of / in headless Chromium (e2e/tests/budget.spec.ts)");
+    run(cargo().args(["build", "--quiet", "-p", "zhijian-server"]))?;
+    let report_path = root().join("target/xtask/first-load.json");
+    let _ = std::fs::remove_file(&report_path);
+    // The spec also asserts the budget; the bench reports whatever it measured.
+    let _ = Command::new(tools::node_bin().join("playwright"))
+        .args([
+            "test",
+            "--config",
+            "e2e/playwright.config.ts",
+            "budget",
+            "--reporter=line",
+        ])
+        .current_dir(root())
+        .env("PATH", tools::path_with_node_bin())
+        .env("ZJ_SERVER_BIN", root().join("target/debug/zhijian-server"))
+        .env("ZJ_DIST", &dist)
+        .env("ZJ_FIRST_LOAD_REPORT", &report_path)
+        .status()?;
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report_path)?)?;
+    let n = |v: &serde_json::Value| v.as_u64().unwrap_or(0);
+    for (title, key) in [
+        ("signed out", "signedOut"),
+        ("signed in (member)", "signedIn"),
+    ] {
         println!(
-            "{name:<40} {:>10} {:>10} {:>10}",
-            kb(s.raw),
-            kb(s.gzip),
-            kb(s.brotli)
+            "\nfirst load of /, {title}: {} brotli",
+            kb(n(&report[key]["total"]))
         );
-        // The first load is the page and what it pulls in before it is usable.
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or_default();
-        if matches!(ext, "html" | "js" | "wasm" | "css" | "webmanifest") && name != "sw.js" {
-            first_load.raw += s.raw;
-            first_load.gzip += s.gzip;
-            first_load.brotli += s.brotli;
+        for f in report[key]["files"].as_array().into_iter().flatten() {
+            println!(
+                "  {:<52} {:>10}",
+                f["path"].as_str().unwrap_or(""),
+                kb(n(&f["bytes"]))
+            );
         }
     }
     println!(
-        "{:<40} {:>10} {:>10} {:>10}",
-        "first load (html+js+wasm+css+manifest)",
-        kb(first_load.raw),
-        kb(first_load.gzip),
-        kb(first_load.brotli)
+        "budget {} (target {}); first load / target: {:.2}x",
+        kb(n(&report["budget"])),
+        kb(n(&report["target"])),
+        n(&report["signedIn"]["total"]) as f64 / n(&report["target"]).max(1) as f64
     );
+    let chunks = report["chunks"].as_array().cloned().unwrap_or_default();
+    let (pages, shared): (Vec<_>, Vec<_>) = chunks
+        .iter()
+        .partition(|c| c["chunk"].as_str().is_some_and(|s| s.starts_with("split_")));
     println!(
-        "first load brotli vs budget {}: {:.2}x of budget",
-        kb(FIRST_LOAD_BUDGET_BR),
-        first_load.brotli as f64 / FIRST_LOAD_BUDGET_BR as f64
+        "\nlazy chunks (brotli; budget {} each):",
+        kb(n(&report["chunkBudget"]))
+    );
+    for c in &pages {
+        println!(
+            "  {:<52} {:>10}",
+            c["chunk"].as_str().unwrap_or(""),
+            kb(n(&c["bytes"]))
+        );
+    }
+    let shared_total: u64 = shared.iter().map(|c| n(&c["bytes"])).sum();
+    let shared_max = shared.iter().map(|c| n(&c["bytes"])).max().unwrap_or(0);
+    println!(
+        "  {} shared chunks (code two or more pages use): {} in all, largest {}",
+        shared.len(),
+        kb(shared_total),
+        kb(shared_max)
     );
     Ok(())
 }
