@@ -45,35 +45,36 @@ macro_rules! lazy_page {
 
         mod $chunk {
             use super::$page;
+            #[cfg(not(feature = "eager"))]
+            use ::leptos::wasm_split::wasm_split;
+            use $crate::lazy::{PageResult, SplitLoaderError};
 
             pub fn boxed() -> $crate::lazy::PageFuture {
                 ::std::boxed::Box::pin(load())
             }
 
             #[cfg(not(feature = "eager"))]
-            #[::leptos::wasm_split::wasm_split(
-                                                $chunk,
-                                                fallible,
-                                                wasm_split_path = ::leptos::wasm_split
-                                            )]
-            pub fn load()
-            -> ::std::result::Result<::leptos::prelude::AnyView, $crate::lazy::SplitLoaderError>
-            {
+            #[wasm_split($chunk, fallible, wasm_split_path = ::leptos::wasm_split)]
+            pub fn load() -> PageResult {
                 Ok(::leptos::prelude::IntoAny::into_any($page()))
             }
 
             #[cfg(feature = "eager")]
-            pub async fn load()
-            -> ::std::result::Result<::leptos::prelude::AnyView, $crate::lazy::SplitLoaderError>
-            {
+            pub async fn load() -> PageResult {
                 Ok(::leptos::prelude::IntoAny::into_any($page()))
             }
+
+            // Keeps the import used in both configurations.
+            const _: Option<SplitLoaderError> = None;
         }
     };
 }
 
+/// What a page's loader gives: the page, or why its chunk did not load.
+pub type PageResult = Result<AnyView, SplitLoaderError>;
+
 /// A page's chunk being fetched (boxed: one `show` for every page, not one copy each).
-pub type PageFuture = Pin<Box<dyn Future<Output = Result<AnyView, SplitLoaderError>>>>;
+pub type PageFuture = Pin<Box<dyn Future<Output = PageResult>>>;
 
 /// The page, or what to do when its chunk could not be fetched.
 pub async fn show(load: fn() -> PageFuture) -> AnyView {

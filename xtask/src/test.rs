@@ -103,6 +103,19 @@ fn layers(tally: &mut Tally, skip_e2e: bool) -> Result {
         "-D",
         "warnings",
     ]))?;
+    // The switch that builds one module (ZJ_SPLIT=0) must keep compiling.
+    run(cargo().args([
+        "clippy",
+        "-p",
+        "zhijian",
+        "--target",
+        tools::WASM_TARGET,
+        "--features",
+        "eager",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
 
     step("native tests (SQLite and PostgreSQL)");
     let pg = Postgres::start()?;
