@@ -52,6 +52,10 @@ async function opened(page: Page, path: string) {
 test("every route opens online, by deep link, and offline after one visit", async ({ page }) => {
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
+  // The server's CSP (crates/server/src/headers.rs) must allow all the app does.
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) errors.push(m.text());
+  });
   await signIn(page, server.url, "13900000002", "demo1234");
   const paths = await routes(page, server.url);
   // Deep links: each a fresh navigation straight to the route.

@@ -4,7 +4,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::components::TextField;
 use crate::i18n::*;
-use crate::sync::Sync;
+use crate::sync::{SignInError, Sync};
 
 /// 登录: phone number (or kiosk device name) and password.
 #[component]
@@ -15,7 +15,7 @@ pub fn Login() -> impl IntoView {
     let login = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<SignInError>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -33,7 +33,7 @@ pub fn Login() -> impl IntoView {
                     password.set(String::new());
                     navigate("/me", Default::default());
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(e)),
             }
             busy.set(false);
         });
@@ -52,13 +52,37 @@ pub fn Login() -> impl IntoView {
                 <TextField name="password" kind="password" max=256 autocomplete="current-password" required=true value=password>
                     {t!(i18n, login_password)}
                 </TextField>
-                {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert">{e}</p> })}
+                {move || error.get().map(|e| view! {
+                    <p class="notice notice-error" role="alert">{move || error_text(i18n.get_locale(), &e)}</p>
+                })}
                 <button type="submit" class="btn btn-primary btn-block" disabled=move || busy.get()>
                     {move || if busy.get() { t_string!(i18n, login_busy) } else { t_string!(i18n, login_submit) }}
                 </button>
                 <p class="hint">{t!(i18n, login_hint)}</p>
             </form>
         </section>
+    }
+}
+
+/// The refusal in the reader's language (the Chinese `Display` is for logs).
+fn error_text(locale: Locale, e: &SignInError) -> String {
+    match e {
+        SignInError::BadCredentials => td_string!(locale, login_error_credentials).to_string(),
+        SignInError::Offline => td_string!(locale, login_error_offline).to_string(),
+        SignInError::Throttled { retry_after } if *retry_after < 60 => {
+            td_string!(locale, login_error_throttled_secs, secs = *retry_after).to_string()
+        }
+        SignInError::Throttled { retry_after } => {
+            let mins = retry_after.div_ceil(60);
+            td_string!(locale, login_error_throttled_mins, mins = mins).to_string()
+        }
+        SignInError::Busy => td_string!(locale, login_error_busy).to_string(),
+        SignInError::OtherAccountPending(name) => {
+            td_string!(locale, login_error_other_account, name = name.clone()).to_string()
+        }
+        SignInError::Other(detail) => {
+            td_string!(locale, login_error_other, detail = detail.clone()).to_string()
+        }
     }
 }
 

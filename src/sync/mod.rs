@@ -44,12 +44,17 @@ pub enum SyncFailure {
     Storage,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum SignInError {
     #[error("手机号或密码不正确")]
     BadCredentials,
     #[error("需要联网才能登录")]
     Offline,
+    /// Too many wrong passwords for this login or from this network.
+    #[error("尝试次数过多，请 {retry_after} 秒后再试")]
+    Throttled { retry_after: u64 },
+    #[error("服务器繁忙，请稍后再试")]
+    Busy,
     /// Another account's changes are still unsynced on this device.
     #[error("本机还有 {0} 的未同步修改，请先用该账号登录并同步")]
     OtherAccountPending(String),
@@ -254,6 +259,10 @@ impl Sync {
             .await
             .map_err(|e| match e {
                 ApiError::Status { status: 401, .. } => SignInError::BadCredentials,
+                ApiError::Status { status: 429, body } => SignInError::Throttled {
+                    retry_after: body.retry_after.unwrap_or(60),
+                },
+                ApiError::Status { status: 503, .. } => SignInError::Busy,
                 ApiError::Network(_) => SignInError::Offline,
                 other => SignInError::Other(other.to_string()),
             })?;

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use zhijian_domain::Account;
 use zhijian_domain::api::{
-    ClientLog, ErrorBody, Health, LoginRequest, LoginResponse, OrgDirectory,
+    ClientLog, ErrorBody, Health, LoginRequest, LoginResponse, OrgDirectory, PasswordChange,
 };
 use zhijian_domain::sync::{PullRequest, PullResponse, PushRequest, PushResponse};
 
@@ -81,6 +81,11 @@ impl Client {
     }
 
     /// The same client, sending `Authorization: Bearer <token>`.
+    /// The bearer token this client sends, if signed in.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
     pub fn with_token(&self, token: impl Into<String>) -> Self {
         Self {
             token: Some(token.into()),
@@ -94,6 +99,20 @@ impl Client {
             password: password.into(),
         };
         self.post("/api/auth/login", &req).await
+    }
+
+    /// Signs out every session of this account, this one included.
+    pub async fn logout_everywhere(&self) -> Result<(), ApiError> {
+        self.send::<(), ()>(Method::Post, "/api/auth/logout-all", None)
+            .await
+            .map(drop)
+    }
+
+    /// Changes the password; every other session of the account ends.
+    pub async fn change_password(&self, change: &PasswordChange) -> Result<(), ApiError> {
+        self.send::<PasswordChange, ()>(Method::Post, "/api/auth/password", Some(change))
+            .await
+            .map(drop)
     }
 
     pub async fn logout(&self) -> Result<(), ApiError> {
@@ -171,6 +190,7 @@ pub(crate) fn status_error(
         code: "http_error".into(),
         message: raw().chars().take(200).collect(),
         expected_seq: None,
+        retry_after: None,
     });
     ApiError::Status { status, body }
 }

@@ -42,6 +42,10 @@ pub struct ErrorBody {
     /// With `seq_gap` (409 on push): the seq the server expects next.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_seq: Option<u64>,
+    /// With `throttled` (429) and `busy` (503): seconds until a retry can
+    /// succeed (also in the `Retry-After` header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +62,37 @@ pub struct LoginRequest {
     /// A phone number, or a device name for kiosks.
     pub login: String,
     pub password: String,
+}
+
+/// `POST /api/auth/password`: the signed-in account's new password. Every
+/// other session of the account is signed out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Shortest and longest password the server accepts (characters).
+pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 8..=128;
+
+impl PasswordChange {
+    /// The new password's rule; the current one is checked by the server.
+    pub fn validate(&self) -> Result<(), &'static str> {
+        let n = self.new_password.chars().count();
+        if n < *PASSWORD_CHARS.start() {
+            return Err("新密码至少 8 个字符");
+        }
+        if n > *PASSWORD_CHARS.end() {
+            return Err("新密码不能超过 128 个字符");
+        }
+        if self.new_password.chars().any(char::is_control) {
+            return Err("新密码不能含控制字符");
+        }
+        if self.new_password == self.current_password {
+            return Err("新密码不能与当前密码相同");
+        }
+        Ok(())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -73,8 +73,13 @@ async fn bench(label: &str, url: &str) -> Result<(), Box<dyn std::error::Error>>
     zhijian_server::demo::seed_if_empty(&db).await?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let app = zhijian_server::router(AppState { db: db.clone() }, None);
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let state = AppState::new(db.clone(), zhijian_server::Limits::default());
+    tokio::spawn(zhijian_server::serve_on(
+        listener,
+        state,
+        None,
+        std::future::pending(),
+    ));
     let client = Client::new(base);
     let token = client.login("admin", "zhijian-admin").await?.token;
     let admin = client.with_token(token);

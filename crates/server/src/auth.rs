@@ -17,6 +17,18 @@ use crate::routes::orgs::parse_enum;
 /// Sessions last 30 days; the app signs in again after that, keeping its outbox.
 pub const SESSION_SECONDS: i64 = 30 * 24 * 3600;
 
+/// How stale a session's `last_seen_at` may get before a request updates it.
+const TOUCH_EVERY_SECS: i64 = 300;
+
+/// The bearer token of a request, if any.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -62,20 +74,28 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(ApiError::Unauthorized)?;
-        let row = sqlx::query("SELECT account_id, expires_at FROM sessions WHERE token_hash = $1")
-            .bind(token_hash(token.trim()))
-            .fetch_optional(state.db.pool())
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
+        let hash = token_hash(bearer(&parts.headers).ok_or(ApiError::Unauthorized)?);
+        let row = sqlx::query(
+            "SELECT account_id, expires_at, COALESCE(last_seen_at, created_at) AS last_seen \
+             FROM sessions WHERE token_hash = $1",
+        )
+        .bind(&hash)
+        .fetch_optional(state.db.pool())
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+        let now = now_secs();
         let expires: i64 = row.try_get("expires_at")?;
-        if expires <= now_secs() {
+        let last_seen: i64 = row.try_get("last_seen")?;
+        if expires <= now || now - last_seen > state.limits.session_idle_secs() {
             return Err(ApiError::Unauthorized);
+        }
+        // Coarse: one write per session per few minutes, not per request.
+        if now - last_seen > TOUCH_EVERY_SECS {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(&hash)
+                .execute(state.db.pool())
+                .await?;
         }
         let account_id: String = row.try_get("account_id")?;
         load_auth(state, &account_id).await

@@ -38,6 +38,46 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// Time limits on the database (milliseconds); PostgreSQL enforces the
+/// statement and lock ones, SQLite has its `busy_timeout` of 5 s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::Args)]
+pub struct DbOptions {
+    /// A statement running longer is cancelled (PostgreSQL).
+    #[arg(
+        long,
+        env = "ZJ_DB_STATEMENT_TIMEOUT_MS",
+        default_value_t = 15_000,
+        global = true
+    )]
+    pub statement_timeout_ms: u64,
+    /// A lock wait longer than this fails (PostgreSQL).
+    #[arg(
+        long,
+        env = "ZJ_DB_LOCK_TIMEOUT_MS",
+        default_value_t = 5_000,
+        global = true
+    )]
+    pub lock_timeout_ms: u64,
+    /// A request waiting longer for a free connection gets 503.
+    #[arg(
+        long,
+        env = "ZJ_DB_ACQUIRE_TIMEOUT_MS",
+        default_value_t = 5_000,
+        global = true
+    )]
+    pub acquire_timeout_ms: u64,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self {
+            statement_timeout_ms: 15_000,
+            lock_timeout_ms: 5_000,
+            acquire_timeout_ms: 5_000,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
@@ -55,8 +95,13 @@ impl Db {
         ))
     }
 
-    /// Connects and brings the schema up to date.
+    /// Connects with the default options and brings the schema up to date.
     pub async fn connect(url: &str) -> Result<Self, DbError> {
+        Self::connect_with(url, DbOptions::default()).await
+    }
+
+    /// Connects and brings the schema up to date.
+    pub async fn connect_with(url: &str, options: DbOptions) -> Result<Self, DbError> {
         install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -65,7 +110,8 @@ impl Db {
         } else {
             return Err(DbError::UnsupportedUrl);
         };
-        let mut opts = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        let mut opts = AnyPoolOptions::new()
+            .acquire_timeout(Duration::from_millis(options.acquire_timeout_ms));
         if backend == Backend::Sqlite {
             // One writer at a time is SQLite's nature; WAL lets readers go on
             // meanwhile and busy_timeout makes writers queue instead of failing.
@@ -77,7 +123,19 @@ impl Db {
                 })
             });
         } else {
-            opts = opts.max_connections(16);
+            // No statement or lock wait may hold a connection (and the write
+            // lock) for long; the client gets 503 and retries.
+            let set = format!(
+                "SET statement_timeout = {}; SET lock_timeout = {};",
+                options.statement_timeout_ms, options.lock_timeout_ms
+            );
+            opts = opts.max_connections(16).after_connect(move |conn, _meta| {
+                let set = set.clone();
+                Box::pin(async move {
+                    conn.execute(set.as_str()).await?;
+                    Ok(())
+                })
+            });
         }
         let pool = opts.connect(url).await?;
         let db = Self { pool, backend };

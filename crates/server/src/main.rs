@@ -24,6 +24,8 @@ struct Cli {
     /// Log as JSON lines (for log collectors) instead of text.
     #[arg(long, env = "ZJ_LOG_JSON", global = true)]
     log_json: bool,
+    #[command(flatten)]
+    db: zhijian_server::db::DbOptions,
     #[command(subcommand)]
     command: Command,
 }
@@ -40,6 +42,8 @@ enum Command {
         /// Seed the demo data into an empty database.
         #[arg(long, env = "ZJ_DEMO")]
         demo: bool,
+        #[command(flatten)]
+        limits: zhijian_server::Limits,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -88,7 +92,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Some(url) => url,
         None => Db::sqlite_url(&cli.data_dir)?,
     };
-    let db = Db::connect(&url).await?;
+    let db = Db::connect_with(&url, cli.db).await?;
     match cli.command {
         Command::Migrate => {
             tracing::info!(database = db.backend().as_str(), "migrations applied");
@@ -127,7 +131,12 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 run.expired, run.kept
             );
         }
-        Command::Serve { addr, dist, demo } => {
+        Command::Serve {
+            addr,
+            dist,
+            demo,
+            limits,
+        } => {
             if demo {
                 if demo::seed_if_empty(&db).await? {
                     tracing::info!("demo data seeded");
@@ -137,7 +146,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     println!("  {:<14} {:<14} {} {}", a.login, a.password, a.name, a.what);
                 }
             }
-            let state = AppState { db: db.clone() };
+            let state = AppState::new(db.clone(), limits);
             zhijian_server::serve(state, ServeOptions { addr, dist }, shutdown_signal()).await?;
             tracing::info!("shut down");
         }

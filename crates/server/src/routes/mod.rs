@@ -25,6 +25,8 @@ pub fn api(state: AppState) -> Router {
         .route("/client-log", post(client_log::record))
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
+        .route("/auth/logout-all", post(auth::logout_everywhere))
+        .route("/auth/password", post(auth::change_password))
         .route("/auth/me", get(auth::me))
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", post(sync::pull))

@@ -15,7 +15,7 @@ use zhijian_domain::sync::{
     Change, Mutation, Outcome, PullRequest, PullResponse, PushRequest, PushResponse, SCHEMA_VERSION,
 };
 use zhijian_domain::{Op, RoleKind};
-use zhijian_server::{AppState, Db};
+use zhijian_server::{AppState, Db, Limits};
 
 pub struct TestServer {
     pub client: Client,
@@ -79,17 +79,31 @@ pub async fn start(
     dir: Option<tempfile::TempDir>,
     demo: bool,
 ) -> TestServer {
+    start_with(backend, url, dir, demo, Limits::default(), None).await
+}
+
+/// A server with its own limits and, optionally, an app folder to serve.
+pub async fn start_with(
+    backend: &'static str,
+    url: &str,
+    dir: Option<tempfile::TempDir>,
+    demo: bool,
+    limits: Limits,
+    dist: Option<std::path::PathBuf>,
+) -> TestServer {
     let db = Db::connect(url).await.expect("connect and migrate");
     if demo {
         zhijian_server::demo::seed_if_empty(&db)
             .await
             .expect("seed");
     }
-    let app = zhijian_server::router(AppState { db: db.clone() }, None);
+    let state = AppState::new(db.clone(), limits);
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let task = tokio::spawn(async move {
-        axum::serve(listener, app).await.expect("serve");
+        zhijian_server::serve_on(listener, state, dist, std::future::pending())
+            .await
+            .expect("serve");
     });
     TestServer {
         client: Client::new(base.clone()),

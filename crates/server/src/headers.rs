@@ -1,0 +1,51 @@
+//! Security headers on every response (app, assets, API, errors).
+//!
+//! The CSP allows exactly what the app uses: its own scripts and the wasm
+//! they compile (`'wasm-unsafe-eval'`, not `'unsafe-eval'`), its own styles
+//! (Leptos sets `style:` through the CSSOM, which a CSP does not govern),
+//! images from itself and `data:`/`blob:` (QR codes), requests to itself.
+//! No inline script anywhere: an injected one cannot run and read the token.
+
+use axum::http::{HeaderName, HeaderValue};
+use axum::response::Response;
+
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+     script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self'; \
+     img-src 'self' data: blob:; \
+     media-src 'self' blob:; \
+     font-src 'self'; \
+     connect-src 'self'; \
+     worker-src 'self'; \
+     manifest-src 'self'; \
+     object-src 'none'; \
+     base-uri 'none'; \
+     form-action 'self'; \
+     frame-ancestors 'none'";
+
+/// Nothing the app does not use; the kiosk's camera will be allowed when
+/// the kiosk reads QR codes with it.
+pub const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), \
+     serial=(), bluetooth=(), display-capture=(), interest-cohort=()";
+
+pub const HEADERS: [(&str, &str); 6] = [
+    ("content-security-policy", CONTENT_SECURITY_POLICY),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("permissions-policy", PERMISSIONS_POLICY),
+    ("x-frame-options", "DENY"),
+    ("cross-origin-opener-policy", "same-origin"),
+];
+
+/// For `axum::middleware::map_response`: sets every header above,
+/// overriding whatever a handler set.
+pub async fn add(mut res: Response) -> Response {
+    let headers = res.headers_mut();
+    for (name, value) in HEADERS {
+        headers.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+    }
+    res
+}
