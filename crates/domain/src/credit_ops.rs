@@ -220,6 +220,7 @@ pub fn reverse(
     view: &impl View,
     now: i64,
 ) -> Result<Vec<Write>, Rejection> {
+    validate::text("原因", &r.reason, MAX_REASON_CHARS)?;
     let Some(Doc::Entry(target)) = view.doc(&r.entry_id) else {
         return Err(ledger::LedgerError::NothingToReverse.into());
     };
@@ -254,10 +255,13 @@ pub fn save_reward(actor: &Actor, r: &Reward, view: &impl View) -> Result<Vec<Wr
     }
     validate::text("奖品名称", &r.title, Reward::MAX_TITLE_CHARS)?;
     if let Some(d) = r.description.as_deref().filter(|d| !d.trim().is_empty()) {
-        validate::text("说明", d, Reward::MAX_DESCRIPTION_CHARS)?;
+        validate::long_text("说明", d, Reward::MAX_DESCRIPTION_CHARS)?;
     }
     if let Some(m) = &r.merchant {
         validate::id("商户账号", m)?;
+    }
+    if let Some(name) = r.merchant_name.as_deref().filter(|n| !n.is_empty()) {
+        validate::text("商户名称", name, Reward::MAX_TITLE_CHARS)?;
     }
     if r.cost <= 0 || r.cost > ledger::MAX_AMOUNT {
         return Err(conflict("所需积分应在 1 到 100000 之间"));
@@ -477,7 +481,7 @@ pub fn save_pledge(
         Some(_) => return Err(conflict("编号已被使用")),
         None => now,
     };
-    validate::text("承诺内容", &p.text, Pledge::MAX_TEXT_CHARS)?;
+    validate::long_text("承诺内容", &p.text, Pledge::MAX_TEXT_CHARS)?;
     Ok(vec![Write::Doc(Doc::Pledge(Pledge {
         id: p.id.clone(),
         member_id: m.id,

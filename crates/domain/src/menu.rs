@@ -59,6 +59,7 @@ pub enum MenuError {
 impl MonthlyMenu {
     pub const MAX_TITLE_CHARS: usize = 64;
     pub const MAX_ITEMS: usize = 40;
+    pub const MAX_DESCRIPTION_CHARS: usize = 500;
 
     /// Checks the menu on its own and against `today` (a menu for a month
     /// long past is a mistake: at most one month back is allowed, to fix the
@@ -67,6 +68,13 @@ impl MonthlyMenu {
         validate::id("id", &self.id)?;
         validate::id("org_id", &self.org_id)?;
         validate::text("name", &self.theme_title, Self::MAX_TITLE_CHARS)?;
+        if let Some(d) = self
+            .theme_description
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+        {
+            validate::long_text("description", d, Self::MAX_DESCRIPTION_CHARS)?;
+        }
         let earliest = today.plus_months(-1).unwrap_or(today);
         if self.month < earliest {
             return Err(MenuError::MonthTooEarly { earliest });
@@ -78,6 +86,9 @@ impl MonthlyMenu {
         for item in &self.items {
             validate::id("id", &item.id)?;
             validate::text("name", &item.title, Self::MAX_TITLE_CHARS)?;
+            if let Some(d) = item.description.as_deref().filter(|d| !d.trim().is_empty()) {
+                validate::long_text("description", d, Self::MAX_DESCRIPTION_CHARS)?;
+            }
             if !ids.insert(item.id.as_str()) {
                 return Err(MenuError::DuplicateItem);
             }

@@ -266,7 +266,7 @@ pub fn save_activity(
     validate::text("name", &d.title, Activity::MAX_TITLE_CHARS)?;
     validate::text("place", &d.place, Activity::MAX_TITLE_CHARS)?;
     if let Some(text) = &d.description {
-        validate::text("description", text, Activity::MAX_TEXT_CHARS)?;
+        validate::long_text("description", text, Activity::MAX_TEXT_CHARS)?;
     }
     if d.minutes == 0 || d.minutes > Activity::MAX_MINUTES {
         return Err(conflict("活动时长应在 1 分钟到 24 小时之间"));
@@ -415,6 +415,10 @@ pub fn sign_up(
         if a.mode != ServiceMode::Group && members != [me.clone()] {
             return Err(Rejection::Forbidden("只能为自己报名"));
         }
+        // A leader names a group they are in; only organisers sign up others.
+        if !members.contains(&me) {
+            return Err(Rejection::Forbidden("组团报名的名单中要有你自己"));
+        }
     }
     for m in &members {
         validate::id("member_id", m)?;
@@ -460,17 +464,35 @@ pub fn cancel_signup(
     let s = signup(view, signup_id)?;
     let mut a = activity(view, &s.activity_id)?;
     let org = org_of(view, &a.org_id)?;
-    let own = actor.member_id.as_deref() == Some(s.member_id.as_str());
-    if !own && !actor.manages(&org) {
+    let me = actor.member_id.as_deref();
+    let own = me == Some(s.member_id.as_str());
+    let manages = actor.manages(&org);
+    // Someone else's group that names me: I withdraw myself, the rest stay.
+    let named = me.filter(|m| !own && !manages && s.covers(m) && s.members.len() > 1);
+    if !own && !manages && named.is_none() {
         return Err(Rejection::Forbidden("只能取消自己的报名"));
     }
     if !s.status.is_active() {
         return Err(conflict("该报名已取消"));
     }
+    let mut signups = view.signups_of(&a.id);
+    if let Some(me) = named {
+        if s.status == SignupStatus::Confirmed {
+            a.taken = a.taken.saturating_sub(1);
+        }
+        let rest: Vec<String> = s.members.iter().filter(|m| *m != me).cloned().collect();
+        match signups.iter_mut().find(|x| x.id == s.id) {
+            Some(x) => x.members = rest,
+            None => signups.push(Signup {
+                members: rest,
+                ..s.clone()
+            }),
+        }
+        return Ok(settle(a, &mut signups, vec![s.id]));
+    }
     if s.status == SignupStatus::Confirmed {
         a.taken = a.taken.saturating_sub(s.seats());
     }
-    let mut signups = view.signups_of(&a.id);
     match signups.iter_mut().find(|x| x.id == s.id) {
         Some(x) => x.status = SignupStatus::Cancelled,
         None => signups.push(Signup {
@@ -934,6 +956,53 @@ mod tests {
         // Two more do not fit in the one seat left.
         run(&mut r, &member("m3", "/c/b1/"), group("g2", &["m3"])).unwrap();
         assert_eq!(r.activities["act"].taken, 3);
+    }
+
+    #[test]
+    fn a_leader_names_a_group_they_are_in_and_each_named_member_can_withdraw() {
+        let mut r = setup(3);
+        let sec = secretary();
+        run(
+            &mut r,
+            &sec,
+            Op::SaveActivity(draft("act", "serve", ServiceMode::Group, Some(2))),
+        )
+        .unwrap();
+        let group = |id: &str, members: &[&str]| {
+            Op::SignUp(NewSignup {
+                id: id.into(),
+                activity_id: "act".into(),
+                members: members.iter().map(|s| s.to_string()).collect(),
+            })
+        };
+        // A member cannot sign up others without themselves.
+        let before = r.clone();
+        let err = run(&mut r, &member("m1", "/c/b1/"), group("g0", &["m2", "m3"]));
+        assert_eq!(
+            err.unwrap_err(),
+            Rejection::Forbidden("组团报名的名单中要有你自己")
+        );
+        assert_eq!(r, before);
+        // A leader in the group may.
+        run(&mut r, &member("m1", "/c/b1/"), group("g1", &["m1", "m2"])).unwrap();
+        assert_eq!(r.activities["act"].taken, 2);
+        // m3 waits for a seat.
+        run(&mut r, &member("m3", "/c/b1/"), group("g2", &["m3"])).unwrap();
+        assert_eq!(r.signups["g2"].status, SignupStatus::Waitlisted);
+        // m2 withdraws from m1's group: m1 stays, m3 gets the seat.
+        let cancel = |id: &str| Op::CancelSignup {
+            signup_id: id.into(),
+        };
+        run(&mut r, &member("m2", "/c/b1/"), cancel("g1")).unwrap();
+        assert_eq!(r.signups["g1"].members, ["m1"]);
+        assert_eq!(r.signups["g1"].status, SignupStatus::Confirmed);
+        assert_eq!(r.signups["g2"].status, SignupStatus::Confirmed);
+        assert_eq!(r.activities["act"].taken, 2);
+        // m2 can now sign up alone (and waits); a stranger cannot cancel g1.
+        run(&mut r, &member("m2", "/c/b1/"), group("g3", &["m2"])).unwrap();
+        assert_eq!(r.signups["g3"].status, SignupStatus::Waitlisted);
+        let err = run(&mut r, &member("m3", "/c/b1/"), cancel("g1"));
+        assert_eq!(err.unwrap_err().code(), "forbidden");
     }
 
     #[test]

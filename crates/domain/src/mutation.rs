@@ -219,7 +219,66 @@ pub struct Touches {
     pub wallets: Vec<String>,
 }
 
+impl Touches {
+    /// More records than any mutation needs (a group sign-up of
+    /// `menu_ops::MAX_GROUP` plus its activity and leader is far below).
+    pub const MAX_RECORDS: usize = 128;
+    /// Derived document ids (`wish-…`, `expire-2026-…`) are longer than ids.
+    const MAX_DOC_ID: usize = 128;
+
+    /// Checks every id before anything is loaded: the store may send them
+    /// to a database as they are, and a mutation naming 60,000 members must
+    /// cost nothing.
+    pub fn check(&self) -> Result<(), Rejection> {
+        let count = self.orgs.len()
+            + self.members.len()
+            + self.docs.len()
+            + self.alliances.len()
+            + self.wallets.len();
+        if count > Self::MAX_RECORDS {
+            return Err(Rejection::Conflict("一次修改涉及的记录太多"));
+        }
+        let ids = self
+            .orgs
+            .iter()
+            .chain(&self.members)
+            .chain(&self.alliances)
+            .chain(&self.wallets)
+            .chain(self.menu_slot.iter().map(|(org, _, _)| org))
+            .chain(self.menu_slot.iter().filter_map(|(_, _, a)| a.as_ref()));
+        for id in ids {
+            // Empty: an actor without a member record; it loads nothing.
+            if !id.is_empty() {
+                validate::id("id", id)?;
+            }
+        }
+        for doc in &self.docs {
+            let ok = !doc.is_empty()
+                && doc.len() <= Self::MAX_DOC_ID
+                && doc
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'-');
+            if !ok {
+                return Err(FieldError {
+                    field: "id",
+                    problem: validate::Problem::BadId,
+                }
+                .into());
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Op {
+    /// What the mutation touches, checked (`Touches::check`): the server
+    /// loads nothing for a mutation that fails here.
+    pub fn checked_touches(&self, actor: &Actor) -> Result<Touches, Rejection> {
+        let t = self.touches(actor);
+        t.check()?;
+        Ok(t)
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Op::UpdateProfile(_) => "profile.update@1",

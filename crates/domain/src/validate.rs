@@ -12,6 +12,12 @@ pub struct FieldError {
 pub enum Problem {
     Empty,
     TooLong(usize),
+    /// U+0000 and other control characters (line breaks where one line is
+    /// expected).
+    Control,
+    /// Invisible formatting characters: bidirectional overrides that make
+    /// text read differently than it is stored, zero-width spaces.
+    Invisible,
     BadPhone,
     BadId,
 }
@@ -23,12 +29,18 @@ impl fmt::Display for FieldError {
             "phone" => "手机号",
             "workplace" => "工作单位",
             "place" => "地点",
+            "description" => "说明",
+            "note" => "备注",
+            "secret" => "签到码",
+            "month" => "月份",
             "id" | "org_id" | "member_id" | "parent_id" => "编号",
             other => other,
         };
         match &self.problem {
             Problem::Empty => write!(f, "{field}不能为空"),
             Problem::TooLong(max) => write!(f, "{field}不能超过 {max} 个字"),
+            Problem::Control => write!(f, "{field}含有不允许的控制字符"),
+            Problem::Invisible => write!(f, "{field}含有不可见的格式字符"),
             Problem::BadPhone => write!(f, "{field}应为 11 位手机号码"),
             Problem::BadId => write!(f, "{field}格式不正确"),
         }
@@ -37,21 +49,50 @@ impl fmt::Display for FieldError {
 
 impl std::error::Error for FieldError {}
 
-/// Non-blank, at most `max` characters, no control characters.
+/// One line: non-blank, at most `max` characters, no control or invisible
+/// formatting characters. Every synced single-line field goes through it.
 pub fn text(field: &'static str, s: &str, max: usize) -> Result<(), FieldError> {
+    checked(field, s, max, false)
+}
+
+/// Like `text`, but line breaks are allowed (descriptions, reasons, notes).
+pub fn long_text(field: &'static str, s: &str, max: usize) -> Result<(), FieldError> {
+    checked(field, s, max, true)
+}
+
+fn checked(field: &'static str, s: &str, max: usize, lines: bool) -> Result<(), FieldError> {
+    let fail = |problem| Err(FieldError { field, problem });
     if s.trim().is_empty() {
-        return Err(FieldError {
-            field,
-            problem: Problem::Empty,
-        });
+        return fail(Problem::Empty);
     }
-    if s.chars().count() > max || s.chars().any(char::is_control) {
-        return Err(FieldError {
-            field,
-            problem: Problem::TooLong(max),
-        });
+    // Counting stops past `max`: a huge string costs no more than a long one.
+    if s.chars().take(max.saturating_add(1)).count() > max {
+        return fail(Problem::TooLong(max));
+    }
+    for c in s.chars() {
+        if c.is_control() && !(lines && (c == '\n' || c == '\r' || c == '\t')) {
+            return fail(Problem::Control);
+        }
+        if is_invisible(c) {
+            return fail(Problem::Invisible);
+        }
     }
     Ok(())
+}
+
+/// Format characters (Unicode category Cf) that change how text reads
+/// without showing themselves. U+200D (zero-width joiner) stays allowed: it
+/// joins emoji sequences people type.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}'
+        | '\u{200B}' | '\u{200C}' | '\u{200E}' | '\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}'
+        | '\u{FFF9}'..='\u{FFFB}'
+        | '\u{E0000}'..='\u{E007F}')
 }
 
 /// A mainland mobile number: 11 digits starting with 1.
@@ -102,6 +143,43 @@ mod tests {
         assert!(id("id", "a/b").is_err());
         assert!(id("id", "").is_err());
         assert!(id("id", &"a".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn control_and_invisible_characters_are_named_as_such() {
+        let problem = |r: Result<(), FieldError>| r.unwrap_err().problem;
+        assert_eq!(
+            problem(text("workplace", "万达\0广场", 64)),
+            Problem::Control
+        );
+        assert_eq!(
+            text("workplace", "万达\0广场", 64).unwrap_err().to_string(),
+            "工作单位含有不允许的控制字符"
+        );
+        assert_eq!(
+            problem(text("name", "王\u{202E}丽娟", 32)),
+            Problem::Invisible
+        );
+        assert_eq!(
+            problem(text("name", "王\u{200B}丽娟", 32)),
+            Problem::Invisible
+        );
+        assert_eq!(
+            problem(text("name", "\u{FEFF}王丽娟", 32)),
+            Problem::Invisible
+        );
+        assert!(text("name", "👨\u{200D}👩\u{200D}👧 一家", 32).is_ok());
+        assert_eq!(
+            problem(text("note", "第一行\n第二行", 64)),
+            Problem::Control
+        );
+        assert!(long_text("note", "第一行\n第二行", 64).is_ok());
+        assert_eq!(problem(long_text("note", "a\u{7}b", 64)), Problem::Control);
+        assert_eq!(problem(long_text("note", "\n\n", 64)), Problem::Empty);
+        assert_eq!(
+            problem(long_text("note", &"长".repeat(1_000_000), 500)),
+            Problem::TooLong(500)
+        );
     }
 
     #[test]

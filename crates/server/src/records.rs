@@ -58,7 +58,11 @@ pub async fn apply_one(
 ) -> Result<Result<(), zhijian_domain::Rejection>, ApiError> {
     let mut tx = db.pool().begin().await?;
     let version = next_version(&mut tx).await?;
-    let view = load(&mut tx, &op.touches(actor)).await?;
+    let touches = match op.checked_touches(actor) {
+        Ok(t) => t,
+        Err(r) => return Ok(Err(r)),
+    };
+    let view = load(&mut tx, &touches).await?;
     let writes = match zhijian_domain::apply(actor, op, &view, now) {
         Ok(w) => w,
         Err(r) => return Ok(Err(r)),

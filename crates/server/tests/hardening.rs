@@ -399,3 +399,66 @@ async fn sessions_from_before_the_idle_expiry_survive_the_migration() {
         assert_eq!(me.expect("still signed in").login, "old", "{backend}");
     }
 }
+
+#[tokio::test]
+async fn oversized_lists_and_bad_characters_are_refused_never_a_500() {
+    use zhijian_domain::Op;
+    use zhijian_domain::member::ProfilePatch;
+    use zhijian_domain::menu_ops::NewSignup;
+    for s in common::servers().await {
+        let m = common::login(&s.client, MEMBER, PASSWORD).await;
+        // 60,000 named members (240 KB, within the body limit).
+        let huge = Op::SignUp(NewSignup {
+            id: "su-huge".into(),
+            activity_id: "act-any".into(),
+            members: vec!["a".to_owned(); 60_000],
+        });
+        let nul_id = Op::CancelSignup {
+            signup_id: "su\0x".into(),
+        };
+        let workplace = |w: &str| {
+            Op::UpdateProfile(ProfilePatch {
+                workplace: Some(Some(w.into())),
+                ..Default::default()
+            })
+        };
+        let r = common::push(
+            &m,
+            "hard-1",
+            vec![
+                (1, huge),
+                (2, nul_id),
+                (3, workplace("万达\0")),
+                (4, workplace("万达\u{202E}广场")),
+                (5, workplace("万达广场")),
+            ],
+        )
+        .await;
+        let refused = |seq| common::rejection(&r, seq);
+        assert_eq!(
+            refused(1).as_deref(),
+            Some("一次修改涉及的记录太多"),
+            "{}",
+            s.backend
+        );
+        assert_eq!(
+            refused(2).as_deref(),
+            Some("编号格式不正确"),
+            "{}",
+            s.backend
+        );
+        assert_eq!(
+            refused(3).as_deref(),
+            Some("工作单位含有不允许的控制字符"),
+            "{}",
+            s.backend
+        );
+        assert_eq!(
+            refused(4).as_deref(),
+            Some("工作单位含有不可见的格式字符"),
+            "{}",
+            s.backend
+        );
+        assert_eq!(refused(5), None, "{}: the queue goes on", s.backend);
+    }
+}

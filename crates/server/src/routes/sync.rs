@@ -94,9 +94,16 @@ async fn push_one(
             Step::Gap(last + 1)
         });
     }
-    let view = records::load(&mut tx, &m.op.touches(actor)).await?;
-    let outcome = match apply(actor, &m.op, &view, crate::auth::now_secs()) {
-        Ok(writes) => {
+    // Ids and counts are checked before any record is loaded.
+    let applied = match m.op.checked_touches(actor) {
+        Ok(touches) => {
+            let view = records::load(&mut tx, &touches).await?;
+            apply(actor, &m.op, &view, crate::auth::now_secs()).map(|w| (w, view))
+        }
+        Err(r) => Err(r),
+    };
+    let outcome = match applied {
+        Ok((writes, view)) => {
             if records::write(&mut tx, &writes, &view, version).await? {
                 sqlx::query("UPDATE sync_state SET scope_epoch = scope_epoch + 1 WHERE id = 1")
                     .execute(&mut *tx)
