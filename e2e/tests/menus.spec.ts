@@ -118,6 +118,7 @@ test("a wrong check-in code is refused by the server with a reason", async ({ br
   const forged = real === "123456" ? "654321" : "123456";
   await page.getByLabel("签到码").fill(forged);
   await page.getByRole("button", { name: "签到", exact: true }).click();
+  await expect(page.getByText("已签到，联网后由服务器核验")).toBeVisible();
   await page.goto(`${server.url}/sync`);
   await page.getByRole("button", { name: "立即同步" }).click();
   await expect(page.getByText("签到码不正确或已过期")).toBeVisible({ timeout: 20_000 });

@@ -295,6 +295,12 @@ impl Sync {
             .await
             .map_err(|e| SignInError::Other(e.to_string()))?;
         store.close();
+        // Signing in is online by nature: fetch the write path now, so that
+        // the first change works even if the network drops right after (the
+        // chunk then also sits in the HTTP cache for other tabs).
+        if write::load().await.is_err() {
+            leptos::logging::warn!("the write path could not be fetched at sign-in");
+        }
         self.needs_login.set(false);
         self.reload().await;
         broadcast();

@@ -3,6 +3,7 @@
 //! Every credit movement goes through `post_entry`, which applies the ledger
 //! rules and changes the member's wallet in the same write set.
 
+use crate::self_dealing::{OwnGain, refuse_own};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Actor;
@@ -189,9 +190,7 @@ pub fn award(
     if !actor.manages(&org_of(view, &m.org_id)?) {
         return Err(Rejection::Forbidden("只有本组织的书记可以调整积分"));
     }
-    if actor.is_member(&m.id) {
-        return Err(Rejection::Forbidden("不能给自己调整积分"));
-    }
+    refuse_own(actor, &m.id, OwnGain::Award)?;
     validate::text("原因", &a.reason, MAX_REASON_CHARS)
         .map_err(|_| ledger::LedgerError::ReasonRequired)?;
     post_entry(
@@ -228,6 +227,7 @@ pub fn reverse(
     if !actor.manages(&org_of(view, &org_id)?) {
         return Err(Rejection::Forbidden("只有本组织的书记可以冲正积分"));
     }
+    refuse_own(actor, &target.member_id, OwnGain::Reverse)?;
     post_entry(
         view,
         LedgerEntry {
@@ -537,6 +537,9 @@ pub fn claim_wish(actor: &Actor, wish_id: &str, view: &impl View) -> Result<Vec<
     if w.status != WishStatus::Open {
         return Err(conflict("已被认领"));
     }
+    if w.posted_by == actor.account_id {
+        return Err(Rejection::Forbidden(OwnGain::ClaimOwnWish.reason()));
+    }
     let name = view.member(me).map(|m| m.name);
     Ok(vec![Write::Doc(Doc::Wish(Wish {
         status: WishStatus::Claimed,
@@ -586,6 +589,7 @@ pub fn confirm_wish(
         return Err(conflict("认领人还没有标记完成"));
     }
     let claimer = w.claimed_by.clone().ok_or(conflict("该微心愿没有认领人"))?;
+    refuse_own(actor, &claimer, OwnGain::ConfirmOwnWish)?;
     let mut writes = post_entry(
         view,
         LedgerEntry {

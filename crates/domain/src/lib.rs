@@ -21,6 +21,7 @@ pub mod mutation;
 pub mod order;
 pub mod org;
 pub mod replica;
+pub mod self_dealing;
 pub mod sync;
 pub mod validate;
 

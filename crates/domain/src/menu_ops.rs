@@ -1,6 +1,7 @@
 //! Mutations on menus, activities, sign-ups and check-ins, applied by the
 //! same pure rules on the client (optimistically) and on the server.
 
+use crate::self_dealing::{OwnGain, refuse_own};
 use serde::{Deserialize, Serialize};
 
 use crate::activity::{self, Activity, ServiceMode, Signup, SignupStatus};
@@ -167,17 +168,20 @@ fn check_time(at: i64, a: &Activity, now: i64) -> Result<(), Rejection> {
     Ok(())
 }
 
-fn check_code(a: &Activity, code: &str, at: i64) -> Result<(), Rejection> {
+fn check_code(view: &impl View, a: &Activity, code: &str, at: i64) -> Result<(), Rejection> {
     // Members' copies carry no secret: their device cannot judge the code and
     // the server (which always has it) decides.
-    let Some(secret) = a.secret.as_deref() else {
+    if !view.holds_secrets() {
         return Ok(());
+    }
+    // An activity saved before it had a secret: no code can be right.
+    let Some(secret) = a.secret.as_deref().and_then(checkin::secret_bytes) else {
+        return Err(conflict("该活动还没有签到码，请组织者重新保存活动"));
     };
-    let ok = checkin::secret_bytes(secret).is_some_and(|s| checkin::verify(&s, &a.id, code, at));
-    if ok {
+    if checkin::verify(&secret, &a.id, code, at) {
         Ok(())
     } else {
-        Err(conflict("签到码不正确或已过期"))
+        Err(Rejection::WrongCode)
     }
 }
 
@@ -299,8 +303,9 @@ pub fn save_activity(
             return Err(conflict("名额不能少于已确认的人数"));
         }
     }
-    let secret = match &old {
-        Some(a) => a.secret.clone(),
+    // The secret is set once; an old activity without one gets it now.
+    let secret = match old.as_ref().and_then(|a| a.secret.clone()) {
+        Some(kept) => Some(kept),
         None if checkin::secret_bytes(&d.secret).is_some() => Some(d.secret.clone()),
         None => return Err(invalid("secret", Problem::BadId)),
     };
@@ -581,7 +586,7 @@ pub fn check_in(
         .ok_or(Rejection::Forbidden("该账号没有党员档案"))?;
     let a = activity(view, &n.activity_id)?;
     attend(view, &a, &me, n.at, now)?;
-    check_code(&a, &n.code, n.at)?;
+    check_code(view, &a, &n.code, n.at)?;
     Ok(vec![Write::Doc(Doc::CheckIn(CheckIn {
         id: n.id.clone(),
         activity_id: a.id.clone(),
@@ -604,6 +609,7 @@ pub fn check_in_by_hand(
     validate::text("note", &h.note, CheckIn::MAX_NOTE_CHARS)?;
     let a = activity(view, &h.activity_id)?;
     managed_org(actor, view, &a.org_id)?;
+    refuse_own(actor, &h.member_id, OwnGain::CheckInByHand)?;
     attend(view, &a, &h.member_id, h.at, now)?;
     Ok(vec![Write::Doc(Doc::CheckIn(CheckIn {
         id: h.id.clone(),
@@ -636,9 +642,13 @@ pub fn check_out(
         return Err(conflict("已经签退过了"));
     }
     let org = org_of(view, &a.org_id)?;
+    // One's own check-out always needs the code, organiser or not.
     match code {
+        Some(code) if actor.is_member(&c.member_id) => check_code(view, &a, code, at)?,
+        None if actor.is_member(&c.member_id) && actor.manages(&org) => {
+            return Err(Rejection::Forbidden(OwnGain::CheckOutByHand.reason()));
+        }
         _ if actor.manages(&org) => {}
-        Some(code) if actor.is_member(&c.member_id) => check_code(&a, code, at)?,
         Some(_) => return Err(Rejection::Forbidden("只能为自己签退")),
         None => return Err(conflict("签退需要输入签到码")),
     }
@@ -696,8 +706,12 @@ mod tests {
     const NOW: i64 = 1_795_312_800;
     const SECRET: &str = "00112233445566778899aabbccddeeff";
 
+    /// The server's view: it holds the secrets and judges codes.
     fn world() -> Records {
-        let mut r = Records::default();
+        let mut r = Records {
+            holds_secrets: true,
+            ..Records::default()
+        };
         for (id, parent, path) in [
             ("c", None, "/c/"),
             ("b1", Some("c"), "/c/b1/"),
@@ -1056,7 +1070,7 @@ mod tests {
         if old != code_at("act", at) && old != code_at("act", at - 30) {
             assert_eq!(
                 check(&mut r, "m3", old, at).unwrap_err(),
-                conflict("签到码不正确或已过期")
+                Rejection::WrongCode
             );
         }
         // Another activity's code.
@@ -1064,7 +1078,7 @@ mod tests {
         if other != code_at("act", at) && other != code_at("act", at - 30) {
             assert_eq!(
                 check(&mut r, "m3", other, at).unwrap_err(),
-                conflict("签到码不正确或已过期")
+                Rejection::WrongCode
             );
         }
         // Twice is a conflict; outside the activity's time too.
@@ -1080,7 +1094,15 @@ mod tests {
         // A member's copy has no secret: the phone accepts, the server decides.
         let mut phone = r.clone();
         phone.activities.get_mut("act").unwrap().secret = None;
+        phone.holds_secrets = false;
         check(&mut phone, "m3", "000000".into(), at).unwrap();
+        // On the server an activity without a secret accepts no code at all.
+        let mut legacy = r.clone();
+        legacy.activities.get_mut("act").unwrap().secret = None;
+        assert_eq!(
+            check(&mut legacy, "m3", code_at("act", at), at).unwrap_err(),
+            conflict("该活动还没有签到码，请组织者重新保存活动")
+        );
     }
 
     #[test]
@@ -1502,6 +1524,7 @@ mod tests {
         sign(&mut base, "m1").unwrap();
         // The member's copy: no secret, the server judges the code.
         base.activities.get_mut("act").unwrap().secret = None;
+        base.holds_secrets = false;
         let at = base.activities["act"].starts_at + 60;
         let me = member("m1", "/c/b1/");
         let mut phone = Replica::from_parts(me.clone(), base.clone(), vec![], 0, 0, vec![]);

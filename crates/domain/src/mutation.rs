@@ -155,6 +155,10 @@ pub enum Rejection {
     Conflict(&'static str),
     #[error("{0}")]
     Ledger(#[from] LedgerError),
+    /// A check-in or check-out code that is not the activity's for that
+    /// time; the server counts these to stop guessing.
+    #[error("签到码不正确或已过期")]
+    WrongCode,
 }
 
 impl Rejection {
@@ -165,6 +169,7 @@ impl Rejection {
             Rejection::NotFound(_) => "not_found",
             Rejection::Forbidden(_) => "forbidden",
             Rejection::Conflict(_) => "conflict",
+            Rejection::WrongCode => "wrong_code",
             Rejection::Ledger(LedgerError::BadAmount | LedgerError::ReasonRequired) => "invalid",
             Rejection::Ledger(LedgerError::Field(_)) => "invalid",
             Rejection::Ledger(_) => "conflict",
@@ -191,6 +196,9 @@ pub trait View {
     fn checkins_of(&self, activity_id: &str) -> Vec<crate::checkin::CheckIn>;
     /// Every hold on the member's credits this view holds.
     fn holds_of(&self, member_id: &str) -> Vec<crate::ledger::Hold>;
+    /// Whether activities here carry their check-in secrets (the server's
+    /// view); a device's copies do not and cannot judge a code.
+    fn holds_secrets(&self) -> bool;
 }
 
 /// A record to write (insert or replace).

@@ -40,6 +40,10 @@ pub struct Records {
     pub rules: BTreeMap<String, CreditRules>,
     /// Alliances with their orgs and rotation (public; from the directory).
     pub alliances: BTreeMap<String, crate::Alliance>,
+    /// Whether this view holds activities' check-in secrets (the server's
+    /// does). A device's copy has none: it records the code and leaves the
+    /// verdict to the server.
+    pub holds_secrets: bool,
 }
 
 impl Records {
@@ -195,6 +199,10 @@ impl View for Records {
             .filter(|h| h.member_id == member_id)
             .cloned()
             .collect()
+    }
+
+    fn holds_secrets(&self) -> bool {
+        self.holds_secrets
     }
 }
 

@@ -281,7 +281,10 @@ async fn load_member(
 
 /// Loads the records `touches` names (and a subtree when asked) into a view.
 pub async fn load(conn: &mut AnyConnection, t: &Touches) -> Result<Records, ApiError> {
-    let mut view = Records::default();
+    let mut view = Records {
+        holds_secrets: true,
+        ..Records::default()
+    };
     for id in &t.orgs {
         let row = sqlx::query(&format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1"))
             .bind(id)

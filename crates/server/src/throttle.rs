@@ -1,14 +1,16 @@
-//! Wrong-password throttling, kept in the database so that every server
-//! process on it shares the counts and a restart forgets nothing.
+//! Throttling of guesses (passwords, check-in codes), kept in the database
+//! so that every server process on it shares the counts and a restart
+//! forgets nothing. Each call takes a connection: the push path counts
+//! inside its own transaction.
 //!
-//! A key is `login:<login>` or `addr:<address>`. Failures in a row lock the
+//! A key is `login:<login>`, `addr:<address>` or `code:<account>:<record>`. Failures in a row lock the
 //! key for a growing time (`limits::Backoff`); an hour without failures
 //! forgets them; a right password clears its login's key (not the address's:
 //! one's own account must not reset the count for guesses at others').
 
 use std::net::IpAddr;
 
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use crate::Db;
 use crate::error::ApiError;
@@ -35,18 +37,23 @@ pub fn address_key(addr: IpAddr) -> String {
     }
 }
 
+/// Wrong check-in or check-out codes by one account for one record.
+pub fn code_key(account_id: &str, record_id: &str) -> String {
+    format!("code:{account_id}:{record_id}")
+}
+
 pub fn now_ms() -> i64 {
     let now = time::OffsetDateTime::now_utc();
     i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
 /// Refuses with 429 while any of `keys` is locked.
-pub async fn check(db: &Db, keys: &[&str], now_ms: i64) -> Result<(), ApiError> {
+pub async fn check(conn: &mut AnyConnection, keys: &[&str], now_ms: i64) -> Result<(), ApiError> {
     let mut until = 0i64;
     for key in keys {
         let row = sqlx::query("SELECT locked_until FROM signin_failures WHERE key = $1")
             .bind(*key)
-            .fetch_optional(db.pool())
+            .fetch_optional(&mut *conn)
             .await?;
         if let Some(row) = row {
             until = until.max(row.try_get::<i64, _>("locked_until")?);
@@ -64,7 +71,7 @@ pub async fn check(db: &Db, keys: &[&str], now_ms: i64) -> Result<(), ApiError> 
 /// Counts one failure for `key` and locks it as `backoff` says. Returns the
 /// failures in a row.
 pub async fn record_failure(
-    db: &Db,
+    conn: &mut AnyConnection,
     key: &str,
     backoff: Backoff,
     now_ms: i64,
@@ -79,7 +86,7 @@ pub async fn record_failure(
     .bind(key)
     .bind(now_ms)
     .bind(now_ms - FORGET_AFTER_MS)
-    .fetch_one(db.pool())
+    .fetch_one(&mut *conn)
     .await?;
     let failures = u32::try_from(row.try_get::<i64, _>("failures")?).unwrap_or(u32::MAX);
     let lock = i64::try_from(backoff.lock_ms(failures)).unwrap_or(i64::MAX);
@@ -89,16 +96,16 @@ pub async fn record_failure(
         )
         .bind(key)
         .bind(now_ms.saturating_add(lock))
-        .execute(db.pool())
+        .execute(&mut *conn)
         .await?;
     }
     Ok(failures)
 }
 
-pub async fn clear(db: &Db, key: &str) -> Result<(), ApiError> {
+pub async fn clear(conn: &mut AnyConnection, key: &str) -> Result<(), ApiError> {
     sqlx::query("DELETE FROM signin_failures WHERE key = $1")
         .bind(key)
-        .execute(db.pool())
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }

@@ -692,3 +692,82 @@ async fn a_timed_check_out_earns_credits_for_the_member_alone() {
         );
     }
 }
+
+#[tokio::test]
+async fn guessing_check_in_codes_stops_after_five_wrong_ones() {
+    for s in common::servers().await {
+        let t = now();
+        let start = t - 20 * 60;
+        if Month::from_unix(start).unwrap() != Month::from_unix(t).unwrap() {
+            eprintln!("note: the month began less than 20 minutes ago; skipped");
+            return;
+        }
+        let sec = login(&s.client, "13900000002", "demo1234").await;
+        let mut a = activity("act-guess", "menu-yuehai-this", ServiceMode::Menu, None);
+        a.item_id = "volunteer".into();
+        a.starts_at = start;
+        let r = push(&sec, "sec-guess", vec![(1, Op::SaveActivity(a))]).await;
+        assert_eq!(rejection(&r, 1), None, "{}", s.backend);
+
+        let key = checkin::secret_bytes(SECRET).unwrap();
+        let code_at = |at: i64| checkin::code(&key, "act-guess", checkin::window(at));
+        let right = code_at(t);
+        let wrong = |n: u32| {
+            let c = format!("{:06}", 100_000 + n);
+            if c == right || c == code_at(t - 30) {
+                format!("{:06}", 200_000 + n)
+            } else {
+                c
+            }
+        };
+        let check_in = |id: &str, code: String, at: i64| {
+            Op::CheckIn(NewCheckIn {
+                id: id.into(),
+                activity_id: "act-guess".into(),
+                code,
+                at,
+            })
+        };
+        let member = login(&s.client, "13900000001", "demo1234").await;
+        let past = t - 10 * 60;
+        let mut ops = vec![
+            // A code seen now, claimed for a moment ten minutes ago: forged.
+            (1, check_in("ci-g1", right.clone(), past)),
+        ];
+        for n in 2..=5 {
+            ops.push((u64::from(n), check_in(&format!("ci-g{n}"), wrong(n), t)));
+        }
+        ops.push((6, check_in("ci-g6", right.clone(), t)));
+        let r = push(&member, "member-guess", ops).await;
+        for seq in 1..=5 {
+            assert_eq!(
+                rejection(&r, seq).as_deref(),
+                Some("签到码不正确或已过期"),
+                "{}: seq {seq}",
+                s.backend
+            );
+        }
+        // Locked now: even the right code waits.
+        assert_eq!(
+            rejection(&r, 6).as_deref(),
+            Some("签到码错误次数过多，请 1 分钟后再试"),
+            "{}",
+            s.backend
+        );
+        // Another member is not affected.
+        let other = account(
+            &s,
+            "13700000008",
+            Some("m-03"),
+            &[(RoleKind::Member, Some("yuehai"))],
+        )
+        .await;
+        let r = push(
+            &other,
+            "other-guess",
+            vec![(1, check_in("ci-g7", right.clone(), t))],
+        )
+        .await;
+        assert_eq!(rejection(&r, 1), None, "{}", s.backend);
+    }
+}

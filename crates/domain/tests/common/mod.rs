@@ -1,5 +1,8 @@
 //! What the protocol property tests share.
 
+// Each test file uses what it needs of this.
+#![allow(dead_code)]
+
 /// xorshift64*: small, deterministic, good enough to drive a schedule.
 pub struct Rng(pub u64);
 

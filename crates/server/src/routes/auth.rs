@@ -34,14 +34,17 @@ pub async fn login(
     let login_key = throttle::login_key(&login);
     let addr_key = throttle::address_key(addr);
     let keys = [login_key.as_str(), addr_key.as_str()];
-    if let Err(e) = throttle::check(&state.db, &keys, throttle::now_ms()).await {
+    let mut conn = state.db.pool().acquire().await?;
+    if let Err(e) = throttle::check(&mut conn, &keys, throttle::now_ms()).await {
         tracing::info!(%login, %addr, "sign-in throttled");
         return Err(e);
     }
     let row = sqlx::query("SELECT id, password_hash FROM accounts WHERE login = $1")
         .bind(&login)
-        .fetch_optional(state.db.pool())
+        .fetch_optional(&mut *conn)
         .await?;
+    // No connection is held while waiting for a hash slot.
+    drop(conn);
     let (id, hash) = match &row {
         Some(r) => (
             Some(r.try_get::<String, _>("id")?),
@@ -57,16 +60,15 @@ pub async fn login(
         .inspect_err(|_| tracing::warn!(%login, %addr, "sign-in refused: no hash slot"))?;
     let Some(account_id) = id.filter(|_| ok) else {
         let now = throttle::now_ms();
+        let conn = &mut *state.db.pool().acquire().await?;
         let failures =
-            throttle::record_failure(&state.db, &login_key, state.limits.login_backoff(), now)
-                .await?;
+            throttle::record_failure(conn, &login_key, state.limits.login_backoff(), now).await?;
         let from_addr =
-            throttle::record_failure(&state.db, &addr_key, state.limits.address_backoff(), now)
-                .await?;
+            throttle::record_failure(conn, &addr_key, state.limits.address_backoff(), now).await?;
         tracing::info!(%login, %addr, failures, from_addr, "sign-in refused");
         return Err(ApiError::BadCredentials);
     };
-    throttle::clear(&state.db, &login_key).await?;
+    throttle::clear(&mut *state.db.pool().acquire().await?, &login_key).await?;
     let token = new_token()?;
     let now = now_secs();
     let expires_at = now + SESSION_SECONDS;
@@ -120,7 +122,12 @@ pub async fn change_password(
         .validate()
         .map_err(|m| ApiError::Invalid(m.to_owned()))?;
     let key = throttle::login_key(&auth.account.login);
-    throttle::check(&state.db, &[key.as_str()], throttle::now_ms()).await?;
+    throttle::check(
+        &mut *state.db.pool().acquire().await?,
+        &[key.as_str()],
+        throttle::now_ms(),
+    )
+    .await?;
     let hash: String = sqlx::query("SELECT password_hash FROM accounts WHERE id = $1")
         .bind(&auth.account.id)
         .fetch_one(state.db.pool())
@@ -138,7 +145,7 @@ pub async fn change_password(
         .await?;
     let Some(new_hash) = new_hash else {
         throttle::record_failure(
-            &state.db,
+            &mut *state.db.pool().acquire().await?,
             &key,
             state.limits.login_backoff(),
             throttle::now_ms(),

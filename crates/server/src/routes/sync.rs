@@ -6,12 +6,13 @@ use zhijian_domain::sync::{
     Change, MAX_PUSH_MUTATIONS, Mutation, MutationResult, Outcome, PULL_PAGE, PullRequest,
     PullResponse, PushRequest, PushResponse, SCHEMA_VERSION,
 };
-use zhijian_domain::{Actor, apply, validate};
+use zhijian_domain::{Actor, Op, Rejection, apply, validate};
 
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiJson};
-use crate::records;
+use crate::limits::Backoff;
+use crate::{records, throttle};
 
 fn check_schema(v: u32) -> Result<(), ApiError> {
     if v == SCHEMA_VERSION {
@@ -54,6 +55,34 @@ async fn claim_client(
     u64::try_from(row.try_get::<i64, _>("last_seq")?).map_err(|_| ApiError::Internal)
 }
 
+/// Five wrong codes for one record are free (a mistyped digit, a code read
+/// as it changed); then a minute's wait, doubling up to half an hour. At
+/// that rate a 6-digit code is out of reach.
+const CODE_BACKOFF: Backoff = Backoff {
+    free: 5,
+    first_ms: 60_000,
+    max_ms: 30 * 60_000,
+};
+
+/// The record whose code a mutation enters, if it enters one.
+fn guessed_record(op: &Op) -> Option<&str> {
+    match op {
+        Op::CheckIn(n) => Some(&n.activity_id),
+        Op::CheckOut {
+            checkin_id,
+            code: Some(_),
+            ..
+        } => Some(checkin_id),
+        _ => None,
+    }
+}
+
+enum Refusal {
+    Domain(Rejection),
+    /// Too many wrong codes: refused without looking at this one.
+    Throttled(u64),
+}
+
 enum Step {
     Skipped,
     Gap(u64),
@@ -94,14 +123,38 @@ async fn push_one(
             Step::Gap(last + 1)
         });
     }
-    // Ids and counts are checked before any record is loaded.
-    let applied = match m.op.checked_touches(actor) {
-        Ok(touches) => {
-            let view = records::load(&mut tx, &touches).await?;
-            apply(actor, &m.op, &view, crate::auth::now_secs()).map(|w| (w, view))
-        }
-        Err(r) => Err(r),
+    // Wrong codes are counted per account and record: guessing stops.
+    let code_key = guessed_record(&m.op).map(|id| throttle::code_key(&actor.account_id, id));
+    let locked = match &code_key {
+        Some(key) => throttle::check(&mut tx, &[key.as_str()], throttle::now_ms())
+            .await
+            .err(),
+        None => None,
     };
+    // Ids and counts are checked before any record is loaded.
+    let applied = match (locked, m.op.checked_touches(actor)) {
+        (Some(ApiError::Throttled { retry_after }), _) => Err(Refusal::Throttled(retry_after)),
+        (Some(e), _) => return Err(e),
+        (None, Ok(touches)) => {
+            let view = records::load(&mut tx, &touches).await?;
+            apply(actor, &m.op, &view, crate::auth::now_secs())
+                .map(|w| (w, view))
+                .map_err(Refusal::Domain)
+        }
+        (None, Err(r)) => Err(Refusal::Domain(r)),
+    };
+    if let Some(key) = &code_key {
+        match &applied {
+            Err(Refusal::Domain(Rejection::WrongCode)) => {
+                let failures =
+                    throttle::record_failure(&mut tx, key, CODE_BACKOFF, throttle::now_ms())
+                        .await?;
+                tracing::info!(account = %actor.account_id, failures, "wrong check-in code");
+            }
+            Ok(_) => throttle::clear(&mut tx, key).await?,
+            Err(_) => {}
+        }
+    }
     let outcome = match applied {
         Ok((writes, view)) => {
             if records::write(&mut tx, &writes, &view, version).await? {
@@ -111,9 +164,16 @@ async fn push_one(
             }
             Outcome::Ok
         }
-        Err(r) => Outcome::Rejected {
+        Err(Refusal::Domain(r)) => Outcome::Rejected {
             code: r.code().into(),
             message: r.to_string(),
+        },
+        Err(Refusal::Throttled(secs)) => Outcome::Rejected {
+            code: "throttled".into(),
+            message: format!(
+                "签到码错误次数过多，请 {} 分钟后再试",
+                secs.div_ceil(60).max(1)
+            ),
         },
     };
     let (status, code, message) = match &outcome {
