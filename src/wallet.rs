@@ -8,9 +8,9 @@ use zhijian_domain::sync::Outcome;
 
 use crate::sync::random_hex;
 
-/// Seconds since the epoch on this device.
+/// Seconds since the epoch, on the server's clock.
 pub fn now() -> i64 {
-    (js_sys::Date::now() / 1000.0) as i64
+    crate::when::now_secs()
 }
 
 /// The member's balance: the wallet the server keeps, else the entries'

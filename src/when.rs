@@ -1,12 +1,60 @@
-//! Times of activities on this device's clock and calendar.
+//! Times of activities on this device's calendar, on the server's clock.
+//!
+//! Devices drift (an organiser's PC minutes fast, a phone set a day off):
+//! "now" is the device's clock corrected by its offset to the server's,
+//! learnt from every answer (`zhijian_client::clock`) and kept for offline
+//! starts in localStorage.
+
+use std::cell::Cell;
 
 use js_sys::Date;
 use wasm_bindgen::JsValue;
 use zhijian_domain::Month;
 
-/// Seconds since the epoch, now.
+const KEY: &str = "zhijian.clock_offset_ms";
+
+thread_local! {
+    /// The offset last saved (or read at start), to save only changes.
+    static SAVED: Cell<Option<f64>> = const { Cell::new(None) };
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Server clock minus device clock, in milliseconds (0 until first known).
+pub fn offset_ms() -> f64 {
+    let saved = SAVED.with(Cell::get).or_else(|| {
+        let read = storage()
+            .and_then(|s| s.get_item(KEY).ok().flatten())
+            .and_then(|v| v.parse::<f64>().ok())
+            .filter(|v| v.is_finite());
+        SAVED.with(|c| c.set(Some(read.unwrap_or(0.0))));
+        read
+    });
+    match zhijian_client::clock::offset_ms() {
+        Some(now) => {
+            // A second's change is noise (the header's resolution).
+            if saved.is_none_or(|s| (s - now).abs() > 1000.0) {
+                SAVED.with(|c| c.set(Some(now)));
+                if let Some(s) = storage() {
+                    let _ = s.set_item(KEY, &format!("{now:.0}"));
+                }
+            }
+            now
+        }
+        None => saved.unwrap_or(0.0),
+    }
+}
+
+/// Milliseconds since the epoch, now, on the server's clock.
+pub fn now_ms() -> f64 {
+    Date::now() + offset_ms()
+}
+
+/// Seconds since the epoch, now, on the server's clock.
 pub fn now_secs() -> i64 {
-    (Date::now() / 1000.0) as i64
+    (now_ms() / 1000.0) as i64
 }
 
 /// This month in China (the server judges months the same way).

@@ -196,3 +196,35 @@ test("a secretary plans next month from this month's menu, with a clear refusal 
   await expect(sec.locator("[data-testid=rejected-list] li.rejected")).toHaveCount(0);
   await context.close();
 });
+
+test("with the organiser's clock 3 minutes fast and the member's phone a day slow, the check-in is accepted at the right time", async ({ browser }) => {
+  const secretary = await browser.newContext();
+  await secretary.clock.install({ time: Date.now() + 3 * 60_000 });
+  const sec = await secretary.newPage();
+  await signIn(sec, server.url, "13900000002", "demo1234");
+  await sec.goto(`${server.url}/menus/menu-yuehai-this`);
+  await sec.getByRole("button", { name: "发布" }).click();
+  await syncNow(sec, server.url);
+
+  const member = await browser.newContext();
+  await member.clock.install({ time: Date.now() - 24 * 3600_000 });
+  const page = await member.newPage();
+  await signIn(page, server.url, "13900000001", "demo1234");
+  await page.goto(`${server.url}/activities/menu-yuehai-this-a0`);
+  await sec.goto(`${server.url}/activities/menu-yuehai-this-a0`);
+  const code = (await sec.getByTestId("checkin-code").textContent())!.trim();
+  await page.getByLabel("签到码").fill(code);
+  await page.getByRole("button", { name: "签到", exact: true }).click();
+  await expect(page.getByText("已签到，联网后由服务器核验")).toBeVisible();
+  await syncNow(page, server.url);
+  await expect(page.getByTestId("rejected-list")).toContainText("没有被退回的修改");
+  await page.goto(`${server.url}/activities/menu-yuehai-this-a0`);
+  await expect(page.getByTestId("my-rejection")).toHaveCount(0);
+  // Shown at the real time (the server's), not a day earlier.
+  const real = new Date();
+  const shown = (d: Date) => `${d.getMonth() + 1}月${d.getDate()}日 ${d.getHours()}:${String(d.getMinutes()).padStart(2, "0")}`;
+  const near = [real, new Date(real.getTime() - 60_000)].map((d) => `已于 ${shown(d)} 签到`);
+  await expect(page.getByTestId("my-checkin")).toHaveText(new RegExp(near.join("|")));
+  await member.close();
+  await secretary.close();
+});

@@ -4,7 +4,7 @@ use zhijian_domain::activity::{Activity, ServiceMode};
 use zhijian_domain::menu::MonthlyMenu;
 use zhijian_domain::menu_ops::ActivityDraft;
 
-use crate::components::{Message, Outcome, TextField};
+use crate::components::{Message, Outcome, TextField, submit_then};
 use crate::i18n::*;
 use crate::labels::{self, SERVICE_MODES};
 use crate::sync::{Sync, random_hex};
@@ -65,7 +65,7 @@ pub fn ActivityForm(
     let approval = RwSignal::new(e.as_ref().is_some_and(|a| a.needs_approval));
     let hours = RwSignal::new(e.as_ref().is_some_and(|a| a.counts_hours));
     let inline = message.is_none();
-    let message = message.unwrap_or_else(|| RwSignal::new(None));
+    let message = message.unwrap_or_default();
     let id = existing.as_ref().map(|a| a.id.clone());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -95,16 +95,10 @@ pub fn ActivityForm(
             counts_hours: hours.get_untracked(),
             secret: random_hex(),
         });
-        leptos::task::spawn_local(async move {
-            match sync.mutate(op).await {
-                Ok(()) => {
-                    if !editing {
-                        title.set(String::new());
-                        description.set(String::new());
-                    }
-                    message.set(Some((true, t_string!(i18n, saved).to_string())));
-                }
-                Err(e) => message.set(Some((false, e.to_string()))),
+        submit_then(op, message, t_string!(i18n, saved).to_string(), move || {
+            if !editing {
+                title.set(String::new());
+                description.set(String::new());
             }
         });
     };
@@ -168,7 +162,7 @@ pub fn ActivityForm(
                     on:change=move |ev| hours.set(event_target_checked(&ev)) />
                 {t!(i18n, activity_hours)}
             </label>
-            <button type="submit" class="btn btn-primary">
+            <button type="submit" class="btn btn-primary" disabled=move || message.pending()>
                 {move || if editing { t_string!(i18n, activity_save) } else { t_string!(i18n, activity_add) }}
             </button>
             {inline.then(|| view! { <Message message=message /> })}

@@ -3,7 +3,7 @@ use zhijian_domain::Op;
 use zhijian_domain::credit_ops::{Award, Reverse};
 use zhijian_domain::ledger::{EntryKind, LedgerEntry, Wallet};
 
-use crate::components::{Message, TextField, submit};
+use crate::components::{Message, Outcome, TextField, submit};
 use crate::i18n::*;
 use crate::labels;
 use crate::sync::{Sync, random_hex};
@@ -35,7 +35,7 @@ pub fn MemberCredits(member_id: Signal<String>) -> impl IntoView {
     });
     let amount = RwSignal::new(String::new());
     let reason = RwSignal::new(String::new());
-    let message = RwSignal::new(None);
+    let message = Outcome::new();
     let award = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Ok(n) = amount.get_untracked().trim().parse::<i64>() else {
@@ -73,7 +73,7 @@ pub fn MemberCredits(member_id: Signal<String>) -> impl IntoView {
                             <li>
                                 {line} " · " {move || labels::when(i18n.get_locale(), at)}
                                 {can_reverse.then(|| view! {
-                                    " " <button type="button" class="btn btn-small" on:click=move |_| reverse(&e)>{t!(i18n, reverse_button)}</button>
+                                    " " <button type="button" class="btn btn-small" disabled=move || message.pending() on:click=move |_| reverse(&e)>{t!(i18n, reverse_button)}</button>
                                 })}
                             </li>
                         }
@@ -83,7 +83,7 @@ pub fn MemberCredits(member_id: Signal<String>) -> impl IntoView {
             <form class="form" on:submit=award>
                 <TextField name="award-amount" kind="number" max=7 value=amount>{t!(i18n, award_amount)}</TextField>
                 <TextField name="award-reason" max=100 value=reason>{t!(i18n, award_reason)}</TextField>
-                <button type="submit" class="btn">{t!(i18n, award_submit)}</button>
+                <button type="submit" class="btn" disabled=move || message.pending()>{t!(i18n, award_submit)}</button>
                 <Message message=message />
             </form>
         </section>

@@ -1,20 +1,73 @@
+use std::time::Duration;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use zhijian_domain::Op;
 
 use crate::sync::Sync;
 
-/// What a form says after an action: done, or why not.
-pub type Outcome = RwSignal<Option<(bool, String)>>;
+/// A form's state: what it says after an action (done, or why not), and
+/// whether an action is under way, which disables its buttons.
+#[derive(Clone, Copy)]
+pub struct Outcome {
+    message: RwSignal<Option<(bool, String)>>,
+    pending: RwSignal<bool>,
+}
 
-/// Queues `op`; `ok` (or the reason it was refused) goes to `message`.
-pub fn submit(op: Op, message: Outcome, ok: String) {
+/// A second tap sooner than this after the first is the same tap: a double
+/// tap must not redeem the coffee twice.
+const SETTLE: Duration = Duration::from_millis(1000);
+
+impl Outcome {
+    pub fn new() -> Self {
+        Self {
+            message: RwSignal::new(None),
+            pending: RwSignal::new(false),
+        }
+    }
+
+    pub fn set(&self, v: Option<(bool, String)>) {
+        self.message.set(v);
+    }
+
+    pub fn get(&self) -> Option<(bool, String)> {
+        self.message.get()
+    }
+
+    /// Whether a submit is under way (for `disabled=`).
+    pub fn pending(&self) -> bool {
+        self.pending.get()
+    }
+}
+
+impl Default for Outcome {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Queues `op` unless this form's last submit is still under way; `ok` (or
+/// the reason it was refused) goes to the form's message.
+pub fn submit(op: Op, form: Outcome, ok: String) {
+    submit_then(op, form, ok, || {});
+}
+
+/// `submit`, then `done` once the change is queued.
+pub fn submit_then(op: Op, form: Outcome, ok: String, done: impl FnOnce() + 'static) {
+    if form.pending.get_untracked() {
+        return;
+    }
+    form.pending.set(true);
     let sync = Sync::get();
     spawn_local(async move {
         match sync.mutate(op).await {
-            Ok(()) => message.set(Some((true, ok))),
-            Err(e) => message.set(Some((false, e.to_string()))),
+            Ok(()) => {
+                form.set(Some((true, ok)));
+                done();
+            }
+            Err(e) => form.set(Some((false, e.to_string()))),
         }
+        set_timeout(move || form.pending.set(false), SETTLE);
     });
 }
 

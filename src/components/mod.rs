@@ -14,7 +14,7 @@ mod update_banner;
 pub use activity_form::ActivityForm;
 pub use empty_state::EmptyState;
 pub use member_credits::MemberCredits;
-pub use message::{Message, Outcome, submit};
+pub use message::{Message, Outcome, submit, submit_then};
 pub use org_select::{OrgSelect, orgs_where, picked_org};
 pub use org_tree::OrgTreeView;
 pub use status_bar::{StatusBar, format_time};

@@ -53,7 +53,7 @@ pub fn ActivityPage() -> impl IntoView {
             })
         })
     });
-    let message = RwSignal::new(None);
+    let message = Outcome::new();
     let query = use_query_map();
     let code = RwSignal::new(query.with_untracked(|q| q.get("code").unwrap_or_default()));
     view! {
@@ -247,7 +247,7 @@ fn MemberPart(
                     Some(s) if checkin.is_none() => {
                         let sid = s.id.clone();
                         view! {
-                            <button type="button" class="btn" on:click=move |_| cancel(sid.clone())>{t!(i18n, signup_cancel)}</button>
+                            <button type="button" class="btn" disabled=move || message.pending() on:click=move |_| cancel(sid.clone())>{t!(i18n, signup_cancel)}</button>
                         }.into_any()
                     }
                     Some(_) => ().into_any(),
@@ -275,7 +275,7 @@ fn MemberPart(
                                 }).collect_view()}
                             </fieldset>
                         })}
-                        <button type="button" class="btn btn-primary" on:click=sign_up.clone()>{t!(i18n, signup_do)}</button>
+                        <button type="button" class="btn btn-primary" disabled=move || message.pending() on:click=sign_up.clone()>{t!(i18n, signup_do)}</button>
                     }.into_any(),
                 };
                 let needs_seat = a3.needs_signup()
@@ -294,7 +294,7 @@ fn MemberPart(
                             {can_out.then(|| view! {
                                 <form class="form inline-form" on:submit=move |ev| { ev.prevent_default(); check_out(cid.clone()) }>
                                     <CodeInput code=code />
-                                    <button type="submit" class="btn">{t!(i18n, checkout_do)}</button>
+                                    <button type="submit" class="btn" disabled=move || message.pending()>{t!(i18n, checkout_do)}</button>
                                 </form>
                             })}
                         }.into_any()
@@ -304,7 +304,7 @@ fn MemberPart(
                     None => view! {
                         <form class="form inline-form" on:submit=check_in.clone() data-testid="checkin-form">
                             <CodeInput code=code />
-                            <button type="submit" class="btn btn-primary">{t!(i18n, checkin_do)}</button>
+                            <button type="submit" class="btn btn-primary" disabled=move || message.pending()>{t!(i18n, checkin_do)}</button>
                         </form>
                     }.into_any(),
                 };
@@ -433,8 +433,8 @@ fn OrganiserPart(a: Activity, message: Outcome) -> impl IntoView {
                                     <span>{names}</span> " · "
                                     <span>{move || labels::signup_status(i18n.get_locale(), &s)}</span>
                                     {requested.then(|| view! {
-                                        <button type="button" class="btn btn-small" on:click=move |_| decide(id1.clone(), true)>{t!(i18n, approve)}</button>
-                                        <button type="button" class="btn btn-small" on:click=move |_| decide(id2.clone(), false)>{t!(i18n, decline)}</button>
+                                        <button type="button" class="btn btn-small" disabled=move || message.pending() on:click=move |_| decide(id1.clone(), true)>{t!(i18n, approve)}</button>
+                                        <button type="button" class="btn btn-small" disabled=move || message.pending() on:click=move |_| decide(id2.clone(), false)>{t!(i18n, decline)}</button>
                                     })}
                                 </li>
                             }
@@ -473,9 +473,9 @@ fn OrganiserPart(a: Activity, message: Outcome) -> impl IntoView {
                         <input type="text" name="note" maxlength="200" required=true
                             prop:value=move || hand_note.get() on:input=move |ev| hand_note.set(event_target_value(&ev)) />
                     </label>
-                    <button type="submit" class="btn">{t!(i18n, by_hand_do)}</button>
+                    <button type="submit" class="btn" disabled=move || message.pending()>{t!(i18n, by_hand_do)}</button>
                 </form>
-                <button type="button" class="btn btn-danger" on:click=cancel_activity.clone()>{t!(i18n, activity_cancel)}</button>
+                <button type="button" class="btn btn-danger" disabled=move || message.pending() on:click=cancel_activity.clone()>{t!(i18n, activity_cancel)}</button>
             })}
         </section>
     }

@@ -9,7 +9,7 @@ use zhijian_domain::credits::{Redemption, RedemptionStatus};
 use zhijian_domain::ledger::{self, Hold, LedgerEntry};
 
 use crate::components::{
-    EmptyState, Message, OrgSelect, TextField, orgs_where, picked_org, submit,
+    EmptyState, Message, OrgSelect, Outcome, TextField, orgs_where, picked_org, submit,
 };
 use crate::i18n::*;
 use crate::labels;
@@ -215,7 +215,7 @@ fn Rules() -> impl IntoView {
     let org = RwSignal::new(String::new());
     let rate = RwSignal::new(String::new());
     let expire = RwSignal::new(false);
-    let message = RwSignal::new(None);
+    let message = Outcome::new();
     // Show the chosen committee's rules (the first one until one is picked).
     Effect::new(move |_| {
         org.track();
@@ -258,7 +258,7 @@ fn Rules() -> impl IntoView {
                     <input type="checkbox" prop:checked=move || expire.get() on:change=move |ev| expire.set(event_target_checked(&ev)) />
                     <span>{t!(i18n, rules_expire)}</span>
                 </label>
-                <button type="submit" class="btn">{t!(i18n, rules_save)}</button>
+                <button type="submit" class="btn" disabled=move || message.pending()>{t!(i18n, rules_save)}</button>
                 <Message message=message />
             </form>
         </Show>
@@ -313,7 +313,7 @@ fn Holds(data: Memo<Option<Data>>) -> impl IntoView {
     let i18n = use_i18n();
     let device = RwSignal::new(String::new());
     let amount = RwSignal::new(String::new());
-    let message = RwSignal::new(None);
+    let message = Outcome::new();
     let place = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Ok(n) = amount.get_untracked().trim().parse::<i64>() else {
@@ -345,14 +345,14 @@ fn Holds(data: Memo<Option<Data>>) -> impl IntoView {
                     <p data-testid="hold">
                         {t!(i18n, hold_row, device = h.device_id.clone(), n = h.amount - h.used)}
                         " "
-                        <button type="button" class="btn btn-small" on:click=release>{t!(i18n, hold_release)}</button>
+                        <button type="button" class="btn btn-small" disabled=move || message.pending() on:click=release>{t!(i18n, hold_release)}</button>
                     </p>
                 }
             }).collect_view())}
             <form class="form" on:submit=place>
                 <TextField name="device" value=device>{t!(i18n, hold_device)}</TextField>
                 <TextField name="hold-amount" kind="number" max=6 value=amount>{t!(i18n, hold_amount)}</TextField>
-                <button type="submit" class="btn">{t!(i18n, hold_place)}</button>
+                <button type="submit" class="btn" disabled=move || message.pending()>{t!(i18n, hold_place)}</button>
                 <Message message=message />
             </form>
         </details>

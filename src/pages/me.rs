@@ -3,7 +3,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use zhijian_domain::{Member, ProfilePatch, RoleKind};
 
-use crate::components::{Message, TextField, submit};
+use crate::components::{Message, Outcome, TextField, submit};
 use crate::i18n::*;
 use crate::sync::Sync;
 use crate::{labels, locale, shell};
@@ -121,7 +121,7 @@ fn Profile() -> impl IntoView {
             loaded.set_value((p, w));
         }
     });
-    let message = RwSignal::new(None::<(bool, String)>);
+    let message = Outcome::new();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(m) = member.get_untracked() else {
@@ -174,7 +174,7 @@ fn Profile() -> impl IntoView {
                             {t!(i18n, me_phone)}
                         </TextField>
                         <TextField name="workplace" value=workplace>{t!(i18n, me_workplace)}</TextField>
-                        <button type="submit" class="btn btn-primary">{t!(i18n, me_save)}</button>
+                        <button type="submit" class="btn btn-primary" disabled=move || message.pending()>{t!(i18n, me_save)}</button>
                         <Message message=message />
                     </form>
                 }.into_any(),

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use zhijian_domain::{Member, MemberPatch, Op};
 
-use crate::components::{MemberCredits, Message, TextField, submit};
+use crate::components::{MemberCredits, Message, Outcome, TextField, submit};
 use crate::i18n::*;
 use crate::labels::{self, MODES, STATUSES};
 use crate::sync::Sync;
@@ -65,7 +65,7 @@ fn MemberForm(member: Member) -> impl IntoView {
     let mode = RwSignal::new(MODES.iter().position(|m| *m == member.mode).unwrap_or(0));
     let phone = RwSignal::new(member.phone.clone().unwrap_or_default());
     let workplace = RwSignal::new(member.workplace.clone().unwrap_or_default());
-    let message = RwSignal::new(None::<(bool, String)>);
+    let message = Outcome::new();
     let original = member.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -117,7 +117,7 @@ fn MemberForm(member: Member) -> impl IntoView {
             </label>
             <TextField name="phone" kind="tel" max=11 value=phone>{t!(i18n, me_phone)}</TextField>
             <TextField name="workplace" value=workplace>{t!(i18n, me_workplace)}</TextField>
-            <button type="submit" class="btn btn-primary">{t!(i18n, me_save)}</button>
+            <button type="submit" class="btn btn-primary" disabled=move || message.pending()>{t!(i18n, me_save)}</button>
             <Message message=message />
         </form>
     }

@@ -5,7 +5,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use zhijian_domain::menu::{MenuItem, MonthlyMenu};
 use zhijian_domain::{Month, Op};
 
-use crate::components::{ActivityForm, Message, TextField, submit};
+use crate::components::{ActivityForm, Message, Outcome, TextField, submit, submit_then};
 use crate::i18n::*;
 use crate::labels;
 use crate::sync::{Sync, random_hex};
@@ -112,7 +112,7 @@ fn MenuForm(menu: MonthlyMenu) -> impl IntoView {
             .collect::<Vec<_>>(),
     );
     let min_optional = RwSignal::new(menu.min_optional.to_string());
-    let message = RwSignal::new(None::<(bool, String)>);
+    let message = Outcome::new();
     let (id, org_id, month) = (menu.id.clone(), menu.org_id.clone(), menu.month);
     let alliance_id = menu.alliance_id.clone();
     let host = sync.replica.with_untracked(|r| {
@@ -164,23 +164,22 @@ fn MenuForm(menu: MonthlyMenu) -> impl IntoView {
         let is_new = stored.get_untracked().is_none();
         let href = format!("/menus/{}", menu.id);
         let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            match sync.mutate(Op::SaveMenu(menu)).await {
-                Ok(()) => {
-                    message.set(Some((true, t_string!(i18n, saved).to_string())));
-                    if is_new {
-                        navigate(
-                            &href,
-                            NavigateOptions {
-                                replace: true,
-                                ..Default::default()
-                            },
-                        );
-                    }
+        submit_then(
+            Op::SaveMenu(menu),
+            message,
+            t_string!(i18n, saved).to_string(),
+            move || {
+                if is_new {
+                    navigate(
+                        &href,
+                        NavigateOptions {
+                            replace: true,
+                            ..Default::default()
+                        },
+                    );
                 }
-                Err(e) => message.set(Some((false, e.to_string()))),
-            }
-        });
+            },
+        );
     };
     let id3 = menu.id.clone();
     let publish = move |published: bool| {
@@ -247,13 +246,13 @@ fn MenuForm(menu: MonthlyMenu) -> impl IntoView {
                     prop:value=move || min_optional.get() on:input=move |ev| min_optional.set(event_target_value(&ev)) />
             </label>
             <div class="actions">
-                <button type="submit" class="btn btn-primary">{t!(i18n, menu_save)}</button>
+                <button type="submit" class="btn btn-primary" disabled=move || message.pending()>{t!(i18n, menu_save)}</button>
                 {move || stored.get().map(|m| {
                     let publish = publish.clone();
                     if m.published {
-                        view! { <button type="button" class="btn" on:click=move |_| publish(false)>{t!(i18n, menu_unpublish)}</button> }.into_any()
+                        view! { <button type="button" class="btn" disabled=move || message.pending() on:click=move |_| publish(false)>{t!(i18n, menu_unpublish)}</button> }.into_any()
                     } else {
-                        view! { <button type="button" class="btn btn-primary" on:click=move |_| publish(true)>{t!(i18n, menu_publish)}</button> }.into_any()
+                        view! { <button type="button" class="btn btn-primary" disabled=move || message.pending() on:click=move |_| publish(true)>{t!(i18n, menu_publish)}</button> }.into_any()
                     }
                 })}
             </div>

@@ -3,7 +3,7 @@ use leptos::task::spawn_local;
 use zhijian_domain::Op;
 use zhijian_domain::credits::{Redemption, RedemptionStatus, code_hash};
 
-use crate::components::{EmptyState, Message, TextField, submit};
+use crate::components::{EmptyState, Message, Outcome, TextField, submit};
 use crate::i18n::*;
 use crate::labels;
 use crate::sync::Sync;
@@ -34,7 +34,7 @@ pub fn MerchantPage() -> impl IntoView {
         })
     });
     let code = RwSignal::new(String::new());
-    let message = RwSignal::new(None);
+    let message = Outcome::new();
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = code.get_untracked().trim().to_owned();
@@ -73,7 +73,7 @@ pub fn MerchantPage() -> impl IntoView {
             <h2 class="page-title">{t!(i18n, merchant_title)}</h2>
             <form class="form kiosk-form" on:submit=confirm>
                 <TextField name="redemption-code" kind="tel" max=6 value=code>{t!(i18n, merchant_code)}</TextField>
-                <button type="submit" class="btn btn-primary btn-large">{t!(i18n, merchant_confirm)}</button>
+                <button type="submit" class="btn btn-primary btn-large" disabled=move || message.pending()>{t!(i18n, merchant_confirm)}</button>
                 <Message message=message />
             </form>
             {move || match list.get() {

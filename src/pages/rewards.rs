@@ -5,7 +5,7 @@ use zhijian_domain::credits::Reward;
 use zhijian_domain::{Actor, Op};
 
 use crate::components::{
-    EmptyState, Message, OrgSelect, TextField, orgs_where, picked_org, submit,
+    EmptyState, Message, OrgSelect, Outcome, TextField, orgs_where, picked_org, submit,
 };
 use crate::i18n::*;
 use crate::sync::{Sync, random_hex};
@@ -48,7 +48,7 @@ pub fn Rewards() -> impl IntoView {
                 .map_or_else(Vec::new, |r| orgs_where(r, Actor::manages))
         })
     });
-    let message = RwSignal::new(None);
+    let message = Outcome::new();
     view! {
         <section class="page">
             <h2 class="page-title">{t!(i18n, rewards_title)}</h2>
@@ -82,7 +82,7 @@ pub fn Rewards() -> impl IntoView {
 fn RewardCard(
     x: Reward,
     available: Memo<Option<i64>>,
-    message: RwSignal<Option<(bool, String)>>,
+    message: Outcome,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let sync = Sync::get();
@@ -117,7 +117,7 @@ fn RewardCard(
                 ().into_any()
             } else {
                 view! {
-                    <button type="button" class="btn btn-primary" disabled=short on:click=redeem.clone()>
+                    <button type="button" class="btn btn-primary" disabled=move || short() || message.pending() on:click=redeem.clone()>
                         {t!(i18n, reward_redeem)}
                     </button>
                     <Show when=short>
@@ -140,7 +140,7 @@ fn RewardForm(orgs: Memo<Vec<(String, String)>>) -> impl IntoView {
     let stock = RwSignal::new(String::new());
     let merchant = RwSignal::new(String::new());
     let merchant_name = RwSignal::new(String::new());
-    let message = RwSignal::new(None);
+    let message = Outcome::new();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let org_id = picked_org(org, orgs);
@@ -179,7 +179,7 @@ fn RewardForm(orgs: Memo<Vec<(String, String)>>) -> impl IntoView {
                 <TextField name="reward-stock" kind="number" max=6 value=stock>{t!(i18n, reward_stock)}</TextField>
                 <TextField name="reward-merchant" value=merchant>{t!(i18n, reward_merchant)}</TextField>
                 <TextField name="reward-merchant-name" max=40 value=merchant_name>{t!(i18n, reward_merchant_name)}</TextField>
-                <button type="submit" class="btn">{t!(i18n, reward_save)}</button>
+                <button type="submit" class="btn" disabled=move || message.pending()>{t!(i18n, reward_save)}</button>
                 <Message message=message />
             </form>
         </details>

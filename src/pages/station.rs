@@ -4,7 +4,7 @@ use zhijian_domain::credit_ops::Redeem;
 use zhijian_domain::credits::Reward;
 use zhijian_domain::ledger::Hold;
 
-use crate::components::{EmptyState, Message, submit};
+use crate::components::{EmptyState, Message, Outcome, submit};
 use crate::i18n::*;
 use crate::sync::{Sync, random_hex};
 use crate::wallet;
@@ -43,7 +43,7 @@ pub fn StationPage() -> impl IntoView {
         })
     });
     let picked = RwSignal::new(None::<String>);
-    let message = RwSignal::new(None);
+    let message = Outcome::new();
     view! {
         <section class="page kiosk">
             <h2 class="page-title">{t!(i18n, station_title)}</h2>
@@ -95,7 +95,7 @@ pub fn StationPage() -> impl IntoView {
                                 };
                                 view! {
                                     <li class="card">
-                                        <button type="button" class="btn btn-primary btn-large" on:click=hand_over>
+                                        <button type="button" class="btn btn-primary btn-large" disabled=move || message.pending() on:click=hand_over>
                                             {x.title.clone()} " · " {t!(i18n, reward_cost, n = cost)}
                                         </button>
                                     </li>

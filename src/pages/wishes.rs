@@ -57,7 +57,7 @@ pub fn Wishes() -> impl IntoView {
             })
         })
     });
-    let message = RwSignal::new(None);
+    let message = Outcome::new();
     view! {
         <section class="page">
             <h2 class="page-title">{t!(i18n, wishes_title)}</h2>
@@ -126,14 +126,14 @@ fn WishCard(
                 {pending.then(|| view! { " · " <span class="tag tag-pending">{t!(i18n, pending_tag)}</span> })}
             </p>
             {(status == WishStatus::Open && me.get_untracked().is_some()).then(|| view! {
-                <button type="button" class="btn btn-primary" on:click=move |_| act(
+                <button type="button" class="btn btn-primary" disabled=move || message.pending() on:click=move |_| act(
                     Op::ClaimWish { wish_id: id1.clone() },
                     t_string!(i18n, wish_claim_done),
                 )>{t!(i18n, wish_claim)}</button>
             })}
             <Show when=move || status == WishStatus::Claimed && mine()>
                 <TextField name="wish-note" max=100 value=note>{t!(i18n, wish_note)}</TextField>
-                <button type="button" class="btn btn-primary" on:click={
+                <button type="button" class="btn btn-primary" disabled=move || message.pending() on:click={
                     let id = id2.clone();
                     move |_| act(
                         Op::FulfilWish { wish_id: id.clone(), note: note.get_untracked() },
@@ -142,7 +142,7 @@ fn WishCard(
                 }>{t!(i18n, wish_fulfil)}</button>
             </Show>
             {(status == WishStatus::Fulfilled && confirms).then(|| view! {
-                <button type="button" class="btn btn-primary" on:click=move |_| act(
+                <button type="button" class="btn btn-primary" disabled=move || message.pending() on:click=move |_| act(
                     Op::ConfirmWish { wish_id: id3.clone() },
                     t_string!(i18n, wish_confirm_done),
                 )>{t!(i18n, wish_confirm)}</button>
@@ -158,7 +158,7 @@ fn WishForm(orgs: Memo<Vec<(String, String)>>) -> impl IntoView {
     let title = RwSignal::new(String::new());
     let requester = RwSignal::new(String::new());
     let credits = RwSignal::new(String::new());
-    let message = RwSignal::new(None);
+    let message = Outcome::new();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let org_id = picked_org(org, orgs);
@@ -184,7 +184,7 @@ fn WishForm(orgs: Memo<Vec<(String, String)>>) -> impl IntoView {
                 <TextField name="wish-requester" max=20 value=requester>{t!(i18n, wish_requester)}</TextField>
                 <TextField name="wish-credits" kind="number" max=3 value=credits>{t!(i18n, wish_credits)}</TextField>
                 <p class="muted">{t!(i18n, wish_privacy)}</p>
-                <button type="submit" class="btn">{t!(i18n, wish_post)}</button>
+                <button type="submit" class="btn" disabled=move || message.pending()>{t!(i18n, wish_post)}</button>
                 <Message message=message />
             </form>
         </details>
@@ -211,7 +211,7 @@ fn Pledges() -> impl IntoView {
         })
     });
     let text = RwSignal::new(String::new());
-    let message = RwSignal::new(None);
+    let message = Outcome::new();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let op = Op::SavePledge(NewPledge {
@@ -241,7 +241,7 @@ fn Pledges() -> impl IntoView {
                         <li>
                             <strong>{p.member_name.clone()}</strong> "：" {p.text.clone()}
                             {mine.then(|| view! {
-                                " " <button type="button" class="btn btn-small" on:click=withdraw>{t!(i18n, pledge_withdraw)}</button>
+                                " " <button type="button" class="btn btn-small" disabled=move || message.pending() on:click=withdraw>{t!(i18n, pledge_withdraw)}</button>
                             })}
                         </li>
                     }
@@ -252,7 +252,7 @@ fn Pledges() -> impl IntoView {
         <Show when=move || list.with(|l| l.as_ref().is_some_and(|(_, me)| me.is_some()))>
             <form class="form" on:submit=save>
                 <TextField name="pledge" max=100 value=text>{t!(i18n, pledge_field)}</TextField>
-                <button type="submit" class="btn">{t!(i18n, pledge_save)}</button>
+                <button type="submit" class="btn" disabled=move || message.pending()>{t!(i18n, pledge_save)}</button>
                 <Message message=message />
             </form>
         </Show>

@@ -348,7 +348,7 @@ impl Sync {
             if !replica.has_rules() {
                 replica.set_apply(write.apply);
             }
-            let now = (js_sys::Date::now() / 1000.0) as i64;
+            let now = crate::when::now_secs();
             let m = replica.mutate(op.clone(), now)?;
             let saved = match Store::open().await {
                 Ok(store) => {

@@ -48,6 +48,17 @@ pub fn bench() -> Result {
         ])
         .arg(pg.url()))?;
     drop(pg);
+
+    step("memory during a burst of 200 parallel wrong sign-ins");
+    run(cargo().args([
+        "run",
+        "--release",
+        "-q",
+        "-p",
+        "zhijian-server",
+        "--example",
+        "signin_burst",
+    ]))?;
     Ok(())
 }
 

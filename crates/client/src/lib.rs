@@ -5,6 +5,7 @@
 //! transport differs (`transport.rs`): the browser's `fetch` in wasm, reqwest
 //! natively; requests, responses and errors are the same types on both.
 
+pub mod clock;
 mod transport;
 
 use serde::Serialize;

@@ -89,6 +89,22 @@ mod web {
         ApiError::Network(js_message(&v))
     }
 
+    /// Every answer from the server carries its `Date`: the device's clock
+    /// offset follows from it (the server's second, taken as its middle,
+    /// against the middle of the round trip). API answers never come from a
+    /// cache (the service worker leaves `/api` alone, no validators are
+    /// sent); a round trip over 10 s is too vague to learn from.
+    fn observe_clock(resp: &Response, sent: f64, received: f64) {
+        let Ok(Some(date)) = resp.headers().get("date") else {
+            return;
+        };
+        let server = js_sys::Date::parse(&date);
+        if server.is_nan() || received - sent > 10_000.0 {
+            return;
+        }
+        crate::clock::observe(server + 500.0 - (sent + received) / 2.0);
+    }
+
     async fn json_of(resp: &Response) -> Result<JsValue, ApiError> {
         let promise = resp.json().map_err(|e| ApiError::Decode(js_message(&e)))?;
         JsFuture::from(promise)
@@ -132,11 +148,13 @@ mod web {
                     .map_err(network)?;
             }
             let window = web_sys::window().ok_or_else(|| ApiError::Network("no window".into()))?;
+            let sent = js_sys::Date::now();
             let resp: Response = JsFuture::from(window.fetch_with_request(&req))
                 .await
                 .map_err(network)?
                 .dyn_into()
                 .map_err(network)?;
+            observe_clock(&resp, sent, js_sys::Date::now());
             let status = resp.status();
             if !resp.ok() {
                 let parsed = json_of(&resp)
