@@ -79,11 +79,7 @@ pub fn Rewards() -> impl IntoView {
 }
 
 #[component]
-fn RewardCard(
-    x: Reward,
-    available: Memo<Option<i64>>,
-    message: Outcome,
-) -> impl IntoView {
+fn RewardCard(x: Reward, available: Memo<Option<i64>>, message: Outcome) -> impl IntoView {
     let i18n = use_i18n();
     let sync = Sync::get();
     let (id, cost, left) = (x.id.clone(), x.cost, x.left());

@@ -1,7 +1,7 @@
 //! Accounts and sessions: argon2 password hashes, random bearer tokens stored
 //! only as SHA-256 hashes, and the extractor that turns a token into an actor.
 
-use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use argon2::{Argon2, PasswordHash, PasswordHasher};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use password_hash::SaltString;
@@ -37,12 +37,47 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
         .map_err(|_| ApiError::Internal)
 }
 
+thread_local! {
+    /// Argon2's working memory (19 MiB at the default cost), kept per thread
+    /// and reused: allocating it per hash left each thread's malloc arena
+    /// holding tens of MiB after a burst.
+    static BLOCKS: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Checks `password` against a PHC-format Argon2 hash, in constant time.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let (Ok(params), Ok(algorithm)) = (
+        argon2::Params::try_from(&parsed),
+        argon2::Algorithm::try_from(parsed.algorithm),
+    ) else {
+        return false;
+    };
+    let version = match parsed.version.map(argon2::Version::try_from) {
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+        None => argon2::Version::default(),
+    };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let argon = Argon2::new(algorithm, version, params);
+    let mut out = vec![0u8; expected.len()];
+    let hashed = BLOCKS.with_borrow_mut(|memory| {
+        memory.resize(blocks, argon2::Block::default());
+        argon
+            .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut memory[..])
             .is_ok()
-    })
+    });
+    // `Output`'s equality is constant-time.
+    hashed && password_hash::Output::new(&out).is_ok_and(|o| o == expected)
 }
 
 /// A fresh token: 32 random bytes, hex. Only its hash is stored.
@@ -199,6 +234,17 @@ mod tests {
         assert!(verify_password("correct horse", &h));
         assert!(!verify_password("wrong", &h));
         assert!(!verify_password("x", "not a hash"));
+        // Hashes made with other costs (older accounts) verify too.
+        let cheap = Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            argon2::Params::new(1024, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"old one", &SaltString::generate(&mut OsRng))
+        .unwrap()
+        .to_string();
+        assert!(verify_password("old one", &cheap));
+        assert!(!verify_password("old two", &cheap));
         let a = new_token().unwrap();
         let b = new_token().unwrap();
         assert_eq!(a.len(), 64);

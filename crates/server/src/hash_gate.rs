@@ -2,15 +2,23 @@
 //! 19 MiB and a core for tens of milliseconds; unbounded, a burst of sign-ins
 //! fills the blocking pool and the heap (100 parallel ones once took 7.6 GiB).
 //! Beyond the slots a sign-in waits briefly in a bounded queue, then gets 503.
+//!
+//! The hashes run on one thread per slot, started once: on tokio's blocking
+//! pool each burst grew new threads, each keeping its own 19 MiB malloc arena
+//! afterwards (a 200-sign-in burst left the process at 456 MiB). A fixed set
+//! of threads reuses the same memory, so a burst costs a few slots' worth.
 
-use std::sync::Arc;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, oneshot};
 
 use crate::error::ApiError;
 use crate::limits::Limits;
+
+type Job = Box<dyn FnOnce() + Send>;
 
 #[derive(Clone, Debug)]
 pub struct HashGate {
@@ -18,6 +26,37 @@ pub struct HashGate {
     waiting: Arc<AtomicUsize>,
     max_waiting: usize,
     wait: Duration,
+    jobs: mpsc::Sender<Job>,
+}
+
+/// `n` threads taking jobs from one queue; a job that panics leaves its
+/// thread running. They end when every `HashGate` clone is gone.
+fn workers(n: usize) -> mpsc::Sender<Job> {
+    let (tx, rx) = mpsc::channel::<Job>();
+    let rx = Arc::new(Mutex::new(rx));
+    for i in 0..n {
+        let rx = rx.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("zj-hash-{i}"))
+            .spawn(move || {
+                loop {
+                    let job = match rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => {
+                            let _ = catch_unwind(AssertUnwindSafe(job));
+                        }
+                        Err(_) => return,
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start a password hashing thread");
+        }
+    }
+    tx
 }
 
 /// Leaves the gate when dropped, however the wait or the hash ended.
@@ -37,10 +76,11 @@ impl HashGate {
             // Those hashing count too: `hash_queue` is who waits beyond them.
             max_waiting: limits.hash_slots() + limits.hash_queue,
             wait: limits.hash_wait(),
+            jobs: workers(limits.hash_slots()),
         }
     }
 
-    /// Runs `work` (a hash) on the blocking pool once a slot is free.
+    /// Runs `work` (a hash) on a hashing thread once a slot is free.
     pub async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
@@ -57,12 +97,13 @@ impl HashGate {
             Ok(Err(_)) => return Err(ApiError::Internal),
             Err(_) => return Err(ApiError::Busy { retry_after: 2 }),
         };
-        tokio::task::spawn_blocking(move || {
+        let (done, result) = oneshot::channel();
+        let job: Job = Box::new(move || {
             let _slot = permit;
-            work()
-        })
-        .await
-        .map_err(|_| ApiError::Internal)
+            let _ = done.send(work());
+        });
+        self.jobs.send(job).map_err(|_| ApiError::Internal)?;
+        result.await.map_err(|_| ApiError::Internal)
     }
 }
 

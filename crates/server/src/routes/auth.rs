@@ -48,14 +48,18 @@ pub async fn login(
     let (id, hash) = match &row {
         Some(r) => (
             Some(r.try_get::<String, _>("id")?),
-            r.try_get::<String, _>("password_hash")?,
+            Some(r.try_get::<String, _>("password_hash")?),
         ),
-        None => (None, dummy_hash().to_owned()),
+        None => (None, None),
     };
     let password = req.password;
+    // The dummy is made (once) on a hashing thread too, never on the runtime.
     let ok = state
         .hashes
-        .run(move || verify_password(&password, &hash))
+        .run(move || match &hash {
+            Some(hash) => verify_password(&password, hash),
+            None => verify_password(&password, dummy_hash()),
+        })
         .await
         .inspect_err(|_| tracing::warn!(%login, %addr, "sign-in refused: no hash slot"))?;
     let Some(account_id) = id.filter(|_| ok) else {
