@@ -1,5 +1,6 @@
 //! Pieces shared by several pages.
 
+mod account_security;
 mod activity_form;
 mod empty_state;
 mod member_credits;
@@ -11,6 +12,7 @@ mod tab_bar;
 mod text_field;
 mod update_banner;
 
+pub use account_security::AccountSecurity;
 pub use activity_form::ActivityForm;
 pub use empty_state::EmptyState;
 pub use member_credits::MemberCredits;

@@ -3,7 +3,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use zhijian_domain::{Member, ProfilePatch, RoleKind};
 
-use crate::components::{Message, Outcome, TextField, submit};
+use crate::components::{AccountSecurity, Message, Outcome, TextField, submit};
 use crate::i18n::*;
 use crate::sync::Sync;
 use crate::{labels, locale, shell};
@@ -34,6 +34,7 @@ pub fn Me() -> impl IntoView {
                 }
             >
                 <Profile />
+                <AccountSecurity />
             </Show>
             <fieldset class="field">
                 <legend>{t!(i18n, me_language)}</legend>

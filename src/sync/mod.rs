@@ -66,8 +66,27 @@ pub enum SignInError {
 pub enum SignOutError {
     #[error("还有 {0} 条修改未同步，联网同步后才能退出")]
     Pending(usize),
+    #[error("需要联网")]
+    Offline,
     #[error("{0}")]
     Storage(String),
+}
+
+/// Why a password change did not happen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PasswordError {
+    /// The current password is wrong.
+    Wrong,
+    TooShort,
+    TooLong,
+    Same,
+    Throttled {
+        retry_after: u64,
+    },
+    Offline,
+    /// This device's session has ended; sign in again.
+    SessionEnded,
+    Other(String),
 }
 
 #[derive(Clone, Copy)]
@@ -310,12 +329,32 @@ impl Sync {
 
     /// Signs out after a last sync. Refused while changes are unsynced.
     pub async fn sign_out(self) -> Result<(), SignOutError> {
+        self.sign_out_with(false).await
+    }
+
+    /// 退出所有设备: ends every session of the account on the server (a lost
+    /// phone, a shared computer), then signs this device out. Online only;
+    /// refused while changes wait, as a plain sign-out is.
+    pub async fn sign_out_everywhere(self) -> Result<(), SignOutError> {
+        self.sign_out_with(true).await
+    }
+
+    async fn sign_out_with(self, everywhere: bool) -> Result<(), SignOutError> {
         self.sync_now().await;
         let pending = self.pending();
         if pending > 0 {
             return Err(SignOutError::Pending(pending));
         }
         let token = self.session.get_untracked().map(|s| s.token);
+        if everywhere {
+            let t = token.clone().ok_or(SignOutError::Offline)?;
+            match api::client().with_token(t).logout_everywhere().await {
+                // 401: this session had ended already; the others went with it.
+                Ok(()) | Err(ApiError::Status { status: 401, .. }) => {}
+                Err(ApiError::Network(_)) => return Err(SignOutError::Offline),
+                Err(e) => return Err(SignOutError::Storage(e.to_string())),
+            }
+        }
         let store = Store::open()
             .await
             .map_err(|e| SignOutError::Storage(e.to_string()))?;
@@ -324,7 +363,7 @@ impl Sync {
             .await
             .map_err(|e| SignOutError::Storage(e.to_string()))?;
         store.close();
-        if let Some(t) = token {
+        if let Some(t) = token.filter(|_| !everywhere) {
             // Best effort: the session also expires on its own.
             let _ = api::client().with_token(t).logout().await;
         }
@@ -333,6 +372,45 @@ impl Sync {
         self.status.set(SyncStatus::default());
         broadcast();
         Ok(())
+    }
+
+    /// 修改密码 (online): every other session of the account ends; this one
+    /// goes on.
+    pub async fn change_password(self, current: &str, new: &str) -> Result<(), PasswordError> {
+        let change = zhijian_domain::api::PasswordChange {
+            current_password: current.to_owned(),
+            new_password: new.to_owned(),
+        };
+        let n = new.chars().count();
+        if n < *zhijian_domain::api::PASSWORD_CHARS.start() {
+            return Err(PasswordError::TooShort);
+        }
+        if n > *zhijian_domain::api::PASSWORD_CHARS.end() {
+            return Err(PasswordError::TooLong);
+        }
+        if current == new {
+            return Err(PasswordError::Same);
+        }
+        let token = self
+            .session
+            .get_untracked()
+            .map(|s| s.token)
+            .ok_or(PasswordError::Offline)?;
+        api::client()
+            .with_token(token)
+            .change_password(&change)
+            .await
+            .map_err(|e| match e {
+                ApiError::Status { status: 401, body } if body.code == "bad_credentials" => {
+                    PasswordError::Wrong
+                }
+                ApiError::Status { status: 401, .. } => PasswordError::SessionEnded,
+                ApiError::Status { status: 429, body } => PasswordError::Throttled {
+                    retry_after: body.retry_after.unwrap_or(60),
+                },
+                ApiError::Network(_) => PasswordError::Offline,
+                other => PasswordError::Other(other.to_string()),
+            })
     }
 
     /// Validates and queues a change; shows at once, syncs soon.

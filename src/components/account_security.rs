@@ -1,0 +1,111 @@
+//! 账户安全 on the 我的 page: change the password, sign out on every device.
+//! Both need the network; both say so when it is missing.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::components::TextField;
+use crate::i18n::*;
+use crate::sync::{PasswordError, SignOutError, Sync};
+
+#[component]
+pub fn AccountSecurity() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let changing = RwSignal::new(false);
+    let changed = RwSignal::new(None::<Result<(), PasswordError>>);
+    let change = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if changing.get_untracked() {
+            return;
+        }
+        changing.set(true);
+        changed.set(None);
+        spawn_local(async move {
+            let r = sync
+                .change_password(&current.get_untracked(), &new.get_untracked())
+                .await;
+            if r.is_ok() {
+                current.set(String::new());
+                new.set(String::new());
+            }
+            changed.set(Some(r));
+            changing.set(false);
+        });
+    };
+    let leaving = RwSignal::new(false);
+    let left = RwSignal::new(None::<String>);
+    let everywhere = move |_| {
+        if leaving.get_untracked() {
+            return;
+        }
+        leaving.set(true);
+        spawn_local(async move {
+            let r = sync.sign_out_everywhere().await;
+            left.set(r.err().map(|e| sign_out_text(i18n.get_locale(), &e)));
+            leaving.set(false);
+        });
+    };
+    view! {
+        <section class="field" data-testid="account-security">
+            <h3>{t!(i18n, security_title)}</h3>
+            <form class="form" on:submit=change>
+                <TextField name="current-password" kind="password" max=256 autocomplete="current-password" required=true value=current>
+                    {t!(i18n, security_current)}
+                </TextField>
+                <TextField name="new-password" kind="password" max=128 autocomplete="new-password" required=true value=new>
+                    {t!(i18n, security_new)}
+                </TextField>
+                <p class="hint">{t!(i18n, security_new_hint)}</p>
+                {move || changed.get().map(|r| {
+                    let ok = r.is_ok();
+                    view! {
+                        <p class=if ok { "notice" } else { "notice notice-error" } role="status">
+                            {move || password_text(i18n.get_locale(), &r)}
+                        </p>
+                    }
+                })}
+                <button type="submit" class="btn" disabled=move || changing.get()>{t!(i18n, security_change)}</button>
+            </form>
+            <p class="hint">{t!(i18n, security_everywhere_hint)}</p>
+            <button type="button" class="btn btn-danger" disabled=move || leaving.get() on:click=everywhere>
+                {t!(i18n, security_everywhere)}
+            </button>
+            {move || left.get().map(|e| view! { <p class="notice notice-error" role="alert">{e}</p> })}
+        </section>
+    }
+}
+
+fn password_text(locale: Locale, r: &Result<(), PasswordError>) -> String {
+    match r {
+        Ok(()) => td_string!(locale, security_changed).to_string(),
+        Err(PasswordError::Wrong) => td_string!(locale, security_wrong).to_string(),
+        Err(PasswordError::TooShort) => td_string!(locale, security_too_short).to_string(),
+        Err(PasswordError::TooLong) => td_string!(locale, security_too_long).to_string(),
+        Err(PasswordError::Same) => td_string!(locale, security_same).to_string(),
+        Err(PasswordError::Throttled { retry_after }) if *retry_after < 60 => {
+            td_string!(locale, login_error_throttled_secs, secs = *retry_after).to_string()
+        }
+        Err(PasswordError::Throttled { retry_after }) => {
+            let mins = retry_after.div_ceil(60);
+            td_string!(locale, login_error_throttled_mins, mins = mins).to_string()
+        }
+        Err(PasswordError::Offline) => td_string!(locale, security_offline).to_string(),
+        Err(PasswordError::SessionEnded) => td_string!(locale, security_session_ended).to_string(),
+        Err(PasswordError::Other(detail)) => {
+            td_string!(locale, security_failed, detail = detail.clone()).to_string()
+        }
+    }
+}
+
+fn sign_out_text(locale: Locale, e: &SignOutError) -> String {
+    match e {
+        SignOutError::Pending(n) => td_string!(locale, security_pending, n = *n).to_string(),
+        SignOutError::Offline => td_string!(locale, security_everywhere_offline).to_string(),
+        SignOutError::Storage(detail) => {
+            td_string!(locale, security_failed, detail = detail.clone()).to_string()
+        }
+    }
+}
