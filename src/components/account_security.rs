@@ -1,12 +1,70 @@
 //! 账户安全 on the 我的 page: change the password, sign out on every device.
-//! Both need the network; both say so when it is missing.
+//! Both need the network; both say so when it is missing. In the 我的
+//! page's chunk: nothing here is in the first load.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::api::{self, ApiError};
 use crate::components::TextField;
 use crate::i18n::*;
-use crate::sync::{PasswordError, SignOutError, Sync};
+use crate::sync::{SignOutError, Sync};
+
+/// Why a password change did not happen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum PasswordError {
+    /// The current password is wrong.
+    Wrong,
+    TooShort,
+    TooLong,
+    Same,
+    Throttled {
+        retry_after: u64,
+    },
+    Offline,
+    /// This device's session has ended; sign in again.
+    SessionEnded,
+    Other(String),
+}
+
+/// 修改密码 (online): every other session of the account ends; this one
+/// goes on.
+async fn change_password(sync: Sync, current: &str, new: &str) -> Result<(), PasswordError> {
+    let change = zhijian_domain::api::PasswordChange {
+        current_password: current.to_owned(),
+        new_password: new.to_owned(),
+    };
+    let n = new.chars().count();
+    if n < *zhijian_domain::api::PASSWORD_CHARS.start() {
+        return Err(PasswordError::TooShort);
+    }
+    if n > *zhijian_domain::api::PASSWORD_CHARS.end() {
+        return Err(PasswordError::TooLong);
+    }
+    if current == new {
+        return Err(PasswordError::Same);
+    }
+    let token = sync
+        .session
+        .get_untracked()
+        .map(|s| s.token)
+        .ok_or(PasswordError::Offline)?;
+    api::client()
+        .with_token(token)
+        .change_password(&change)
+        .await
+        .map_err(|e| match e {
+            ApiError::Status { status: 401, body } if body.code == "bad_credentials" => {
+                PasswordError::Wrong
+            }
+            ApiError::Status { status: 401, .. } => PasswordError::SessionEnded,
+            ApiError::Status { status: 429, body } => PasswordError::Throttled {
+                retry_after: body.retry_after.unwrap_or(60),
+            },
+            ApiError::Network(_) => PasswordError::Offline,
+            other => PasswordError::Other(other.to_string()),
+        })
+}
 
 #[component]
 pub fn AccountSecurity() -> impl IntoView {
@@ -24,9 +82,7 @@ pub fn AccountSecurity() -> impl IntoView {
         changing.set(true);
         changed.set(None);
         spawn_local(async move {
-            let r = sync
-                .change_password(&current.get_untracked(), &new.get_untracked())
-                .await;
+            let r = change_password(sync, &current.get_untracked(), &new.get_untracked()).await;
             if r.is_ok() {
                 current.set(String::new());
                 new.set(String::new());

@@ -72,23 +72,6 @@ pub enum SignOutError {
     Storage(String),
 }
 
-/// Why a password change did not happen.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PasswordError {
-    /// The current password is wrong.
-    Wrong,
-    TooShort,
-    TooLong,
-    Same,
-    Throttled {
-        retry_after: u64,
-    },
-    Offline,
-    /// This device's session has ended; sign in again.
-    SessionEnded,
-    Other(String),
-}
-
 #[derive(Clone, Copy)]
 pub struct Sync {
     pub session: RwSignal<Option<Session>>,
@@ -372,45 +355,6 @@ impl Sync {
         self.status.set(SyncStatus::default());
         broadcast();
         Ok(())
-    }
-
-    /// 修改密码 (online): every other session of the account ends; this one
-    /// goes on.
-    pub async fn change_password(self, current: &str, new: &str) -> Result<(), PasswordError> {
-        let change = zhijian_domain::api::PasswordChange {
-            current_password: current.to_owned(),
-            new_password: new.to_owned(),
-        };
-        let n = new.chars().count();
-        if n < *zhijian_domain::api::PASSWORD_CHARS.start() {
-            return Err(PasswordError::TooShort);
-        }
-        if n > *zhijian_domain::api::PASSWORD_CHARS.end() {
-            return Err(PasswordError::TooLong);
-        }
-        if current == new {
-            return Err(PasswordError::Same);
-        }
-        let token = self
-            .session
-            .get_untracked()
-            .map(|s| s.token)
-            .ok_or(PasswordError::Offline)?;
-        api::client()
-            .with_token(token)
-            .change_password(&change)
-            .await
-            .map_err(|e| match e {
-                ApiError::Status { status: 401, body } if body.code == "bad_credentials" => {
-                    PasswordError::Wrong
-                }
-                ApiError::Status { status: 401, .. } => PasswordError::SessionEnded,
-                ApiError::Status { status: 429, body } => PasswordError::Throttled {
-                    retry_after: body.retry_after.unwrap_or(60),
-                },
-                ApiError::Network(_) => PasswordError::Offline,
-                other => PasswordError::Other(other.to_string()),
-            })
     }
 
     /// Validates and queues a change; shows at once, syncs soon.

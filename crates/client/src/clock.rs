@@ -6,18 +6,19 @@
 use std::cell::Cell;
 
 thread_local! {
-    static OFFSET_MS: Cell<Option<f64>> = const { Cell::new(None) };
+    static OFFSET_MS: Cell<Option<i64>> = const { Cell::new(None) };
 }
 
 /// Records a measured offset (server minus device, milliseconds).
 pub fn observe(offset_ms: f64) {
-    if offset_ms.is_finite() {
-        OFFSET_MS.with(|o| o.set(Some(offset_ms)));
+    // Beyond ±100 years it is not a clock but a broken header.
+    if offset_ms.is_finite() && offset_ms.abs() < 3.2e12 {
+        OFFSET_MS.with(|o| o.set(Some(offset_ms as i64)));
     }
 }
 
 /// The last measured offset, if an answer has come in since start.
-pub fn offset_ms() -> Option<f64> {
+pub fn offset_ms() -> Option<i64> {
     OFFSET_MS.with(Cell::get)
 }
 
@@ -30,8 +31,10 @@ mod tests {
         assert_eq!(offset_ms(), None);
         observe(180_000.0);
         observe(f64::NAN);
-        assert_eq!(offset_ms(), Some(180_000.0));
-        observe(-86_400_000.0);
-        assert_eq!(offset_ms(), Some(-86_400_000.0));
+        assert_eq!(offset_ms(), Some(180_000));
+        observe(-86_400_000.4);
+        assert_eq!(offset_ms(), Some(-86_400_000));
+        observe(1e300);
+        assert_eq!(offset_ms(), Some(-86_400_000));
     }
 }
