@@ -416,6 +416,13 @@ async fn oversized_lists_and_bad_characters_are_refused_never_a_500() {
         let nul_id = Op::CancelSignup {
             signup_id: "su\0x".into(),
         };
+        // Found by push_fuzz on PostgreSQL: the code throttle's key once
+        // reached the database before the id was checked.
+        let nul_checkout = Op::CheckOut {
+            checkin_id: "a\0b".into(),
+            at: zhijian_server::auth::now_secs(),
+            code: Some(String::new()),
+        };
         let workplace = |w: &str| {
             Op::UpdateProfile(ProfilePatch {
                 workplace: Some(Some(w.into())),
@@ -431,6 +438,7 @@ async fn oversized_lists_and_bad_characters_are_refused_never_a_500() {
                 (3, workplace("万达\0")),
                 (4, workplace("万达\u{202E}广场")),
                 (5, workplace("万达广场")),
+                (6, nul_checkout),
             ],
         )
         .await;
@@ -460,5 +468,11 @@ async fn oversized_lists_and_bad_characters_are_refused_never_a_500() {
             s.backend
         );
         assert_eq!(refused(5), None, "{}: the queue goes on", s.backend);
+        assert_eq!(
+            refused(6).as_deref(),
+            Some("编号格式不正确"),
+            "{}",
+            s.backend
+        );
     }
 }

@@ -123,16 +123,20 @@ async fn push_one(
             Step::Gap(last + 1)
         });
     }
+    // Ids and counts are checked before anything is read, the throttle
+    // included (an id with U+0000 never reaches the database).
+    let touches = m.op.checked_touches(actor);
     // Wrong codes are counted per account and record: guessing stops.
-    let code_key = guessed_record(&m.op).map(|id| throttle::code_key(&actor.account_id, id));
+    let code_key = guessed_record(&m.op)
+        .filter(|_| touches.is_ok())
+        .map(|id| throttle::code_key(&actor.account_id, id));
     let locked = match &code_key {
         Some(key) => throttle::check(&mut tx, &[key.as_str()], throttle::now_ms())
             .await
             .err(),
         None => None,
     };
-    // Ids and counts are checked before any record is loaded.
-    let applied = match (locked, m.op.checked_touches(actor)) {
+    let applied = match (locked, touches) {
         (Some(ApiError::Throttled { retry_after }), _) => Err(Refusal::Throttled(retry_after)),
         (Some(e), _) => return Err(e),
         (None, Ok(touches)) => {
