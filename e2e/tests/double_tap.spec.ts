@@ -18,6 +18,8 @@ test("a double tap on 报名 and on 兑换 queues one mutation each", async ({ b
   await signIn(sec, server.url, "13900000002", "demo1234");
   await sec.goto(`${server.url}/menus/menu-yuehai-this`);
   await sec.getByRole("button", { name: "发布" }).click();
+  // Queued on the device before leaving the page.
+  await expect(sec.getByText("已发布")).toBeVisible();
   await syncNow(sec, server.url);
   await secretary.close();
 

@@ -204,6 +204,7 @@ test("with the organiser's clock 3 minutes fast and the member's phone a day slo
   await signIn(sec, server.url, "13900000002", "demo1234");
   await sec.goto(`${server.url}/menus/menu-yuehai-this`);
   await sec.getByRole("button", { name: "发布" }).click();
+  await expect(sec.getByText("已发布")).toBeVisible();
   await syncNow(sec, server.url);
 
   const member = await browser.newContext();

@@ -85,6 +85,9 @@ pub struct Sync {
 
 thread_local! {
     static FAILURES: Cell<u32> = const { Cell::new(0) };
+    /// Bumped by every sign-out: a reload that began before it must not put
+    /// the signed-out session back (it read IndexedDB before it was cleared).
+    static SIGN_OUTS: Cell<u32> = const { Cell::new(0) };
     static PENDING_TIMER: Cell<Option<i32>> = const { Cell::new(None) };
     static AGAIN: Cell<bool> = const { Cell::new(false) };
 }
@@ -167,6 +170,7 @@ impl Sync {
 
     /// Rebuilds the replica from IndexedDB.
     async fn reload(self) {
+        let generation = SIGN_OUTS.with(Cell::get);
         let store = match Store::open().await {
             Ok(s) => s,
             Err(e) => return self.storage_failed(&e),
@@ -242,6 +246,9 @@ impl Sync {
             && old.actor.account_id == r.actor.account_id
         {
             r.carry_acked(&old);
+        }
+        if SIGN_OUTS.with(Cell::get) != generation {
+            return;
         }
         self.status.update(|s| s.synced_at = p.meta.synced_at);
         self.replica.set(Some(r));
@@ -346,6 +353,7 @@ impl Sync {
             .await
             .map_err(|e| SignOutError::Storage(e.to_string()))?;
         store.close();
+        SIGN_OUTS.with(|g| g.set(g.get().wrapping_add(1)));
         if let Some(t) = token.filter(|_| !everywhere) {
             // Best effort: the session also expires on its own.
             let _ = api::client().with_token(t).logout().await;
