@@ -261,18 +261,7 @@ impl Touches {
             }
         }
         for doc in &self.docs {
-            let ok = !doc.is_empty()
-                && doc.len() <= Self::MAX_DOC_ID
-                && doc
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'-');
-            if !ok {
-                return Err(FieldError {
-                    field: "id",
-                    problem: validate::Problem::BadId,
-                }
-                .into());
-            }
+            validate::id_up_to("id", doc, Self::MAX_DOC_ID)?;
         }
         Ok(())
     }

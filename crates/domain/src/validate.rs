@@ -111,8 +111,14 @@ pub fn phone(field: &'static str, s: &str) -> Result<(), FieldError> {
 /// Record ids: 1–64 of `[0-9a-z-]` (demo slugs and UUIDs alike). Never `/`,
 /// which separates org paths.
 pub fn id(field: &'static str, s: &str) -> Result<(), FieldError> {
+    id_up_to(field, s, 64)
+}
+
+/// An id of at most `max_len` bytes, for ids derived from others
+/// (`wish-…`, `expire-2026-…`).
+pub fn id_up_to(field: &'static str, s: &str, max_len: usize) -> Result<(), FieldError> {
     let ok = !s.is_empty()
-        && s.len() <= 64
+        && s.len() <= max_len
         && s.bytes()
             .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'-');
     if ok {

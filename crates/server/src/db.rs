@@ -43,38 +43,27 @@ pub enum DbError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::Args)]
 pub struct DbOptions {
     /// A statement running longer is cancelled (PostgreSQL).
-    #[arg(
-        long,
-        env = "ZJ_DB_STATEMENT_TIMEOUT_MS",
-        default_value_t = 15_000,
-        global = true
-    )]
+    #[arg(long, env = "ZJ_DB_STATEMENT_TIMEOUT_MS", default_value_t = Self::DEFAULT.statement_timeout_ms, global = true)]
     pub statement_timeout_ms: u64,
     /// A lock wait longer than this fails (PostgreSQL).
-    #[arg(
-        long,
-        env = "ZJ_DB_LOCK_TIMEOUT_MS",
-        default_value_t = 5_000,
-        global = true
-    )]
+    #[arg(long, env = "ZJ_DB_LOCK_TIMEOUT_MS", default_value_t = Self::DEFAULT.lock_timeout_ms, global = true)]
     pub lock_timeout_ms: u64,
     /// A request waiting longer for a free connection gets 503.
-    #[arg(
-        long,
-        env = "ZJ_DB_ACQUIRE_TIMEOUT_MS",
-        default_value_t = 5_000,
-        global = true
-    )]
+    #[arg(long, env = "ZJ_DB_ACQUIRE_TIMEOUT_MS", default_value_t = Self::DEFAULT.acquire_timeout_ms, global = true)]
     pub acquire_timeout_ms: u64,
+}
+
+impl DbOptions {
+    pub const DEFAULT: DbOptions = DbOptions {
+        statement_timeout_ms: 15_000,
+        lock_timeout_ms: 5_000,
+        acquire_timeout_ms: 5_000,
+    };
 }
 
 impl Default for DbOptions {
     fn default() -> Self {
-        Self {
-            statement_timeout_ms: 15_000,
-            lock_timeout_ms: 5_000,
-            acquire_timeout_ms: 5_000,
-        }
+        Self::DEFAULT
     }
 }
 

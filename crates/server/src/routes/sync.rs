@@ -147,17 +147,12 @@ async fn push_one(
         }
         (None, Err(r)) => Err(Refusal::Domain(r)),
     };
-    if let Some(key) = &code_key {
-        match &applied {
-            Err(Refusal::Domain(Rejection::WrongCode)) => {
-                let failures =
-                    throttle::record_failure(&mut tx, key, CODE_BACKOFF, throttle::now_ms())
-                        .await?;
-                tracing::info!(account = %actor.account_id, failures, "wrong check-in code");
-            }
-            Ok(_) => throttle::clear(&mut tx, key).await?,
-            Err(_) => {}
-        }
+    // No clearing on success: a check-in (or check-out) happens once per
+    // key, so its count is never read again; the hourly purge drops it.
+    if let (Some(key), Err(Refusal::Domain(Rejection::WrongCode))) = (&code_key, &applied) {
+        let failures =
+            throttle::record_failure(&mut tx, key, CODE_BACKOFF, throttle::now_ms()).await?;
+        tracing::info!(account = %actor.account_id, failures, "wrong check-in code");
     }
     let outcome = match applied {
         Ok((writes, view)) => {
