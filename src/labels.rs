@@ -5,6 +5,16 @@ use zhijian_domain::{Area, ManagementMode, MemberStatus, OrgKind};
 
 use crate::i18n::*;
 
+/// "Too many attempts, try again in …" for a `Retry-After` in seconds.
+pub fn try_again_in(locale: Locale, secs: u64) -> String {
+    if secs < 60 {
+        td_string!(locale, login_error_throttled_secs, secs = secs).to_string()
+    } else {
+        let mins = secs.div_ceil(60);
+        td_string!(locale, login_error_throttled_mins, mins = mins).to_string()
+    }
+}
+
 pub fn kind(locale: Locale, kind: OrgKind) -> &'static str {
     match kind {
         OrgKind::Committee => td_string!(locale, kind_committee),

@@ -5,7 +5,8 @@ use crate::i18n::Locale;
 
 const KEY: &str = "zhijian.locale";
 
-fn storage() -> Option<web_sys::Storage> {
+/// The page's localStorage, if the browser gives it (private mode may not).
+pub fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 

@@ -8,11 +8,6 @@ use zhijian_domain::sync::Outcome;
 
 use crate::sync::random_hex;
 
-/// Seconds since the epoch, on the server's clock.
-pub fn now() -> i64 {
-    crate::when::now_secs()
-}
-
 /// The member's balance: the wallet the server keeps, else the entries'
 /// sum (both include queued changes, replayed).
 pub fn balance(r: &Replica, member: &str) -> i64 {

@@ -18,16 +18,12 @@ thread_local! {
     static SAVED: Cell<Option<i64>> = const { Cell::new(None) };
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
 /// Server clock minus device clock, in milliseconds (0 until first known).
 /// Whole milliseconds: float formatting and parsing would cost the first
 /// load about 13 KB.
 pub fn offset_ms() -> i64 {
     let saved = SAVED.with(Cell::get).or_else(|| {
-        let read = storage()
+        let read = crate::locale::storage()
             .and_then(|s| s.get_item(KEY).ok().flatten())
             .and_then(|v| v.parse::<i64>().ok());
         SAVED.with(|c| c.set(Some(read.unwrap_or(0))));
@@ -38,7 +34,7 @@ pub fn offset_ms() -> i64 {
             // A second's change is noise (the header's resolution).
             if saved.is_none_or(|s| (s - now).abs() > 1000) {
                 SAVED.with(|c| c.set(Some(now)));
-                if let Some(s) = storage() {
+                if let Some(s) = crate::locale::storage() {
                     let _ = s.set_item(KEY, &now.to_string());
                 }
             }

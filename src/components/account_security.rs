@@ -5,9 +5,12 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use zhijian_domain::api::{PasswordChange, PasswordProblem};
+
 use crate::api::{self, ApiError};
 use crate::components::TextField;
 use crate::i18n::*;
+use crate::labels;
 use crate::sync::{SignOutError, Sync};
 
 /// Why a password change did not happen.
@@ -15,9 +18,8 @@ use crate::sync::{SignOutError, Sync};
 enum PasswordError {
     /// The current password is wrong.
     Wrong,
-    TooShort,
-    TooLong,
-    Same,
+    /// The new one breaks the rule (checked here before asking the server).
+    Rule(PasswordProblem),
     Throttled {
         retry_after: u64,
     },
@@ -30,20 +32,11 @@ enum PasswordError {
 /// 修改密码 (online): every other session of the account ends; this one
 /// goes on.
 async fn change_password(sync: Sync, current: &str, new: &str) -> Result<(), PasswordError> {
-    let change = zhijian_domain::api::PasswordChange {
+    let change = PasswordChange {
         current_password: current.to_owned(),
         new_password: new.to_owned(),
     };
-    let n = new.chars().count();
-    if n < *zhijian_domain::api::PASSWORD_CHARS.start() {
-        return Err(PasswordError::TooShort);
-    }
-    if n > *zhijian_domain::api::PASSWORD_CHARS.end() {
-        return Err(PasswordError::TooLong);
-    }
-    if current == new {
-        return Err(PasswordError::Same);
-    }
+    change.validate().map_err(PasswordError::Rule)?;
     let token = sync
         .session
         .get_untracked()
@@ -138,16 +131,13 @@ fn password_text(locale: Locale, r: &Result<(), PasswordError>) -> String {
     match r {
         Ok(()) => td_string!(locale, security_changed).to_string(),
         Err(PasswordError::Wrong) => td_string!(locale, security_wrong).to_string(),
-        Err(PasswordError::TooShort) => td_string!(locale, security_too_short).to_string(),
-        Err(PasswordError::TooLong) => td_string!(locale, security_too_long).to_string(),
-        Err(PasswordError::Same) => td_string!(locale, security_same).to_string(),
-        Err(PasswordError::Throttled { retry_after }) if *retry_after < 60 => {
-            td_string!(locale, login_error_throttled_secs, secs = *retry_after).to_string()
-        }
-        Err(PasswordError::Throttled { retry_after }) => {
-            let mins = retry_after.div_ceil(60);
-            td_string!(locale, login_error_throttled_mins, mins = mins).to_string()
-        }
+        Err(PasswordError::Rule(p)) => match p {
+            PasswordProblem::TooShort => td_string!(locale, security_too_short).to_string(),
+            PasswordProblem::TooLong => td_string!(locale, security_too_long).to_string(),
+            PasswordProblem::Control => td_string!(locale, security_control).to_string(),
+            PasswordProblem::Same => td_string!(locale, security_same).to_string(),
+        },
+        Err(PasswordError::Throttled { retry_after }) => labels::try_again_in(locale, *retry_after),
         Err(PasswordError::Offline) => td_string!(locale, security_offline).to_string(),
         Err(PasswordError::SessionEnded) => td_string!(locale, security_session_ended).to_string(),
         Err(PasswordError::Other(detail)) => {

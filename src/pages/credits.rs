@@ -15,6 +15,7 @@ use crate::i18n::*;
 use crate::labels;
 use crate::sync::{Sync, random_hex};
 use crate::wallet::{self, KINDS, Kind};
+use crate::when;
 
 /// What the page shows, rebuilt when the replica changes.
 #[derive(Clone, PartialEq)]
@@ -41,7 +42,7 @@ pub fn Credits() -> impl IntoView {
         sync.replica.with(|r| {
             let r = r.as_ref()?;
             let me = r.actor.member_id.clone()?;
-            let now = wallet::now();
+            let now = when::now_secs();
             let pending_ids = wallet::pending_ids(r);
             let view = r.view();
             let mut redemptions: Vec<(Redemption, bool)> = view
@@ -326,7 +327,7 @@ fn Holds(data: Memo<Option<Data>>) -> impl IntoView {
             amount: n,
             // Long enough for a visit to the station, short enough to come
             // back the same day.
-            expires_at: wallet::now() + 4 * 3600,
+            expires_at: when::now_secs() + 4 * 3600,
         });
         submit(op, message, t_string!(i18n, hold_placed).to_string());
     };

@@ -4,6 +4,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::components::TextField;
 use crate::i18n::*;
+use crate::labels;
 use crate::sync::{SignInError, Sync};
 
 /// 登录: phone number (or kiosk device name) and password.
@@ -69,13 +70,7 @@ fn error_text(locale: Locale, e: &SignInError) -> String {
     match e {
         SignInError::BadCredentials => td_string!(locale, login_error_credentials).to_string(),
         SignInError::Offline => td_string!(locale, login_error_offline).to_string(),
-        SignInError::Throttled { retry_after } if *retry_after < 60 => {
-            td_string!(locale, login_error_throttled_secs, secs = *retry_after).to_string()
-        }
-        SignInError::Throttled { retry_after } => {
-            let mins = retry_after.div_ceil(60);
-            td_string!(locale, login_error_throttled_mins, mins = mins).to_string()
-        }
+        SignInError::Throttled { retry_after } => labels::try_again_in(locale, *retry_after),
         SignInError::Busy => td_string!(locale, login_error_busy).to_string(),
         SignInError::OtherAccountPending(name) => {
             td_string!(locale, login_error_other_account, name = name.clone()).to_string()

@@ -10,6 +10,7 @@ use crate::components::{
 use crate::i18n::*;
 use crate::sync::{Sync, random_hex};
 use crate::wallet;
+use crate::when;
 
 /// 积分兑换: the rewards meant for the member's orgs, with cost and what is
 /// left; redeeming works offline (paid when the server accepts it, handed
@@ -38,7 +39,7 @@ pub fn Rewards() -> impl IntoView {
         sync.replica.with(|r| {
             let r = r.as_ref()?;
             let me = r.actor.member_id.as_deref()?;
-            Some(wallet::available(r, me, wallet::now()))
+            Some(wallet::available(r, me, when::now_secs()))
         })
     });
     // The orgs this account may add rewards to.
@@ -96,7 +97,7 @@ fn RewardCard(x: Reward, available: Memo<Option<i64>>, message: Outcome) -> impl
             reward_id: id.clone(),
             member_id: me,
             code: Some(wallet::new_code()),
-            at: wallet::now(),
+            at: when::now_secs(),
             hold_id: None,
         });
         submit(op, message, t_string!(i18n, redeem_queued).to_string());

@@ -7,7 +7,7 @@ use zhijian_domain::ledger::Hold;
 use crate::components::{EmptyState, Message, Outcome, submit};
 use crate::i18n::*;
 use crate::sync::{Sync, random_hex};
-use crate::wallet;
+use crate::when;
 
 /// 驿站兑换 on a station's kiosk: the credits members reserved for this
 /// device (on their own phones, while online) and the station's goods. A
@@ -24,7 +24,7 @@ pub fn StationPage() -> impl IntoView {
     let state = Memo::new(move |_| {
         sync.replica.with(|r| {
             let r = r.as_ref()?;
-            let now = wallet::now();
+            let now = when::now_secs();
             let view = r.view();
             let holds: Vec<Hold> = view
                 .holds
@@ -88,7 +88,7 @@ pub fn StationPage() -> impl IntoView {
                                         reward_id: rid.clone(),
                                         member_id,
                                         code: None,
-                                        at: wallet::now(),
+                                        at: when::now_secs(),
                                         hold_id: Some(hold_id),
                                     });
                                     submit(op, message, t_string!(i18n, station_done).to_string());

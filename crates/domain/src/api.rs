@@ -75,21 +75,36 @@ pub struct PasswordChange {
 /// Shortest and longest password the server accepts (characters).
 pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 8..=128;
 
+/// What is wrong with a new password; the app renders it through its
+/// locale files, the server sends the Chinese text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordProblem {
+    #[error("新密码至少 8 个字符")]
+    TooShort,
+    #[error("新密码不能超过 128 个字符")]
+    TooLong,
+    #[error("新密码不能含控制字符")]
+    Control,
+    #[error("新密码不能与当前密码相同")]
+    Same,
+}
+
 impl PasswordChange {
-    /// The new password's rule; the current one is checked by the server.
-    pub fn validate(&self) -> Result<(), &'static str> {
+    /// The new password's rule, on the device and on the server alike; the
+    /// current one is checked by the server.
+    pub fn validate(&self) -> Result<(), PasswordProblem> {
         let n = self.new_password.chars().count();
         if n < *PASSWORD_CHARS.start() {
-            return Err("新密码至少 8 个字符");
+            return Err(PasswordProblem::TooShort);
         }
         if n > *PASSWORD_CHARS.end() {
-            return Err("新密码不能超过 128 个字符");
+            return Err(PasswordProblem::TooLong);
         }
         if self.new_password.chars().any(char::is_control) {
-            return Err("新密码不能含控制字符");
+            return Err(PasswordProblem::Control);
         }
         if self.new_password == self.current_password {
-            return Err("新密码不能与当前密码相同");
+            return Err(PasswordProblem::Same);
         }
         Ok(())
     }

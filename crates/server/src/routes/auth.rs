@@ -124,7 +124,7 @@ pub async fn change_password(
     }
     change
         .validate()
-        .map_err(|m| ApiError::Invalid(m.to_owned()))?;
+        .map_err(|p| ApiError::Invalid(p.to_string()))?;
     let key = throttle::login_key(&auth.account.login);
     throttle::check(
         &mut *state.db.pool().acquire().await?,
