@@ -14,14 +14,14 @@ test("renders the shell in Chinese with the demo org tree", async ({ page }) => 
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   await page.goto(server.url);
-  await expect(page.getByRole("heading", { name: "指尖党建" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "指尖党建", exact: true })).toBeVisible();
   // Signed out, the landing page says what this is and how to get in.
   await expect(page.getByTestId("welcome")).toContainText("欢迎使用指尖党建");
   await expect(page.getByTestId("welcome").getByRole("link", { name: "登录" })).toBeVisible();
   // The org tree is its own page (its own chunk).
   await page.getByTestId("welcome").getByRole("link", { name: "组织架构" }).click();
   await expect(page).toHaveURL(/\/orgs$/);
-  await expect(page.getByRole("heading", { name: "组织架构" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "组织架构", exact: true })).toBeVisible();
   const tree = page.getByTestId("org-tree");
   await expect(tree).toContainText("悦海新天地楼宇联合党支部");
   await expect(tree).toContainText("万达商圈联合党支部");
@@ -49,12 +49,12 @@ test("language switch works and persists across reload", async ({ page }) => {
   await page.reload();
   await expect(page.getByRole("button", { name: "English" })).toHaveAttribute("aria-pressed", "true");
   await page.getByRole("link", { name: "Home" }).click();
-  await expect(page.getByRole("heading", { name: "Welcome to Zhijian" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Welcome to Zhijian", exact: true })).toBeVisible();
   await page.getByRole("link", { name: "Me", exact: true }).click();
   await page.getByRole("button", { name: "简体中文" }).click();
-  await expect(page.getByRole("heading", { name: "我的" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "我的", exact: true })).toBeVisible();
   await page.reload();
-  await expect(page.getByRole("heading", { name: "我的" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "我的", exact: true })).toBeVisible();
 });
 
 test("after one online visit, reloads with the server stopped show the app offline", async ({ page }) => {
@@ -64,7 +64,7 @@ test("after one online visit, reloads with the server stopped show the app offli
   await server.stop();
 
   await page.reload();
-  await expect(page.getByRole("heading", { name: "指尖党建" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "指尖党建", exact: true })).toBeVisible();
   await expect(page.locator(".status")).toContainText("离线");
   await expect(page.getByText("当前离线，显示的是本机保存的数据")).toBeVisible();
   // The org tree comes from IndexedDB.
@@ -73,7 +73,7 @@ test("after one online visit, reloads with the server stopped show the app offli
 
   // A deep link that was never visited is served by the same cached shell.
   await page.goto(`${server.url}/credits`);
-  await expect(page.getByRole("heading", { name: "志愿积分" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "志愿积分", exact: true })).toBeVisible();
 });
 
 test("serves the manifest and the service worker correctly", async ({ request }) => {
