@@ -1,18 +1,104 @@
-//! Generates the `i18n` module from `locales/*.json` (compile-time checked keys).
+//! Generates the app's string tables from `locales/*.json`.
+//!
+//! Every locale file must have the same keys, and each key the same
+//! `{{ name }}` placeholders in every locale, or the build fails; the `t!`
+//! macros (src/i18n.rs) then check keys and placeholders at compile time.
+//! The output is one `Strings` struct of `&'static str` per locale: a lookup
+//! is a field read, with no per-key code in the wasm.
 
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
+/// The default locale first.
+const LOCALES: [&str; 2] = ["zh", "en"];
+
+type Table = BTreeMap<String, String>;
+
+fn placeholders(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start..].find("}}") else {
+            break;
+        };
+        out.push(rest[start + 2..start + len].trim().to_owned());
+        rest = &rest[start + len + 2..];
+    }
+    out.sort();
+    out.dedup();
+    out
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo::rerun-if-changed=build.rs");
-    let cfg = Config::new("zh")?
-        .add_locale("en")?
-        .parse_options(ParseOptions::new().interpolate_display(true));
-    let infos = TranslationsInfos::parse(cfg)?;
-    infos.rerun_if_locales_changed();
-    infos.emit_diagnostics();
-    let out = PathBuf::from(std::env::var("OUT_DIR")?).join("i18n");
-    infos.generate_i18n_module(out)?;
+    let dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("locales");
+    let mut tables = Vec::new();
+    for locale in LOCALES {
+        let path = dir.join(format!("{locale}.json"));
+        println!("cargo::rerun-if-changed={}", path.display());
+        let table: Table = serde_json::from_str(&std::fs::read_to_string(&path)?)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        tables.push(table);
+    }
+    let (default, others) = tables.split_first().ok_or("no locales")?;
+    let mut problems = Vec::new();
+    for (locale, table) in LOCALES[1..].iter().zip(others) {
+        for key in default.keys().filter(|k| !table.contains_key(*k)) {
+            problems.push(format!("{locale}.json lacks `{key}`"));
+        }
+        for key in table.keys().filter(|k| !default.contains_key(*k)) {
+            problems.push(format!("{locale}.json has `{key}`, which zh.json lacks"));
+        }
+        for (key, text) in table {
+            if let Some(zh) = default.get(key)
+                && placeholders(zh) != placeholders(text)
+            {
+                problems.push(format!(
+                    "`{key}`: {locale}.json and zh.json differ in placeholders"
+                ));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems.join("\n").into());
+    }
+
+    let mut out =
+        String::from("/// Every string of the app, in one language.\npub struct Strings {\n");
+    for key in default.keys() {
+        writeln!(out, "    pub {key}: &'static str,")?;
+    }
+    out.push_str("}\n");
+    for (locale, table) in LOCALES.iter().zip(&tables) {
+        writeln!(
+            out,
+            "pub static {}: Strings = Strings {{",
+            locale.to_uppercase()
+        )?;
+        for (key, text) in table {
+            writeln!(out, "    {key}: {text:?},")?;
+        }
+        out.push_str("};\n");
+    }
+    out.push_str(
+        "/// Each key's placeholders, sorted (checked by the `t!` macros).\npub mod vars {\n",
+    );
+    for (key, text) in default {
+        let names: Vec<String> = placeholders(text)
+            .iter()
+            .map(|n| format!("{n:?}"))
+            .collect();
+        writeln!(
+            out,
+            "    pub const {key}: &[&str] = &[{}];",
+            names.join(", ")
+        )?;
+    }
+    out.push_str("}\n");
+    std::fs::write(
+        PathBuf::from(std::env::var("OUT_DIR")?).join("strings.rs"),
+        out,
+    )?;
     Ok(())
 }

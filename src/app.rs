@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{FlatRoutes, Route, Router};
-use leptos_router::{Lazy, path};
+use leptos_router::path;
 
 use crate::components::{StatusBar, TabBar, UpdateBanner};
 use crate::directory::DirectoryState;
@@ -18,14 +18,10 @@ use crate::sync::Sync;
 
 #[component]
 pub fn App() -> impl IntoView {
-    // A sub-context takes an initial locale: ours is the saved choice or
-    // Chinese, not the browser's language list (an English phone in Yinchuan
-    // still gets Chinese until its user switches).
-    view! {
-        <I18nSubContextProvider initial_locale=Signal::stored(crate::locale::saved())>
-            <Shell />
-        </I18nSubContextProvider>
-    }
+    // The saved choice or Chinese, not the browser's language list (an
+    // English phone in Yinchuan still gets Chinese until its user switches).
+    I18n::provide(crate::locale::saved());
+    view! { <Shell /> }
 }
 
 #[component]
@@ -63,22 +59,22 @@ fn Shell() -> impl IntoView {
                 <main id="main" class="content" tabindex="-1">
                     <FlatRoutes fallback=NotFound>
                         <Route path=path!("/") view=Home />
-                        <Route path=path!("/activities") view={Lazy::<ActivitiesRoute>::new()} />
-                        <Route path=path!("/activities/:id") view={Lazy::<ActivityRoute>::new()} />
-                        <Route path=path!("/menus/new/:org/:month") view={Lazy::<MenuEditRoute>::new()} />
-                        <Route path=path!("/menus/:id") view={Lazy::<MenuEditRoute>::new()} />
-                        <Route path=path!("/menus/:id/board") view={Lazy::<BoardRoute>::new()} />
-                        <Route path=path!("/credits") view={Lazy::<CreditsRoute>::new()} />
-                        <Route path=path!("/rewards") view={Lazy::<RewardsRoute>::new()} />
-                        <Route path=path!("/wishes") view={Lazy::<WishesRoute>::new()} />
-                        <Route path=path!("/merchant") view={Lazy::<MerchantRoute>::new()} />
-                        <Route path=path!("/station") view={Lazy::<StationRoute>::new()} />
-                        <Route path=path!("/me") view={Lazy::<MeRoute>::new()} />
-                        <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} />
-                        <Route path=path!("/orgs") view={Lazy::<OrgsRoute>::new()} />
-                        <Route path=path!("/members") view={Lazy::<MembersRoute>::new()} />
-                        <Route path=path!("/members/:id") view={Lazy::<MemberRoute>::new()} />
-                        <Route path=path!("/sync") view={Lazy::<SyncStatusRoute>::new()} />
+                        <Route path=path!("/activities") view=ActivitiesRoute />
+                        <Route path=path!("/activities/:id") view=ActivityRoute />
+                        <Route path=path!("/menus/new/:org/:month") view=MenuEditRoute />
+                        <Route path=path!("/menus/:id") view=MenuEditRoute />
+                        <Route path=path!("/menus/:id/board") view=BoardRoute />
+                        <Route path=path!("/credits") view=CreditsRoute />
+                        <Route path=path!("/rewards") view=RewardsRoute />
+                        <Route path=path!("/wishes") view=WishesRoute />
+                        <Route path=path!("/merchant") view=MerchantRoute />
+                        <Route path=path!("/station") view=StationRoute />
+                        <Route path=path!("/me") view=MeRoute />
+                        <Route path=path!("/login") view=LoginRoute />
+                        <Route path=path!("/orgs") view=OrgsRoute />
+                        <Route path=path!("/members") view=MembersRoute />
+                        <Route path=path!("/members/:id") view=MemberRoute />
+                        <Route path=path!("/sync") view=SyncStatusRoute />
                     </FlatRoutes>
                 </main>
                 <TabBar />

@@ -1,6 +1,6 @@
 //! Pages that live in their own wasm chunk (docs/architecture.md, "Code splitting").
 //!
-//! `lazy_page!(Route, chunk, Page)` declares a router `LazyRoute` whose page
+//! `lazy_page!(Route, chunk, Page)` declares a router view `Route` whose page
 //! component is compiled into the chunk `chunk`: the first visit to the route
 //! fetches that chunk (from the service worker's cache once it has it), later
 //! visits call straight into it. Every page except the landing page, sign-in
@@ -25,23 +25,14 @@ use crate::shell::ShellUpdate;
 
 pub use leptos::wasm_split::SplitLoaderError;
 
-/// Declares `$route`, a lazily loaded route showing the component `$page`
-/// (a component without props, in scope where the macro is invoked), compiled
+/// Declares `$route`, a route view showing the component `$page` (a
+/// component without props, in scope where the macro is invoked), compiled
 /// into the wasm chunk `$chunk`. Several routes may name the same chunk.
 #[macro_export]
 macro_rules! lazy_page {
     ($route:ident, $chunk:ident, $page:ident) => {
-        pub struct $route;
-
-        impl ::leptos_router::LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-
-            async fn view(_: Self) -> ::leptos::prelude::AnyView {
-                $crate::lazy::show($chunk::boxed).await
-            }
-        }
+        #[allow(non_upper_case_globals)]
+        pub const $route: $crate::lazy::LazyPage = $crate::lazy::LazyPage($chunk::boxed);
 
         mod $chunk {
             use super::$page;
@@ -75,6 +66,21 @@ pub type PageResult = Result<AnyView, SplitLoaderError>;
 
 /// A page's chunk being fetched (boxed: one `show` for every page, not one copy each).
 pub type PageFuture = Pin<Box<dyn Future<Output = PageResult>>>;
+
+/// A route's view whose page lives in a chunk. One type for every lazy page
+/// (Leptos's `Lazy<T>` is one type per page): the router's matching code is
+/// generic over each route's view type, and one type keeps one copy of it in
+/// the first load instead of one per page.
+#[derive(Clone, Copy)]
+pub struct LazyPage(pub fn() -> PageFuture);
+
+impl leptos_router::ChooseView for LazyPage {
+    async fn choose(self) -> AnyView {
+        show(self.0).await
+    }
+
+    async fn preload(&self) {}
+}
 
 /// The page, or what to do when its chunk could not be fetched.
 pub async fn show(load: fn() -> PageFuture) -> AnyView {

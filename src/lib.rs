@@ -1,12 +1,11 @@
 //! 指尖党建 (zhijian): the offline-first app, rendered client-side by Leptos.
 
-include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
-
 pub mod api;
 pub mod app;
 pub mod attendance;
 pub mod components;
 pub mod directory;
+pub mod i18n;
 pub mod labels;
 pub mod lazy;
 pub mod locale;

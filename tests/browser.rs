@@ -115,11 +115,8 @@ async fn org_tree_renders_nested_orgs_with_member_counts() {
         .expect("append");
     let host: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(host);
     let handle = leptos::mount::mount_to(host.clone(), || {
-        view! {
-            <zhijian::i18n::I18nSubContextProvider initial_locale=Signal::stored(zhijian::i18n::Locale::zh)>
-                <zhijian::components::OrgTreeView directory=sample() />
-            </zhijian::i18n::I18nSubContextProvider>
-        }
+        zhijian::i18n::I18n::provide(zhijian::i18n::Locale::zh);
+        view! { <zhijian::components::OrgTreeView directory=sample() /> }
     });
     leptos::task::tick().await;
     let text = host.inner_text();

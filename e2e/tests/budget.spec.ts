@@ -10,12 +10,12 @@ import { join } from "node:path";
 import { signIn } from "../helpers";
 import { startServer, distDir, loadedPkg, Server } from "../server";
 
-// The target is 200 KB (issue #10). The build is at 233 KB today (wasm split
+// The target is 200 KB (issue #10). The build is at 218 KB today (wasm split
 // at every page, the write path lazy; docs/architecture.md, "Sizes", says
 // what the rest is), so this check holds the line there and must only move
 // down: a page or a dependency that lands in the first load fails it.
 const FIRST_LOAD_TARGET = 200 * 1024;
-const FIRST_LOAD_BUDGET = 236 * 1024;
+const FIRST_LOAD_BUDGET = 219 * 1024;
 const CHUNK_BUDGET = 80 * 1024;
 
 let server: Server;

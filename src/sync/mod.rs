@@ -225,7 +225,7 @@ impl Sync {
             },
             None => (Vec::new(), Vec::new()),
         };
-        p.base.alliances = alliances.into_iter().map(|a| (a.id.clone(), a)).collect();
+        p.base.alliances = zhijian_domain::replica::alliance_map(alliances);
         let actor = actor_for(&session.account, &p.base);
         let mut r = Replica::without_rules(
             actor,

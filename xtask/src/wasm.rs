@@ -179,6 +179,23 @@ pub fn build(profile: Profile, split: bool) -> Result<PathBuf> {
                 .arg("-o")
                 .arg(&file))?;
         }
+        // Trunk would minify the glue it made; this glue is ours to shrink
+        // (the first load's JS: 13 KB brotli before, 10 KB after).
+        step("esbuild --minify on the JS glue");
+        for name in ["zhijian.js", SPLIT_JS] {
+            let file = pkg.join(name);
+            if file.exists() {
+                run(Command::new(tools::node_bin().join("esbuild"))
+                    .args([
+                        "--minify",
+                        "--format=esm",
+                        "--log-level=error",
+                        "--allow-overwrite",
+                    ])
+                    .arg(&file)
+                    .arg(format!("--outfile={}", file.display())))?;
+            }
+        }
     }
     Ok(pkg)
 }

@@ -194,13 +194,18 @@ pub fn menus_for<'a>(r: &'a Records, member: &Member, month: Month) -> Vec<&'a M
 /// Items of `menu` the member attended: a check-in at an activity of that
 /// menu which was not cancelled.
 pub fn attended(r: &Records, menu: &MonthlyMenu, member_id: &str) -> BTreeSet<String> {
-    r.checkins
+    // Inserted one by one: `collect` would sort first (more wasm).
+    let mut items = BTreeSet::new();
+    for a in r
+        .checkins
         .values()
         .filter(|c| c.member_id == member_id)
         .filter_map(|c| r.activities.get(&c.activity_id))
         .filter(|a| a.menu_id == menu.id && !a.cancelled)
-        .map(|a| a.item_id.clone())
-        .collect()
+    {
+        items.insert(a.item_id.clone());
+    }
+    items
 }
 
 /// One member's progress on every menu that applies to them in `month`.

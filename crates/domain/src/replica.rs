@@ -46,6 +46,16 @@ pub struct Records {
     pub holds_secrets: bool,
 }
 
+/// Alliances by id. Inserted one by one: collecting into a `BTreeMap` sorts
+/// first, a copy of the stable sort in the wasm for each element type.
+pub fn alliance_map(list: Vec<crate::Alliance>) -> BTreeMap<String, crate::Alliance> {
+    let mut map = BTreeMap::new();
+    for a in list {
+        map.insert(a.id.clone(), a);
+    }
+    map
+}
+
 impl Records {
     pub fn put_doc(&mut self, d: Doc) {
         match d {
@@ -344,8 +354,7 @@ impl Replica {
     /// Replaces the alliances (public, from the org directory) and replays;
     /// returns whether they changed.
     pub fn set_alliances(&mut self, list: Vec<crate::Alliance>) -> bool {
-        let map: BTreeMap<String, crate::Alliance> =
-            list.into_iter().map(|a| (a.id.clone(), a)).collect();
+        let map = alliance_map(list);
         let changed = map != self.base.alliances;
         if changed {
             self.base.alliances = map;
