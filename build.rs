@@ -3,8 +3,8 @@
 //! Every locale file must have the same keys, and each key the same
 //! `{{ name }}` placeholders in every locale, or the build fails; the `t!`
 //! macros (src/i18n.rs) then check keys and placeholders at compile time.
-//! The output is one `Strings` struct of `&'static str` per locale: a lookup
-//! is a field read, with no per-key code in the wasm.
+//! The output is the default locale's table of `&'static str` and each key's
+//! index into it: a lookup is an array read, with no per-key code in the wasm.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -64,23 +64,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err(problems.join("\n").into());
     }
 
-    let mut out =
-        String::from("/// Every string of the app, in one language.\npub struct Strings {\n");
-    for key in default.keys() {
-        writeln!(out, "    pub {key}: &'static str,")?;
+    // Keys in sorted order, each an index into a locale's table. The English
+    // table ships as `en.json` beside the wasm (an array in this order, made
+    // by xtask) and is fetched only when English is chosen.
+    let mut out = format!(
+        "/// How many strings there are.\npub const COUNT: usize = {};\n",
+        default.len()
+    );
+    out.push_str("/// Each key's index in a locale's table.\npub mod keys {\n");
+    for (i, key) in default.keys().enumerate() {
+        writeln!(out, "    pub const {key}: usize = {i};")?;
     }
-    out.push_str("}\n");
-    for (locale, table) in LOCALES.iter().zip(&tables) {
-        writeln!(
-            out,
-            "pub static {}: Strings = Strings {{",
-            locale.to_uppercase()
-        )?;
-        for (key, text) in table {
-            writeln!(out, "    {key}: {text:?},")?;
-        }
-        out.push_str("};\n");
+    out.push_str("}\n/// The default locale's strings.\npub static ZH: [&str; COUNT] = [\n");
+    for text in default.values() {
+        writeln!(out, "    {text:?},")?;
     }
+    out.push_str("];\n");
     out.push_str(
         "/// Each key's placeholders, sorted (checked by the `t!` macros).\npub mod vars {\n",
     );

@@ -33,14 +33,18 @@ fn Shell() -> impl IntoView {
     ShellUpdate::provide();
     let directory = DirectoryState::provide();
     Sync::provide();
-    // Refresh on start and whenever the network comes back.
-    Effect::new(move |_| {
-        if connectivity.online.get() {
-            directory.refresh();
-        }
-    });
-    // Joint menus need the alliances, which come with the directory.
+    // Joint menus need the alliances, which come with the directory: a
+    // signed-in device refreshes a copy older than a few hours once it is
+    // online (once per online spell: a failing server is not asked again).
     let sync = Sync::get();
+    Effect::new(move |tried: Option<bool>| {
+        let ready =
+            connectivity.online.get() && sync.session.with(Option::is_some) && directory.read();
+        if ready && tried != Some(true) {
+            directory.refresh_if_stale();
+        }
+        ready
+    });
     Effect::new(move |_| {
         if let Some(d) = directory.data.get() {
             sync.set_alliances(d.alliances);

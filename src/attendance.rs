@@ -11,7 +11,7 @@ pub fn my_signup(r: &Replica, activity_id: &str) -> Option<Signup> {
     let me = r.actor.member_id.as_deref()?;
     let mut mine: Vec<Signup> = r
         .view()
-        .signups
+        .signups()
         .values()
         .filter(|s| s.activity_id == activity_id && s.covers(me))
         .cloned()
@@ -23,7 +23,7 @@ pub fn my_signup(r: &Replica, activity_id: &str) -> Option<Signup> {
 pub fn my_checkin(r: &Replica, activity_id: &str) -> Option<CheckIn> {
     let me = r.actor.member_id.as_deref()?;
     r.view()
-        .checkins
+        .checkins()
         .values()
         .find(|c| c.activity_id == activity_id && c.member_id == me)
         .cloned()
@@ -32,8 +32,8 @@ pub fn my_checkin(r: &Replica, activity_id: &str) -> Option<CheckIn> {
 /// Whether a queued mutation concerns this activity (sign-up, cancellation,
 /// check-in or check-out not yet confirmed by the server).
 pub fn pending_for(r: &Replica, activity: &Activity) -> bool {
-    let signup_of = |id: &str| r.view().signups.get(id).map(|s| s.activity_id.clone());
-    let checkin_of = |id: &str| r.view().checkins.get(id).map(|c| c.activity_id.clone());
+    let signup_of = |id: &str| r.view().signups().get(id).map(|s| s.activity_id.clone());
+    let checkin_of = |id: &str| r.view().checkins().get(id).map(|c| c.activity_id.clone());
     r.outbox.iter().any(|m| match &m.op {
         Op::SignUp(n) => n.activity_id == activity.id,
         Op::CheckIn(n) => n.activity_id == activity.id,
@@ -61,8 +61,8 @@ pub fn organises(r: &Replica, activity: &Activity) -> bool {
 /// Reasons the server refused this member's changes to the activity, not yet
 /// dismissed (seq, reason).
 pub fn rejections_for(r: &Replica, activity: &Activity) -> Vec<(u64, String)> {
-    let signup_of = |id: &str| r.view().signups.get(id).map(|s| s.activity_id.clone());
-    let checkin_of = |id: &str| r.view().checkins.get(id).map(|c| c.activity_id.clone());
+    let signup_of = |id: &str| r.view().signups().get(id).map(|s| s.activity_id.clone());
+    let checkin_of = |id: &str| r.view().checkins().get(id).map(|c| c.activity_id.clone());
     r.rejected
         .iter()
         .filter(|x| match &x.op {

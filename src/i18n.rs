@@ -1,7 +1,8 @@
 //! The app's languages: Simplified Chinese (default) and English.
 //!
-//! `build.rs` turns `locales/{zh,en}.json` into one `Strings` table per
-//! language; a lookup is a field read. `t!(i18n, key)` is a reactive view of a
+//! `build.rs` turns `locales/zh.json` into a table and gives each key its
+//! index; English comes from `en.json`, fetched when chosen. A lookup is an
+//! array read. `t!(i18n, key)` is a reactive view of a
 //! string, `t_string!(i18n, key)` the string now, `td_string!(locale, key)` the
 //! string in a given locale; each takes `name = value` for `{{ name }}`
 //! placeholders. Keys and placeholder names are checked at compile time.
@@ -9,14 +10,23 @@
 //! that cost the first load about 25 KB of wasm; docs/architecture.md.)
 
 use std::fmt::{Display, Write as _};
+use std::sync::OnceLock;
 
 use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 #[allow(non_upper_case_globals)]
 mod strings {
     include!(concat!(env!("OUT_DIR"), "/strings.rs"));
 }
-pub use strings::{EN, Strings, ZH, vars};
+pub use strings::{COUNT, ZH, keys, vars};
+
+/// A locale's strings, indexed by `keys::*`.
+pub type Table = &'static [&'static str];
+
+/// English, once fetched (`en.json` beside the wasm; see [`load`]).
+static EN: OnceLock<Vec<&'static str>> = OnceLock::new();
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[allow(non_camel_case_types)]
@@ -27,12 +37,62 @@ pub enum Locale {
 }
 
 impl Locale {
-    pub fn strings(self) -> &'static Strings {
+    /// This locale's strings; Chinese until another locale's are loaded.
+    pub fn strings(self) -> Table {
         match self {
+            Locale::en => EN.get().map_or(&ZH, |t| t.as_slice()),
             Locale::zh => &ZH,
-            Locale::en => &EN,
         }
     }
+
+    fn is_loaded(self) -> bool {
+        self == Locale::zh || EN.get().is_some()
+    }
+}
+
+/// Fetches the strings of `locale` unless they are here. English lives in its
+/// own file so that the first load carries only Chinese (3 KB brotli less);
+/// the service worker keeps it for offline starts.
+pub async fn load(locale: Locale) -> bool {
+    if locale.is_loaded() {
+        return true;
+    }
+    match fetch_table("en.json").await {
+        Some(t) => EN.get_or_init(|| t).len() == COUNT,
+        None => false,
+    }
+}
+
+/// `file` from the build's directory (boot.js records where it is): a JSON
+/// array of strings in `keys` order, made from `locales/*.json` by xtask.
+async fn fetch_table(file: &str) -> Option<Vec<&'static str>> {
+    let window = web_sys::window()?;
+    let base = js_sys::Reflect::get(&window, &JsValue::from_str("zjPkg"))
+        .ok()?
+        .as_string()?;
+    let response: web_sys::Response =
+        JsFuture::from(window.fetch_with_str(&format!("{base}{file}")))
+            .await
+            .ok()?
+            .dyn_into()
+            .ok()?;
+    if !response.ok() {
+        return None;
+    }
+    let list: js_sys::Array = JsFuture::from(response.json().ok()?)
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    if list.length() as usize != COUNT {
+        return None;
+    }
+    // Leaked once per page: the table lives as long as the app.
+    Some(
+        list.iter()
+            .map(|v| &*String::leak(v.as_string().unwrap_or_default()))
+            .collect(),
+    )
 }
 
 /// The UI language, shared through context.
@@ -40,8 +100,14 @@ impl Locale {
 pub struct I18n(RwSignal<Locale>);
 
 impl I18n {
+    /// Provides `initial` if its strings are here, else Chinese.
     pub fn provide(initial: Locale) -> Self {
-        let i18n = I18n(RwSignal::new(initial));
+        let start = if initial.is_loaded() {
+            initial
+        } else {
+            Locale::zh
+        };
+        let i18n = I18n(RwSignal::new(start));
         provide_context(i18n);
         i18n
     }
@@ -55,12 +121,18 @@ impl I18n {
         self.0.get_untracked()
     }
 
+    /// Switches once `locale`'s strings are here, and remembers the choice.
     pub fn set_locale(self, locale: Locale) {
-        self.0.set(locale);
+        leptos::task::spawn_local(async move {
+            if load(locale).await {
+                self.0.set(locale);
+                crate::locale::save(locale);
+            }
+        });
     }
 
     /// The current locale's strings (tracked).
-    pub fn strings(self) -> &'static Strings {
+    pub fn strings(self) -> Table {
         self.get_locale().strings()
     }
 }
@@ -137,14 +209,14 @@ macro_rules! __zj_text {
             $crate::i18n::same_vars($crate::i18n::vars::$key, &[]),
             concat!("`", stringify!($key), "` has placeholders")
         );
-        $strings.$key
+        $strings[$crate::i18n::keys::$key]
     }};
     ($strings:expr, $key:ident, $($var:ident = $val:expr),+ $(,)?) => {{
         const _: () = assert!(
             $crate::i18n::same_vars($crate::i18n::vars::$key, &[$(stringify!($var)),+]),
             concat!("wrong placeholders for `", stringify!($key), "`")
         );
-        $crate::i18n::fill($strings.$key, &[$((stringify!($var), &$val)),+])
+        $crate::i18n::fill($strings[$crate::i18n::keys::$key], &[$((stringify!($var), &$val)),+])
     }};
 }
 

@@ -12,9 +12,9 @@ use crate::sync::random_hex;
 /// sum (both include queued changes, replayed).
 pub fn balance(r: &Replica, member: &str) -> i64 {
     let v = r.view();
-    v.wallets.get(&Wallet::id_for(member)).map_or_else(
+    v.wallets().get(&Wallet::id_for(member)).map_or_else(
         || {
-            v.entries
+            v.entries()
                 .values()
                 .filter(|e| e.member_id == member)
                 .map(|e| e.amount)
@@ -28,7 +28,7 @@ pub fn balance(r: &Replica, member: &str) -> i64 {
 pub fn available(r: &Replica, member: &str, now: i64) -> i64 {
     let held: i64 = r
         .view()
-        .holds
+        .holds()
         .values()
         .filter(|h| h.member_id == member)
         .map(|h| h.remaining(now))
@@ -60,7 +60,7 @@ pub fn kind_of(e: &LedgerEntry) -> Kind {
 pub fn entries_of(r: &Replica, member: &str) -> Vec<LedgerEntry> {
     let mut v: Vec<LedgerEntry> = r
         .view()
-        .entries
+        .entries()
         .values()
         .filter(|e| e.member_id == member)
         .cloned()
@@ -123,7 +123,7 @@ pub fn rejections(r: &Replica) -> Vec<(u64, String, String)> {
                 let what = match &x.op {
                     Some(Op::Redeem(rd)) => r
                         .view()
-                        .rewards
+                        .rewards()
                         .get(&rd.reward_id)
                         .map(|rw| rw.title.clone())
                         .unwrap_or_default(),

@@ -240,7 +240,7 @@ mod sync_store {
             results: vec![rejected.clone()],
         };
         store
-            .acknowledge(2, &page.results, Some(&page), Some(1000.0))
+            .acknowledge(2, &page.results, Some((&page, &wire(&page))), Some(1000.0))
             .await
             .expect("ack");
         let p = store.load().await.expect("load");
@@ -362,20 +362,28 @@ mod sync_store {
             version: 11,
             doc: draft_menu(),
         }];
+        let first = page(docs, false);
         store
-            .acknowledge(0, &[], Some(&page(docs, false)), None)
+            .acknowledge(0, &[], Some((&first, &wire(&first))), None)
             .await
             .expect("documents");
         let p = store.load().await.expect("load");
-        assert_eq!(p.base.menus["menu-1"].theme_title, "每月一主题");
+        assert_eq!(p.base.menus()["menu-1"].theme_title, "每月一主题");
         // A reset replaces documents along with the other base records.
+        let reset = page(vec![], true);
         store
-            .acknowledge(0, &[], Some(&page(vec![], true)), None)
+            .acknowledge(0, &[], Some((&reset, &wire(&reset))), None)
             .await
             .expect("reset");
         let p = store.load().await.expect("load");
-        assert!(p.base.menus.is_empty() && p.base.members.is_empty());
+        assert!(p.base.menus().is_empty() && p.base.members.is_empty());
         assert_eq!(p.outbox.len(), 1, "but never the outbox");
         store.close();
     }
+}
+
+/// The pull answer as the browser gets it: the server's JSON, parsed.
+fn wire(p: &zhijian_domain::sync::PullResponse) -> wasm_bindgen::JsValue {
+    serde::Serialize::serialize(p, &serde_wasm_bindgen::Serializer::json_compatible())
+        .expect("a pull answer encodes")
 }

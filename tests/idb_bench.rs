@@ -85,7 +85,7 @@ async fn bench_indexeddb() {
     let p = page(0, 500, 1, false);
     let t = now();
     store
-        .acknowledge(0, &[], Some(&p), Some(1.0))
+        .acknowledge(0, &[], Some((&p, &wire(&p))), Some(1.0))
         .await
         .expect("apply page");
     let page_ms = now() - t;
@@ -121,7 +121,7 @@ async fn bench_indexeddb() {
     for k in 0..20 {
         let p = page(k * 500, 500, 2 + k as u64, k < 19);
         store
-            .acknowledge(0, &[], Some(&p), None)
+            .acknowledge(0, &[], Some((&p, &wire(&p))), None)
             .await
             .expect("page");
         replica.apply_pull(&p);
@@ -162,7 +162,7 @@ async fn bench_indexeddb() {
             ..page(0, 0, 2 + k as u64, k < 19)
         };
         store
-            .acknowledge(0, &[], Some(&p), None)
+            .acknowledge(0, &[], Some((&p, &wire(&p))), None)
             .await
             .expect("entries");
     }
@@ -170,7 +170,7 @@ async fn bench_indexeddb() {
     let loaded = store.load().await.expect("load ledger");
     let load_ms = now() - t;
     let t = now();
-    let balance = ledger::balance(loaded.base.entries.values());
+    let balance = ledger::balance(loaded.base.entries().values());
     let sum_ms = now() - t;
     assert_eq!(
         balance,
@@ -186,4 +186,10 @@ async fn bench_indexeddb() {
         percentile(&lat, 0.95)
     )
     .into());
+}
+
+/// The pull answer as the browser gets it: the server's JSON, parsed.
+fn wire(p: &zhijian_domain::sync::PullResponse) -> wasm_bindgen::JsValue {
+    serde::Serialize::serialize(p, &serde_wasm_bindgen::Serializer::json_compatible())
+        .expect("a pull answer encodes")
 }

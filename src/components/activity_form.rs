@@ -30,7 +30,7 @@ pub fn ActivityForm(
             r.as_ref()
                 .and_then(|r| {
                     r.view()
-                        .menus
+                        .menus()
                         .get(&mid)
                         .map(|m: &MonthlyMenu| m.items.clone())
                 })

@@ -22,7 +22,7 @@ pub fn MemberCredits(member_id: Signal<String>) -> impl IntoView {
             let r = r.as_ref()?;
             let reversed = r
                 .view()
-                .wallets
+                .wallets()
                 .get(&Wallet::id_for(&id))
                 .map(|w| w.reversed.clone())
                 .unwrap_or_default();

@@ -1,7 +1,5 @@
 use leptos::prelude::*;
 
-use leptos_router::components::A;
-
 use crate::directory::{DirectoryState, LoadError};
 use crate::i18n::*;
 use crate::net::Connectivity;
@@ -54,7 +52,7 @@ pub fn StatusBar() -> impl IntoView {
         }
     };
     view! {
-        <A href="/sync" attr:class="status" attr:aria-live="polite" attr:data-online=move || reachable().to_string()>
+        <a href="/sync" class="status" aria-live="polite" data-online=move || reachable().to_string()>
             <span class="status-dot" aria-hidden="true"></span>
             <span class="status-net">
                 {move || if reachable() { t_string!(i18n, status_online) } else { t_string!(i18n, status_offline) }}
@@ -72,7 +70,7 @@ pub fn StatusBar() -> impl IntoView {
                     None => t_string!(i18n, status_never_synced).to_string(),
                 }}
             </span>
-        </A>
+        </a>
         <Show when=move || !reachable()>
             <p class="offline-banner">{t!(i18n, status_offline_hint)}</p>
         </Show>

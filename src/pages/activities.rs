@@ -17,7 +17,7 @@ use crate::when;
 pub fn visible_menus(r: &Replica, month: Month) -> Vec<MonthlyMenu> {
     let view = r.view();
     let mut out: Vec<MonthlyMenu> = view
-        .menus
+        .menus()
         .values()
         .filter(|m| m.month == month)
         .filter(|m| {
@@ -103,7 +103,7 @@ fn PlanActions(month: RwSignal<Month>) -> impl IntoView {
             let view = r.view();
             let last = m.plus_months(-1).ok();
             let has = |org: &str, alliance: Option<&str>, month: Option<Month>| {
-                view.menus
+                view.menus()
                     .values()
                     .find(|x| {
                         x.org_id == org
@@ -121,17 +121,17 @@ fn PlanActions(month: RwSignal<Month>) -> impl IntoView {
                 .map(|o| (o.id.clone(), o.name.clone(), None, has(&o.id, None, last)))
                 .collect();
             // The month's rotating chair hosts the alliance's joint menu.
-            for a in view.alliances.values() {
+            for a in view.alliances.iter() {
                 let Some(chair) = a.rotation.chair_for(m).and_then(|c| view.orgs.get(c)) else {
                     continue;
                 };
                 let hosted = view
-                    .menus
+                    .menus()
                     .values()
                     .any(|x| x.month == m && x.alliance_id.as_deref() == Some(a.id.as_str()));
                 if r.actor.manages(chair) && !hosted {
                     let copy = view
-                        .menus
+                        .menus()
                         .values()
                         .find(|x| {
                             Some(x.month) == last && x.alliance_id.as_deref() == Some(a.id.as_str())
@@ -178,7 +178,7 @@ fn MenuCard(menu: MonthlyMenu) -> impl IntoView {
     let data = Memo::new(move |_| {
         sync.replica.with(|r| {
             let r = r.as_ref()?;
-            let m = r.view().menus.get(&id)?.clone();
+            let m = r.view().menus().get(&id)?.clone();
             let manages = r
                 .view()
                 .orgs
@@ -193,7 +193,7 @@ fn MenuCard(menu: MonthlyMenu) -> impl IntoView {
             if let Some(a) = m
                 .alliance_id
                 .as_ref()
-                .and_then(|a| r.view().alliances.get(a))
+                .and_then(|a| r.view().find_alliance(a))
             {
                 org = format!("{} · {org}", a.name);
             }

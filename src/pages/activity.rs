@@ -26,13 +26,13 @@ pub fn ActivityPage() -> impl IntoView {
     let activity = Memo::new(move |_| {
         let id = id();
         sync.replica
-            .with(|r| r.as_ref()?.view().activities.get(&id).cloned())
+            .with(|r| r.as_ref()?.view().activities().get(&id).cloned())
     });
     let role = Memo::new(move |_| {
         let id = id();
         sync.replica.with(|r| {
             let r = r.as_ref()?;
-            let a = r.view().activities.get(&id)?;
+            let a = r.view().activities().get(&id)?;
             Some((organises(r, a), r.actor.member_id.is_some()))
         })
     });
@@ -93,10 +93,10 @@ fn Facts(a: Activity) -> impl IntoView {
         let view = r.view();
         let org = view.orgs.get(&a.org_id)?.name.clone();
         let alliance = view
-            .menus
+            .menus()
             .get(&a.menu_id)
             .and_then(|m| m.alliance_id.as_ref())
-            .and_then(|id| view.alliances.get(id))
+            .and_then(|id| view.find_alliance(id))
             .map(|al| al.name.clone());
         Some((org, alliance))
     });
@@ -158,7 +158,7 @@ fn MemberPart(
             let Some(r) = r.as_ref() else { return vec![] };
             let view = r.view();
             let Some(org) = view
-                .activities
+                .activities()
                 .get(&aid)
                 .and_then(|a| view.orgs.get(&a.org_id))
             else {
@@ -353,13 +353,13 @@ fn OrganiserPart(a: Activity, message: Outcome) -> impl IntoView {
                 .collect();
             signups.retain(|(s, _)| s.status != SignupStatus::Cancelled);
             let checkins: Vec<(String, i64, Option<String>)> = view
-                .checkins
+                .checkins()
                 .values()
                 .filter(|c| c.activity_id == aid)
                 .map(|c| (name(&c.member_id), c.at, c.by_hand.clone()))
                 .collect();
             let org = view
-                .activities
+                .activities()
                 .get(&aid)
                 .and_then(|a| view.orgs.get(&a.org_id));
             let mut members: Vec<(String, String)> = view

@@ -17,7 +17,7 @@ pub fn BoardPage() -> impl IntoView {
         let id = params.with(|p| p.get("id").unwrap_or_default());
         sync.replica.with(|r| {
             let r = r.as_ref()?;
-            let m = r.view().menus.get(&id)?.clone();
+            let m = r.view().menus().get(&id)?.clone();
             let org = r.view().orgs.get(&m.org_id)?;
             if !r.actor.manages(org) {
                 return None;

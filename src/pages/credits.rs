@@ -46,14 +46,14 @@ pub fn Credits() -> impl IntoView {
             let pending_ids = wallet::pending_ids(r);
             let view = r.view();
             let mut redemptions: Vec<(Redemption, bool)> = view
-                .redemptions
+                .redemptions()
                 .values()
                 .filter(|x| x.member_id == me)
                 .map(|x| (x.clone(), pending_ids.contains(&x.id)))
                 .collect();
             zhijian_domain::order::sort_by_key(&mut redemptions, |x| std::cmp::Reverse(x.0.at));
             let holds = view
-                .holds
+                .holds()
                 .values()
                 .filter(|h| h.member_id == me && h.remaining(now) > 0)
                 .cloned()
@@ -224,7 +224,7 @@ fn Rules() -> impl IntoView {
         let id = picked_org(org, committees);
         let rules = sync.replica.with(|r| {
             r.as_ref()
-                .and_then(|r| r.view().rules.get(&CreditRules::id_for(&id)).cloned())
+                .and_then(|r| r.view().rules().get(&CreditRules::id_for(&id)).cloned())
         });
         rate.set(
             rules

@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
 use zhijian_domain::{agenda, menu};
 
 use crate::i18n::*;
@@ -10,7 +9,8 @@ use crate::{labels, wallet, when};
 /// 首页: what *I* do next. Signed in: a check-in under way, this month's
 /// theme and my progress (organisers: their to-dos), my next activity, my
 /// credits. Signed out: what the app is and the way in. It is in the first
-/// load, so it stays small; the org tree has its own page (/orgs).
+/// load, so it stays small; the org tree has its own page (/orgs). Links are
+/// plain `<a>` (the router takes their clicks): `A` is generic code per use.
 #[component]
 pub fn Home() -> impl IntoView {
     let i18n = use_i18n();
@@ -30,7 +30,7 @@ pub fn Home() -> impl IntoView {
             <NextActivity />
             <MyCredits />
             <nav class="page home-links" aria-label=move || t_string!(i18n, home_more)>
-                <A href="/orgs" attr:class="btn">{t!(i18n, home_title)}</A>
+                <a href="/orgs" class="btn">{t!(i18n, home_title)}</a>
             </nav>
         }
         .into_any()
@@ -45,8 +45,8 @@ fn Welcome() -> impl IntoView {
             <h2 class="page-title">{t!(i18n, welcome_title)}</h2>
             <p>{t!(i18n, welcome_text)}</p>
             <div class="actions">
-                <A href="/login" attr:class="btn btn-primary">{t!(i18n, tab_login)}</A>
-                <A href="/orgs" attr:class="btn">{t!(i18n, home_title)}</A>
+                <a href="/login" class="btn btn-primary">{t!(i18n, tab_login)}</a>
+                <a href="/orgs" class="btn">{t!(i18n, home_title)}</a>
             </div>
         </section>
     }
@@ -95,11 +95,11 @@ fn UnderWay() -> impl IntoView {
                             Some(_) => (t_string!(i18n, checked_in), false),
                         };
                         view! {
-                            <A href=href attr:class="card under-way-card">
+                            <a href=href class="card under-way-card">
                                 <span class="activity-title">{u.activity.title.clone()}</span>
                                 <span class="activity-meta">{u.activity.place.clone()}</span>
                                 <span class="btn" class:btn-primary=todo>{action}</span>
-                            </A>
+                            </a>
                         }
                     }).collect_view()}
                 </section>
@@ -120,13 +120,13 @@ fn NextActivity() -> impl IntoView {
         Some(view! {
             <section class="page next-activity" data-testid="next-activity">
                 <h2 class="page-title">{t!(i18n, home_next)}</h2>
-                <A href=href attr:class="card">
+                <a href=href class="card">
                     <span class="activity-title">{a.title.clone()}</span>
                     <span class="activity-meta">
                         {move || labels::when(i18n.get_locale(), starts_at)} " · " {a.place.clone()}
                     </span>
                     <span class="tag">{move || labels::signup_status(i18n.get_locale(), &s)}</span>
-                </A>
+                </a>
             </section>
         })
     }
@@ -147,10 +147,10 @@ fn MyCredits() -> impl IntoView {
         let n = balance.get()?;
         Some(view! {
             <section class="page my-credits">
-                <A href="/credits" attr:class="card" attr:data-testid="home-credits">
+                <a href="/credits" class="card" data-testid="home-credits">
                     <span class="activity-title">{t!(i18n, tab_credits)}</span>
                     <span class="credits-number">{t!(i18n, credits_balance, n = n)}</span>
-                </A>
+                </a>
             </section>
         })
     }
@@ -178,10 +178,7 @@ fn ThisMonth() -> impl IntoView {
                             return None;
                         }
                         // Organisers see how their members are doing.
-                        let summary = manages.then(|| {
-                            let rows = menu::board(r.view(), &m);
-                            (rows.iter().filter(|(_, c)| c.is_done()).count(), rows.len())
-                        });
+                        let summary = manages.then(|| menu::board_counts(r.view(), &m));
                         let p = my_progress(r, &m);
                         Some((m, p, summary))
                     })
@@ -202,14 +199,14 @@ fn ThisMonth() -> impl IntoView {
                         let edit = format!("/menus/{}", m.id);
                         let draft = !m.published;
                         view! {
-                            <A href="/activities" attr:class="card theme-card">
+                            <a href="/activities" class="card theme-card">
                                 <span class="menu-theme">{m.theme_title.clone()}</span>
                                 {p.map(|c| view! { <ProgressLine c=c /> })}
-                            </A>
+                            </a>
                             {summary.map(|(done, total)| if draft {
-                                view! { <A href=edit attr:class="btn" attr:data-testid="home-draft">{t!(i18n, home_draft)}</A> }.into_any()
+                                view! { <a href=edit class="btn" data-testid="home-draft">{t!(i18n, home_draft)}</a> }.into_any()
                             } else {
-                                view! { <A href=board attr:class="btn" attr:data-testid="home-board">{t!(i18n, board_summary, done = done, total = total)}</A> }.into_any()
+                                view! { <a href=board class="btn" data-testid="home-board">{t!(i18n, board_summary, done = done, total = total)}</a> }.into_any()
                             })}
                         }
                     }).collect_view().into_any()

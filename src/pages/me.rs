@@ -6,17 +6,14 @@ use zhijian_domain::{Member, ProfilePatch, RoleKind};
 use crate::components::{AccountSecurity, Message, Outcome, TextField, submit};
 use crate::i18n::*;
 use crate::sync::Sync;
-use crate::{labels, locale, shell};
+use crate::{labels, shell};
 
 /// 我的: own profile (editable offline), language, storage, version.
 #[component]
 pub fn Me() -> impl IntoView {
     let i18n = use_i18n();
     let sync = Sync::get();
-    let choose = move |l: Locale| {
-        i18n.set_locale(l);
-        locale::save(l);
-    };
+    let choose = move |l: Locale| i18n.set_locale(l);
     let (persisted, set_persisted) = signal(None::<Option<bool>>);
     spawn_local(async move { set_persisted.set(Some(shell::persist_storage().await)) });
     let build = shell::build_id();

@@ -49,13 +49,13 @@ pub fn MenuEditPage() -> impl IntoView {
             let r = r.as_ref()?;
             let p = params.get_untracked();
             if let Some(id) = p.get("id") {
-                return r.view().menus.get(&id).cloned();
+                return r.view().menus().get(&id).cloned();
             }
             let org_id = p.get("org")?;
             let month: Month = p.get("month")?.parse().ok()?;
             let copy = query.with_untracked(|q| q.get("copy"));
             let alliance_id = query.with_untracked(|q| q.get("alliance"));
-            let base = copy.and_then(|c| r.view().menus.get(&c).cloned());
+            let base = copy.and_then(|c| r.view().menus().get(&c).cloned());
             Some(match base {
                 // A joint menu copied from last month moves to this month's chair.
                 Some(m) => MonthlyMenu {
@@ -122,7 +122,7 @@ fn MenuForm(menu: MonthlyMenu) -> impl IntoView {
             match menu
                 .alliance_id
                 .as_ref()
-                .and_then(|a| r.view().alliances.get(a))
+                .and_then(|a| r.view().find_alliance(a))
             {
                 Some(a) => (org, Some(a.name.clone())),
                 None => (org, None),
@@ -132,7 +132,7 @@ fn MenuForm(menu: MonthlyMenu) -> impl IntoView {
     let id2 = id.clone();
     let stored = Memo::new(move |_| {
         sync.replica
-            .with(|r| r.as_ref().and_then(|r| r.view().menus.get(&id2).cloned()))
+            .with(|r| r.as_ref().and_then(|r| r.view().menus().get(&id2).cloned()))
     });
     let add_item = move |mandatory: bool| {
         rows.update(|v| v.push(ItemRow::new(random_hex(), "", mandatory)));
@@ -272,7 +272,7 @@ fn MenuActivities(menu_id: String) -> impl IntoView {
     let data = Memo::new(move |_| {
         sync.replica.with(|r| {
             let r = r.as_ref()?;
-            let m = r.view().menus.get(&mid)?.clone();
+            let m = r.view().menus().get(&mid)?.clone();
             let acts = r.view().activities_of_sorted(&m.id);
             Some((m, acts))
         })

@@ -20,7 +20,7 @@ pub fn MerchantPage() -> impl IntoView {
             let r = r.as_ref()?;
             let view = r.view();
             let mut v: Vec<Redemption> = view
-                .redemptions
+                .redemptions()
                 .values()
                 .filter(|x| {
                     x.merchant.as_deref() == Some(r.actor.account_id.as_str())

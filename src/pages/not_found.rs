@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::i18n::*;
 
@@ -9,7 +8,7 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <section class="page">
             <h2 class="page-title">{t!(i18n, not_found_title)}</h2>
-            <A href="/" attr:class="btn">{t!(i18n, not_found_back)}</A>
+            <a href="/" class="btn">{t!(i18n, not_found_back)}</a>
         </section>
     }
 }

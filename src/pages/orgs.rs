@@ -11,10 +11,17 @@ use crate::i18n::*;
 pub fn OrgsPage() -> impl IntoView {
     let i18n = use_i18n();
     let dir = DirectoryState::get();
+    let online = crate::net::Connectivity::get().online;
+    // Fresh on every visit while online; the saved copy meanwhile.
+    Effect::new(move |_| {
+        if online.get() {
+            dir.refresh();
+        }
+    });
     view! {
         <section class="page">
             <h2 class="page-title">{t!(i18n, home_title)}</h2>
-            {move || match (dir.data.get(), dir.loading.get(), dir.error.get()) {
+            {move || match (dir.data.get(), dir.loading(), dir.error.get()) {
                 (Some(d), _, _) => loaded(d).into_any(),
                 (None, true, _) => view! { <p class="loading" aria-busy="true">{t!(i18n, loading)}</p> }.into_any(),
                 (None, false, Some(LoadError::Network)) => view! {

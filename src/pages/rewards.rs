@@ -24,7 +24,7 @@ pub fn Rewards() -> impl IntoView {
             let r = r.as_ref()?;
             let mut v: Vec<Reward> = r
                 .view()
-                .rewards
+                .rewards()
                 .values()
                 .filter(|x| x.active)
                 .cloned()

@@ -27,14 +27,14 @@ pub fn StationPage() -> impl IntoView {
             let now = when::now_secs();
             let view = r.view();
             let holds: Vec<Hold> = view
-                .holds
+                .holds()
                 .values()
                 .filter(|h| h.device_id == r.actor.account_id && h.usable_at(now))
                 .filter(|h| h.remaining(now) > 0)
                 .cloned()
                 .collect();
             let goods: Vec<Reward> = view
-                .rewards
+                .rewards()
                 .values()
                 .filter(|x| x.active && x.merchant.is_none() && x.left() > 0)
                 .cloned()

@@ -23,7 +23,7 @@ pub fn Wishes() -> impl IntoView {
             let r = r.as_ref()?;
             let view = r.view();
             let mut v: Vec<(Wish, bool, bool)> = view
-                .wishes
+                .wishes()
                 .values()
                 .map(|w| {
                     let confirms = view.orgs.get(&w.org_id).is_some_and(|o| r.actor.manages(o))
@@ -201,7 +201,7 @@ fn Pledges() -> impl IntoView {
             let r = r.as_ref()?;
             let mut v: Vec<Pledge> = r
                 .view()
-                .pledges
+                .pledges()
                 .values()
                 .filter(|p| !p.withdrawn)
                 .cloned()

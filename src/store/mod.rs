@@ -11,7 +11,7 @@ use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use zhijian_domain::api::OrgDirectory;
 use zhijian_domain::doc::Doc;
 use zhijian_domain::replica::Records;
@@ -274,7 +274,7 @@ impl Store {
         &self,
         last_seq: u64,
         results: &[MutationResult],
-        pull: Option<&PullResponse>,
+        pull: Option<(&PullResponse, &JsValue)>,
         synced_at: Option<f64>,
     ) -> Result<(), StoreError> {
         let tx = self
@@ -284,7 +284,7 @@ impl Store {
             .build()?;
         let meta_store = tx.object_store(stores::META)?;
         let mut meta: SyncMeta = meta_store.get(SYNC_KEY).serde()?.await?.unwrap_or_default();
-        if let Some(p) = pull {
+        if let Some((p, raw)) = pull {
             let (orgs, members, docs) = (
                 tx.object_store(stores::ORGS)?,
                 tx.object_store(stores::MEMBERS)?,
@@ -298,16 +298,32 @@ impl Store {
             // Requests go out when built; the commit below waits for all of
             // them and fails (rolling everything back) if any did. Awaiting
             // each one would cost an event-loop turn per row.
-            for c in &p.changes {
+            // Records are stored as the server sent them (the browser's
+            // parse of the answer), not re-encoded: the same values, and no
+            // serializer for every record type in the first load.
+            let raw = js_sys::Reflect::get(raw, &JsValue::from_str("changes"))
+                .map_err(|_| StoreError::Op("a pull without changes".into()))?;
+            let raw: &js_sys::Array = raw.unchecked_ref();
+            for (i, c) in p.changes.iter().enumerate() {
+                let record = |tag: &str, field: &str| -> Result<JsValue, StoreError> {
+                    let change = js_sys::Reflect::get(&raw.get(i as u32), &JsValue::from_str(tag));
+                    change
+                        .and_then(|v| js_sys::Reflect::get(&v, &JsValue::from_str(field)))
+                        .ok()
+                        .filter(JsValue::is_object)
+                        .ok_or_else(|| StoreError::Op("a pulled change in an unknown shape".into()))
+                };
                 match c {
-                    Change::Org { org, .. } => drop(orgs.put(org).serde()?),
-                    Change::Member { member, .. } => drop(members.put(member).serde()?),
+                    Change::Org { .. } => drop(orgs.put(record("org", "org")?).primitive()?),
+                    Change::Member { .. } => {
+                        drop(members.put(record("member", "member")?).primitive()?)
+                    }
                     Change::MemberGone { id, .. } => drop(members.delete(id.as_str()).primitive()?),
                     Change::Doc { doc, .. } => drop(
-                        docs.put(doc)
+                        docs.put(record("doc", "doc")?)
                             .with_key(doc.id().to_owned())
                             .with_key_type::<String>()
-                            .serde()?,
+                            .primitive()?,
                     ),
                 }
             }

@@ -17,9 +17,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 use zhijian_domain::replica::{Replica, actor_for};
-use zhijian_domain::sync::{
-    MAX_PUSH_MUTATIONS, PullRequest, PushRequest, PushResponse, SCHEMA_VERSION,
-};
+use zhijian_domain::sync::{PullRequest, SCHEMA_VERSION};
 use zhijian_domain::{Op, Rejection};
 
 use crate::api::{self, ApiError};
@@ -225,7 +223,7 @@ impl Sync {
             },
             None => (Vec::new(), Vec::new()),
         };
-        p.base.alliances = zhijian_domain::replica::alliance_map(alliances);
+        p.base.alliances = alliances;
         let actor = actor_for(&session.account, &p.base);
         let mut r = Replica::without_rules(
             actor,
@@ -492,7 +490,7 @@ impl Sync {
         result
     }
 
-    fn failure(e: &ApiError) -> SyncFailure {
+    pub(crate) fn failure(e: &ApiError) -> SyncFailure {
         match e {
             ApiError::Network(_) => SyncFailure::Offline,
             ApiError::Status { status: 401, .. } => SyncFailure::SessionExpired,
@@ -513,46 +511,14 @@ impl Sync {
             .replica
             .with_untracked(|r| r.as_ref().map_or(0, |r| r.last_seq));
 
-        loop {
-            let batch = self
-                .replica
-                .with_untracked(|r| r.as_ref().map(|r| r.pending(MAX_PUSH_MUTATIONS).to_vec()));
-            let Some(batch) = batch.filter(|b| !b.is_empty()) else {
-                break;
-            };
-            // Something is queued, so the write path is here (reload read it).
+        // Pushing lives in the write path's chunk, which anything queued
+        // has already brought (reload read it).
+        if self
+            .replica
+            .with_untracked(|r| r.as_ref().is_some_and(|r| !r.outbox.is_empty()))
+        {
             let write = write::load().await.map_err(|_| SyncFailure::Storage)?;
-            let req = PushRequest {
-                schema_version: SCHEMA_VERSION,
-                client_id: session.client_id.clone(),
-                mutations: batch,
-            };
-            let resp = match (write.push)(client.clone(), req).await {
-                Ok(resp) => resp,
-                // The server already has everything before `expected`.
-                Err(ApiError::Status { status: 409, body }) if body.expected_seq.is_some() => {
-                    let last_seq = body.expected_seq.unwrap_or(1).saturating_sub(1);
-                    PushResponse {
-                        last_seq,
-                        results: Vec::new(),
-                    }
-                }
-                Err(e) => return Err(Self::failure(&e)),
-            };
-            store
-                .acknowledge(resp.last_seq, &resp.results, None, None)
-                .await
-                .map_err(|_| SyncFailure::Storage)?;
-            let before = self.pending();
-            self.replica.update(|r| {
-                if let Some(r) = r {
-                    r.apply_push(&resp);
-                }
-            });
-            if self.pending() >= before {
-                // The server processed nothing new: do not spin.
-                break;
-            }
+            (write.push_all)(self, client.clone(), session.client_id.clone(), &store).await?;
         }
 
         loop {
@@ -566,11 +532,14 @@ impl Sync {
                 epoch,
                 results_after,
             };
-            let resp = client.pull(&req).await.map_err(|e| Self::failure(&e))?;
+            let (resp, raw) = client
+                .pull_with_value(&req)
+                .await
+                .map_err(|e| Self::failure(&e))?;
             let done = !resp.has_more;
             let now = done.then(js_sys::Date::now);
             store
-                .acknowledge(resp.last_seq, &resp.results, Some(&resp), now)
+                .acknowledge(resp.last_seq, &resp.results, Some((&resp, &raw)), now)
                 .await
                 .map_err(|_| SyncFailure::Storage)?;
             self.replica.update(|r| {

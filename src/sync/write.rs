@@ -9,14 +9,19 @@ use std::cell::Cell;
 use std::future::Future;
 use std::pin::Pin;
 
+use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 use zhijian_client::{ApiError, Client};
 use zhijian_domain::replica::ApplyFn;
-use zhijian_domain::sync::{Mutation, PushRequest, PushResponse, RejectedMutation};
+use zhijian_domain::sync::{
+    MAX_PUSH_MUTATIONS, Mutation, PushRequest, PushResponse, RejectedMutation, SCHEMA_VERSION,
+};
 
+use super::{Sync, SyncFailure};
 use crate::lazy::SplitLoaderError;
+use crate::store::Store;
 
-type PushFuture = Pin<Box<dyn Future<Output = Result<PushResponse, ApiError>>>>;
+type PushAll<'a> = Pin<Box<dyn Future<Output = Result<(), SyncFailure>> + 'a>>;
 
 /// What the chunk hands over.
 #[derive(Clone, Copy)]
@@ -24,7 +29,8 @@ pub struct WritePath {
     pub apply: ApplyFn,
     pub decode_outbox: fn(Vec<JsValue>) -> Result<Vec<Mutation>, String>,
     pub decode_rejected: fn(Vec<JsValue>) -> Result<Vec<RejectedMutation>, String>,
-    pub push: fn(Client, PushRequest) -> PushFuture,
+    /// Pushes everything queued, acknowledging each batch.
+    pub push_all: for<'a> fn(Sync, Client, String, &'a Store) -> PushAll<'a>,
 }
 
 thread_local! {
@@ -53,7 +59,60 @@ fn path() -> WritePath {
         apply: zhijian_domain::mutation::apply,
         decode_outbox: decode,
         decode_rejected: decode,
-        push: |client, req| Box::pin(async move { client.push(&req).await }),
+        push_all: |sync, client, client_id, store| {
+            Box::pin(push_all(sync, client, client_id, store))
+        },
+    }
+}
+
+async fn push_all(
+    sync: Sync,
+    client: Client,
+    client_id: String,
+    store: &Store,
+) -> Result<(), SyncFailure> {
+    loop {
+        let batch = sync
+            .replica
+            .with_untracked(|r| r.as_ref().map(|r| r.pending(MAX_PUSH_MUTATIONS).to_vec()));
+        let Some(batch) = batch.filter(|b| !b.is_empty()) else {
+            return Ok(());
+        };
+        let req = PushRequest {
+            schema_version: SCHEMA_VERSION,
+            client_id: client_id.clone(),
+            mutations: batch,
+        };
+        let resp = match client.push(&req).await {
+            Ok(resp) => resp,
+            // The server already has everything before `expected`.
+            Err(ApiError::Status { status: 409, body }) if body.expected_seq.is_some() => {
+                let last_seq = body.expected_seq.unwrap_or(1).saturating_sub(1);
+                PushResponse {
+                    last_seq,
+                    results: Vec::new(),
+                }
+            }
+            Err(e) => return Err(Sync::failure(&e)),
+        };
+        store
+            .acknowledge(resp.last_seq, &resp.results, None, None)
+            .await
+            .map_err(|_| SyncFailure::Storage)?;
+        let queued = || {
+            sync.replica
+                .with_untracked(|r| r.as_ref().map_or(0, |r| r.outbox.len()))
+        };
+        let before = queued();
+        sync.replica.update(|r| {
+            if let Some(r) = r {
+                r.apply_push(&resp);
+            }
+        });
+        if queued() >= before {
+            // The server processed nothing new: do not spin.
+            return Ok(());
+        }
     }
 }
 

@@ -141,9 +141,10 @@ pub fn stamp_shell() -> Result {
 }
 
 /// Split modules: fetched when a page needs them, precached once the app runs.
+/// Chunks and other languages' strings: cached once the app runs.
 fn is_lazy(url: &str) -> bool {
     url.starts_with("/pkg-")
-        && url.ends_with(".wasm")
+        && (url.ends_with(".json") || url.ends_with(".wasm"))
         && !url.ends_with(&format!("/{}", wasm::MAIN_WASM))
 }
 

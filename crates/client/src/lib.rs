@@ -134,6 +134,25 @@ impl Client {
         self.post("/api/sync/pull", req).await
     }
 
+    /// A pull, with the answer also as the JS value the browser parsed: its
+    /// changes can go into IndexedDB as they came, with no serializer for
+    /// every record type in the app's first load.
+    #[cfg(target_arch = "wasm32")]
+    pub async fn pull_with_value(
+        &self,
+        req: &PullRequest,
+    ) -> Result<(PullResponse, wasm_bindgen::JsValue), ApiError> {
+        let url = format!("{}/api/sync/pull", self.base);
+        let value = self
+            .transport
+            .send_value(Method::Post, &url, self.token.as_deref(), Some(req))
+            .await?
+            .ok_or_else(|| ApiError::Decode("empty response".into()))?;
+        let resp = serde_wasm_bindgen::from_value(value.clone())
+            .map_err(|e| ApiError::Decode(e.to_string()))?;
+        Ok((resp, value))
+    }
+
     pub fn base(&self) -> &str {
         &self.base
     }

@@ -125,6 +125,22 @@ mod web {
             token: Option<&str>,
             body: Option<&B>,
         ) -> Result<Option<T>, ApiError> {
+            match self.send_value(method, url, token, body).await? {
+                Some(value) => serde_wasm_bindgen::from_value(value)
+                    .map(Some)
+                    .map_err(|e| ApiError::Decode(e.to_string())),
+                None => Ok(None),
+            }
+        }
+
+        /// Sends; the answer as the browser parsed it.
+        pub(crate) async fn send_value<B: Payload>(
+            &self,
+            method: Method,
+            url: &str,
+            token: Option<&str>,
+            body: Option<&B>,
+        ) -> Result<Option<JsValue>, ApiError> {
             let init = RequestInit::new();
             init.set_method(method.as_str());
             if let Some(body) = body {
@@ -166,10 +182,7 @@ mod web {
             if status == 204 {
                 return Ok(None);
             }
-            let value = json_of(&resp).await?;
-            serde_wasm_bindgen::from_value(value)
-                .map(Some)
-                .map_err(|e| ApiError::Decode(e.to_string()))
+            json_of(&resp).await.map(Some)
         }
     }
 }

@@ -26,7 +26,7 @@ pub struct Agenda {
 /// The member's live sign-up for the activity (requested, confirmed or
 /// waitlisted), if any.
 pub fn live_signup(view: &Records, member_id: &str, activity_id: &str) -> Option<Signup> {
-    view.signups
+    view.signups()
         .values()
         .filter(|s| s.activity_id == activity_id && s.covers(member_id) && s.status.is_active())
         .min_by_key(|s| s.rank)
@@ -35,13 +35,13 @@ pub fn live_signup(view: &Records, member_id: &str, activity_id: &str) -> Option
 
 pub fn agenda(view: &Records, member_id: &str, now: i64) -> Agenda {
     let mut under_way: Vec<(bool, UnderWay)> = view
-        .activities
+        .activities()
         .values()
         .filter(|a| !a.cancelled && a.starts_at <= now && now < a.ends_at())
         .filter_map(|a| {
             let signed_up = live_signup(view, member_id, &a.id).is_some();
             let checkin = view
-                .checkins
+                .checkins()
                 .values()
                 .find(|c| c.activity_id == a.id && c.member_id == member_id)
                 .cloned();
@@ -64,7 +64,7 @@ pub fn agenda(view: &Records, member_id: &str, now: i64) -> Agenda {
             .then(a.activity.id.cmp(&b.activity.id))
     });
     let next = view
-        .activities
+        .activities()
         .values()
         .filter(|a| !a.cancelled && a.starts_at > now)
         .filter_map(|a| Some((a.clone(), live_signup(view, member_id, &a.id)?)))
@@ -79,6 +79,7 @@ pub fn agenda(view: &Records, member_id: &str, now: i64) -> Agenda {
 mod tests {
     use super::*;
     use crate::activity::{ServiceMode, SignupStatus};
+    use crate::doc::Doc;
 
     const NOW: i64 = 1_780_000_000;
 
@@ -121,10 +122,10 @@ mod tests {
     fn world(activities: Vec<Activity>, signups: Vec<Signup>) -> Records {
         let mut r = Records::default();
         for a in activities {
-            r.activities.insert(a.id.clone(), a);
+            r.put_doc(Doc::Activity(a));
         }
         for s in signups {
-            r.signups.insert(s.id.clone(), s);
+            r.put_doc(Doc::Signup(s));
         }
         r
     }
@@ -184,19 +185,16 @@ mod tests {
     #[test]
     fn a_checked_in_activity_stays_with_its_checkin() {
         let mut r = world(vec![activity("bk", -10, 60, ServiceMode::Booking)], vec![]);
-        r.checkins.insert(
-            "c".into(),
-            CheckIn {
-                id: "c".into(),
-                activity_id: "bk".into(),
-                org_id: "b".into(),
-                member_id: "m1".into(),
-                at: NOW - 300,
-                checked_out_at: None,
-                by_hand: None,
-                recorded_by: "acc".into(),
-            },
-        );
+        r.put_doc(Doc::CheckIn(CheckIn {
+            id: "c".into(),
+            activity_id: "bk".into(),
+            org_id: "b".into(),
+            member_id: "m1".into(),
+            at: NOW - 300,
+            checked_out_at: None,
+            by_hand: None,
+            recorded_by: "acc".into(),
+        }));
         let a = agenda(&r, "m1", NOW);
         assert_eq!(a.under_way.len(), 1);
         assert_eq!(

@@ -135,7 +135,7 @@ impl Compliance {
 /// check-in and at least `min_optional` self-selected items do. `attended`
 /// holds the menu item ids with an attended check-in by the member (from
 /// activities that were not cancelled). No published menu: nothing is owed.
-pub fn compliance(menu: Option<&MonthlyMenu>, attended: &BTreeSet<String>) -> Compliance {
+pub fn compliance(menu: Option<&MonthlyMenu>, attended: &[String]) -> Compliance {
     let Some(menu) = menu.filter(|m| m.published) else {
         return Compliance {
             mandatory_done: 0,
@@ -184,7 +184,7 @@ pub fn menus_for<'a>(r: &'a Records, member: &Member, month: Month) -> Vec<&'a M
     let Some(org) = r.orgs.get(&member.org_id) else {
         return vec![];
     };
-    r.menus
+    r.menus()
         .values()
         .filter(|m| m.month == month && m.published)
         .filter(|m| in_audience(r, &m.audience, &m.org_id, org))
@@ -193,17 +193,19 @@ pub fn menus_for<'a>(r: &'a Records, member: &Member, month: Month) -> Vec<&'a M
 
 /// Items of `menu` the member attended: a check-in at an activity of that
 /// menu which was not cancelled.
-pub fn attended(r: &Records, menu: &MonthlyMenu, member_id: &str) -> BTreeSet<String> {
-    // Inserted one by one: `collect` would sort first (more wasm).
-    let mut items = BTreeSet::new();
+pub fn attended(r: &Records, menu: &MonthlyMenu, member_id: &str) -> Vec<String> {
+    // A short list (a menu has a handful of items): no set type in the wasm.
+    let mut items: Vec<String> = Vec::new();
     for a in r
-        .checkins
+        .checkins()
         .values()
         .filter(|c| c.member_id == member_id)
-        .filter_map(|c| r.activities.get(&c.activity_id))
+        .filter_map(|c| r.activities().get(&c.activity_id))
         .filter(|a| a.menu_id == menu.id && !a.cancelled)
     {
-        items.insert(a.item_id.clone());
+        if !items.contains(&a.item_id) {
+            items.push(a.item_id.clone());
+        }
     }
     items
 }
@@ -223,20 +225,33 @@ pub fn progress<'a>(
 /// The secretary's board for a menu: every member it applies to (the menu's
 /// org and below), by name, with their progress.
 pub fn board<'a>(r: &'a Records, menu: &MonthlyMenu) -> Vec<(&'a Member, Compliance)> {
-    let mut rows: Vec<(&Member, Compliance)> = r
-        .members
-        .values()
-        .filter(|m| {
-            r.orgs
-                .get(&m.org_id)
-                .is_some_and(|o| in_audience(r, &menu.audience, &menu.org_id, o))
-        })
+    let mut rows: Vec<(&Member, Compliance)> = board_members(r, menu)
         .map(|m| (m, compliance(Some(menu), &attended(r, menu, &m.id))))
         .collect();
     crate::order::sort_by(&mut rows, |a, b| {
         (a.1.is_done(), &a.0.name).cmp(&(b.1.is_done(), &b.0.name))
     });
     rows
+}
+
+/// How many of the board's members are done, of how many (an organiser's
+/// home shows this; no rows to build or sort).
+pub fn board_counts(r: &Records, menu: &MonthlyMenu) -> (usize, usize) {
+    board_members(r, menu).fold((0, 0), |(done, all), m| {
+        let ok = compliance(Some(menu), &attended(r, menu, &m.id)).is_done();
+        (done + usize::from(ok), all + 1)
+    })
+}
+
+fn board_members<'a, 'm>(
+    r: &'a Records,
+    menu: &'m MonthlyMenu,
+) -> impl Iterator<Item = &'a Member> + use<'a, 'm> {
+    r.members.values().filter(move |m| {
+        r.orgs
+            .get(&m.org_id)
+            .is_some_and(|o| in_audience(r, &menu.audience, &menu.org_id, o))
+    })
 }
 
 /// The board as CSV (UTF-8 with a BOM, so that spreadsheet programs on
@@ -305,7 +320,7 @@ mod tests {
         }
     }
 
-    fn set(ids: &[&str]) -> BTreeSet<String> {
+    fn set(ids: &[&str]) -> Vec<String> {
         ids.iter().map(|s| s.to_string()).collect()
     }
 

@@ -876,7 +876,7 @@ mod tests {
     }
 
     fn status(r: &Records, who: &str) -> (SignupStatus, Option<u32>) {
-        let s = &r.signups[&format!("su-{who}")];
+        let s = &r.signups()[&format!("su-{who}")];
         (s.status, s.position)
     }
 
@@ -889,7 +889,7 @@ mod tests {
         assert_eq!(status(&r, "m1"), (SignupStatus::Confirmed, None));
         assert_eq!(status(&r, "m2"), (SignupStatus::Waitlisted, Some(1)));
         assert_eq!(status(&r, "m3"), (SignupStatus::Waitlisted, Some(2)));
-        assert_eq!(r.activities["act"].taken, 1);
+        assert_eq!(r.activities()["act"].taken, 1);
         // The same sign-up delivered again under its id is not a second one.
         assert_eq!(sign(&mut r, "m1").unwrap_err(), conflict("编号已被使用"));
         let cancel = |r: &mut Records, who: &str| {
@@ -904,10 +904,10 @@ mod tests {
         cancel(&mut r, "m1").unwrap();
         assert_eq!(status(&r, "m2"), (SignupStatus::Confirmed, None));
         assert_eq!(status(&r, "m3"), (SignupStatus::Waitlisted, Some(1)));
-        assert_eq!(r.activities["act"].taken, 1);
+        assert_eq!(r.activities()["act"].taken, 1);
         // A waitlisted member leaving does not promote anyone into a full activity.
         cancel(&mut r, "m3").unwrap();
-        assert_eq!(r.activities["act"].taken, 1);
+        assert_eq!(r.activities()["act"].taken, 1);
         assert_eq!(cancel(&mut r, "m3").unwrap_err().code(), "conflict");
         // Someone else cannot cancel m2's sign-up.
         let err = run(
@@ -934,7 +934,7 @@ mod tests {
             }),
         );
         assert_eq!(again.unwrap_err(), conflict("已经报名了该活动"));
-        assert_eq!(r.activities["act"].taken, 1);
+        assert_eq!(r.activities()["act"].taken, 1);
     }
 
     #[test]
@@ -965,11 +965,11 @@ mod tests {
         );
         assert_eq!(r, before);
         run(&mut r, &leader, group("g1", &["m1", "m2"])).unwrap();
-        assert_eq!(r.activities["act"].taken, 2);
-        assert_eq!(r.signups["g1"].status, SignupStatus::Confirmed);
+        assert_eq!(r.activities()["act"].taken, 2);
+        assert_eq!(r.signups()["g1"].status, SignupStatus::Confirmed);
         // Two more do not fit in the one seat left.
         run(&mut r, &member("m3", "/c/b1/"), group("g2", &["m3"])).unwrap();
-        assert_eq!(r.activities["act"].taken, 3);
+        assert_eq!(r.activities()["act"].taken, 3);
     }
 
     #[test]
@@ -999,22 +999,22 @@ mod tests {
         assert_eq!(r, before);
         // A leader in the group may.
         run(&mut r, &member("m1", "/c/b1/"), group("g1", &["m1", "m2"])).unwrap();
-        assert_eq!(r.activities["act"].taken, 2);
+        assert_eq!(r.activities()["act"].taken, 2);
         // m3 waits for a seat.
         run(&mut r, &member("m3", "/c/b1/"), group("g2", &["m3"])).unwrap();
-        assert_eq!(r.signups["g2"].status, SignupStatus::Waitlisted);
+        assert_eq!(r.signups()["g2"].status, SignupStatus::Waitlisted);
         // m2 withdraws from m1's group: m1 stays, m3 gets the seat.
         let cancel = |id: &str| Op::CancelSignup {
             signup_id: id.into(),
         };
         run(&mut r, &member("m2", "/c/b1/"), cancel("g1")).unwrap();
-        assert_eq!(r.signups["g1"].members, ["m1"]);
-        assert_eq!(r.signups["g1"].status, SignupStatus::Confirmed);
-        assert_eq!(r.signups["g2"].status, SignupStatus::Confirmed);
-        assert_eq!(r.activities["act"].taken, 2);
+        assert_eq!(r.signups()["g1"].members, ["m1"]);
+        assert_eq!(r.signups()["g1"].status, SignupStatus::Confirmed);
+        assert_eq!(r.signups()["g2"].status, SignupStatus::Confirmed);
+        assert_eq!(r.activities()["act"].taken, 2);
         // m2 can now sign up alone (and waits); a stranger cannot cancel g1.
         run(&mut r, &member("m2", "/c/b1/"), group("g3", &["m2"])).unwrap();
-        assert_eq!(r.signups["g3"].status, SignupStatus::Waitlisted);
+        assert_eq!(r.signups()["g3"].status, SignupStatus::Waitlisted);
         let err = run(&mut r, &member("m3", "/c/b1/"), cancel("g1"));
         assert_eq!(err.unwrap_err().code(), "forbidden");
     }
@@ -1056,7 +1056,7 @@ mod tests {
     #[test]
     fn check_in_code_windows() {
         let mut r = setup(5);
-        let start = r.activities["act"].starts_at;
+        let start = r.activities()["act"].starts_at;
         for who in ["m1", "m2", "m3"] {
             sign(&mut r, who).unwrap();
         }
@@ -1093,12 +1093,18 @@ mod tests {
         );
         // A member's copy has no secret: the phone accepts, the server decides.
         let mut phone = r.clone();
-        phone.activities.get_mut("act").unwrap().secret = None;
+        phone.put_doc(Doc::Activity(Activity {
+            secret: None,
+            ..phone.activities()["act"].clone()
+        }));
         phone.holds_secrets = false;
         check(&mut phone, "m3", "000000".into(), at).unwrap();
         // On the server an activity without a secret accepts no code at all.
         let mut legacy = r.clone();
-        legacy.activities.get_mut("act").unwrap().secret = None;
+        legacy.put_doc(Doc::Activity(Activity {
+            secret: None,
+            ..legacy.activities()["act"].clone()
+        }));
         assert_eq!(
             check(&mut legacy, "m3", code_at("act", at), at).unwrap_err(),
             conflict("该活动还没有签到码，请组织者重新保存活动")
@@ -1110,7 +1116,7 @@ mod tests {
         let mut r = setup(1);
         sign(&mut r, "m1").unwrap();
         sign(&mut r, "m2").unwrap();
-        let at = r.activities["act"].starts_at;
+        let at = r.activities()["act"].starts_at;
         assert_eq!(
             check(&mut r, "m2", code_at("act", at), at).unwrap_err(),
             conflict("尚未获得该活动的名额，不能签到")
@@ -1125,7 +1131,7 @@ mod tests {
         let mut d = draft("act", "serve", ServiceMode::Menu, None);
         d.counts_hours = true;
         run(&mut r, &sec, Op::SaveActivity(d)).unwrap();
-        let at = r.activities["act"].starts_at + 60;
+        let at = r.activities()["act"].starts_at + 60;
         let hand = |who: &str, note: &str| {
             Op::CheckInByHand(HandCheckIn {
                 id: format!("h-{who}"),
@@ -1148,7 +1154,7 @@ mod tests {
             "forbidden"
         );
         run_at(&mut r, &sec, hand("m1", "忘带手机"), at).unwrap();
-        assert_eq!(r.checkins["h-m1"].by_hand.as_deref(), Some("忘带手机"));
+        assert_eq!(r.checkins()["h-m1"].by_hand.as_deref(), Some("忘带手机"));
         let out = at + 90 * 60;
         let op = |code: Option<String>| Op::CheckOut {
             checkin_id: "h-m1".into(),
@@ -1161,12 +1167,12 @@ mod tests {
             conflict("签退需要输入签到码")
         );
         run_at(&mut r, &m1, op(Some(code_at("act", out))), out).unwrap();
-        assert_eq!(r.checkins["h-m1"].minutes(), Some(90));
+        assert_eq!(r.checkins()["h-m1"].minutes(), Some(90));
         // 90 of 120 minutes (75 %) at 10 an hour: 15 credits, once.
-        let earned: Vec<&LedgerEntry> = r.entries.values().collect();
+        let earned: Vec<&LedgerEntry> = r.entries().values().collect();
         assert_eq!(earned.len(), 1);
         assert_eq!((earned[0].amount, earned[0].member_id.as_str()), (15, "m1"));
-        assert_eq!(ledger::balance(r.entries.values()), 15);
+        assert_eq!(ledger::balance(r.entries().values()), 15);
         // m2 leaves after an hour (50 %): checked out by the organiser, no credits.
         run_at(&mut r, &sec, hand("m2", "现场登记"), at).unwrap();
         let early = at + 60 * 60;
@@ -1176,8 +1182,8 @@ mod tests {
             code: None,
         };
         run_at(&mut r, &sec, out_m2, early).unwrap();
-        assert_eq!(r.checkins["h-m2"].minutes(), Some(60));
-        assert_eq!(r.entries.len(), 1, "under 60 % earns nothing");
+        assert_eq!(r.checkins()["h-m2"].minutes(), Some(60));
+        assert_eq!(r.entries().len(), 1, "under 60 % earns nothing");
         assert_eq!(
             run_at(&mut r, &m1, op(Some(code_at("act", out))), out).unwrap_err(),
             conflict("已经签退过了")
@@ -1280,7 +1286,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(status(&r, "m2"), (SignupStatus::Confirmed, None));
-        assert_eq!(r.activities["act"].taken, 2);
+        assert_eq!(r.activities()["act"].taken, 2);
     }
 
     #[test]
@@ -1318,7 +1324,7 @@ mod tests {
         )
         .unwrap();
         sign(&mut r, "m1").unwrap();
-        let at = r.activities["act"].starts_at;
+        let at = r.activities()["act"].starts_at;
         let m1 = r.members["m1"].clone();
         let month = "2026-11".parse().unwrap();
         let p = menu::progress(&r, &m1, month);
@@ -1351,9 +1357,11 @@ mod tests {
         let p = menu::progress(&r, &m1, month);
         assert_eq!(p[0].1.missing, ["study"]);
         // The board lists the branch's members, those not done first.
-        let board = menu::board(&r, &r.menus["menu-1"]);
+        let board = menu::board(&r, &r.menus()["menu-1"]);
         assert_eq!(board.len(), 3);
-        let csv = menu::board_csv(&r.menus["menu-1"], &board);
+        let done = board.iter().filter(|(_, c)| c.is_done()).count();
+        assert_eq!(menu::board_counts(&r, &r.menus()["menu-1"]), (done, 3));
+        let csv = menu::board_csv(&r.menus()["menu-1"], &board);
         assert!(csv.starts_with('\u{feff}'));
         assert_eq!(csv.lines().count(), 4);
         assert!(csv.contains("集中学习"), "{csv}");
@@ -1377,18 +1385,15 @@ mod tests {
 
     /// 红盟 of b1 and b2; b1 chairs November 2026, b2 December.
     fn with_alliance(mut r: Records) -> Records {
-        r.alliances.insert(
-            "hm".into(),
-            crate::Alliance {
-                id: "hm".into(),
-                name: "红盟".into(),
-                member_org_ids: vec!["b1".into(), "b2".into()],
-                rotation: crate::ChairRotation {
-                    start: "2026-11".parse().unwrap(),
-                    order: vec!["b1".into(), "b2".into()],
-                },
+        r.alliances.push(crate::Alliance {
+            id: "hm".into(),
+            name: "红盟".into(),
+            member_org_ids: vec!["b1".into(), "b2".into()],
+            rotation: crate::ChairRotation {
+                start: "2026-11".parse().unwrap(),
+                order: vec!["b1".into(), "b2".into()],
             },
-        );
+        });
         r
     }
 
@@ -1416,7 +1421,7 @@ mod tests {
             conflict("红盟联合菜单由当月轮值主席单位制定")
         );
         run(&mut r, &sec, Op::SaveMenu(joint_menu("b1"))).unwrap();
-        assert_eq!(r.menus["joint"].audience, ["b1", "b2"]);
+        assert_eq!(r.menus()["joint"].audience, ["b1", "b2"]);
         let mut second = joint_menu("b1");
         second.id = "joint-2".into();
         assert_eq!(
@@ -1435,7 +1440,7 @@ mod tests {
         let mut d = draft("theme-day", "serve", ServiceMode::Theme, None);
         d.menu_id = "joint".into();
         run(&mut r, &sec, Op::SaveActivity(d)).unwrap();
-        assert_eq!(r.activities["theme-day"].audience, ["b1", "b2"]);
+        assert_eq!(r.activities()["theme-day"].audience, ["b1", "b2"]);
         // m9 of b2 is in the audience: the joint menu applies and m9 may join.
         let m9 = r.members["m9"].clone();
         let month = "2026-11".parse().unwrap();
@@ -1455,10 +1460,10 @@ mod tests {
         )
         .unwrap();
         // The chair's secretary sees m9 on the joint board.
-        assert_eq!(menu::board(&r, &r.menus["joint"]).len(), 4);
+        assert_eq!(menu::board(&r, &r.menus()["joint"]).len(), 4);
         // Visibility follows the audience paths.
         let b1 = r.orgs["b1"].clone();
-        let doc = Doc::Menu(r.menus["joint"].clone());
+        let doc = Doc::Menu(r.menus()["joint"].clone());
         let m9 = member("m9", "/c/b2/");
         assert!(m9.view_of_doc(&doc, &b1, &["/c/b1/", "/c/b2/"]).is_some());
         assert!(m9.view_of_doc(&doc, &b1, &["/c/b1/"]).is_none());
@@ -1481,16 +1486,16 @@ mod tests {
         });
         assert!(r.outbox.is_empty());
         assert!(
-            r.view().menus.contains_key("menu-1"),
+            r.view().menus().contains_key("menu-1"),
             "accepted, not yet pulled: still shown"
         );
         // Rebuilt from storage meanwhile (no outbox entry, base without it):
         // carried over from the replica it replaces.
         let mut reloaded = Replica::from_parts(secretary(), world(), vec![], 0, 1, vec![]);
-        assert!(!reloaded.view().menus.contains_key("menu-1"));
+        assert!(!reloaded.view().menus().contains_key("menu-1"));
         reloaded.carry_acked(&r);
-        assert!(reloaded.view().menus.contains_key("menu-1"));
-        let mut saved = r.view().menus["menu-1"].clone();
+        assert!(reloaded.view().menus().contains_key("menu-1"));
+        let mut saved = r.view().menus()["menu-1"].clone();
         saved.audience = vec!["b1".into()];
         let page = |has_more, changes| PullResponse {
             changes,
@@ -1503,7 +1508,7 @@ mod tests {
         };
         r.apply_pull(&page(true, vec![]));
         assert!(
-            r.view().menus.contains_key("menu-1"),
+            r.view().menus().contains_key("menu-1"),
             "a partial pull keeps it"
         );
         r.apply_pull(&page(
@@ -1513,7 +1518,7 @@ mod tests {
                 doc: Doc::Menu(saved.clone()),
             }],
         ));
-        assert_eq!(r.view().menus["menu-1"], saved, "now from the base");
+        assert_eq!(r.view().menus()["menu-1"], saved, "now from the base");
         assert_eq!(r.view(), &r.base);
     }
 
@@ -1523,9 +1528,12 @@ mod tests {
         let mut base = setup(5);
         sign(&mut base, "m1").unwrap();
         // The member's copy: no secret, the server judges the code.
-        base.activities.get_mut("act").unwrap().secret = None;
+        base.put_doc(Doc::Activity(Activity {
+            secret: None,
+            ..base.activities()["act"].clone()
+        }));
         base.holds_secrets = false;
-        let at = base.activities["act"].starts_at + 60;
+        let at = base.activities()["act"].starts_at + 60;
         let me = member("m1", "/c/b1/");
         let mut phone = Replica::from_parts(me.clone(), base.clone(), vec![], 0, 0, vec![]);
         let op = Op::CheckIn(NewCheckIn {
@@ -1535,12 +1543,12 @@ mod tests {
             at,
         });
         phone.mutate(op, at).unwrap();
-        assert!(phone.view().checkins.contains_key("ci-1"));
+        assert!(phone.view().checkins().contains_key("ci-1"));
         // After a reload: judged at the epoch the check-in would be "in the
         // future" and vanish from the view; at the device's time it stays.
         let mut reloaded = Replica::from_parts(me, base, phone.outbox.clone(), 0, 0, vec![]);
         reloaded.set_now(at + 5);
-        assert!(reloaded.view().checkins.contains_key("ci-1"));
+        assert!(reloaded.view().checkins().contains_key("ci-1"));
     }
 
     #[test]
@@ -1548,7 +1556,7 @@ mod tests {
         let mut r = setup(5);
         sign(&mut r, "m1").unwrap();
         let b1 = r.orgs["b1"].clone();
-        let act = Doc::Activity(r.activities["act"].clone());
+        let act = Doc::Activity(r.activities()["act"].clone());
         let m2 = member("m2", "/c/b1/");
         let Some(Doc::Activity(seen)) = m2.view_of_doc(&act, &b1, &["/c/b1/"]) else {
             panic!("the branch's activity is visible to its members");
@@ -1562,11 +1570,11 @@ mod tests {
                 .view_of_doc(&act, &b1, &["/c/b1/"])
                 .is_none()
         );
-        let su = Doc::Signup(r.signups["su-m1"].clone());
+        let su = Doc::Signup(r.signups()["su-m1"].clone());
         assert!(m2.view_of_doc(&su, &b1, &[]).is_none());
         assert!(member("m1", "/c/b1/").view_of_doc(&su, &b1, &[]).is_some());
         assert!(secretary().view_of_doc(&su, &b1, &[]).is_some());
-        let mut draft_menu = r.menus["menu-1"].clone();
+        let mut draft_menu = r.menus()["menu-1"].clone();
         draft_menu.published = false;
         let Some(Doc::Menu(m)) = m2.view_of_doc(&Doc::Menu(draft_menu), &b1, &["/c/b1/"]) else {
             panic!()

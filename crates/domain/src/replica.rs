@@ -25,77 +25,123 @@ use crate::{Member, Month, Org};
 pub struct Records {
     pub orgs: BTreeMap<String, Org>,
     pub members: BTreeMap<String, Member>,
-    pub menus: BTreeMap<String, MonthlyMenu>,
-    pub activities: BTreeMap<String, Activity>,
-    pub signups: BTreeMap<String, Signup>,
-    pub checkins: BTreeMap<String, CheckIn>,
-    /// Volunteer credits entries (own, or those an organiser may see).
-    pub entries: BTreeMap<String, crate::ledger::LedgerEntry>,
-    pub wallets: BTreeMap<String, Wallet>,
-    pub holds: BTreeMap<String, Hold>,
-    pub rewards: BTreeMap<String, Reward>,
-    pub redemptions: BTreeMap<String, Redemption>,
-    pub pledges: BTreeMap<String, Pledge>,
-    pub wishes: BTreeMap<String, Wish>,
-    pub rules: BTreeMap<String, CreditRules>,
+    /// Every document (menus, activities, sign-ups, check-ins, credits…) by
+    /// id; ids are unique across kinds, as in the server's one table. One
+    /// map, read by kind through [`Docs`]: a typed map per kind cost the
+    /// first load a copy of the map's code for each.
+    pub docs: BTreeMap<String, Doc>,
     /// Alliances with their orgs and rotation (public; from the directory).
-    pub alliances: BTreeMap<String, crate::Alliance>,
+    /// A few per district: a list, not a map (one less map type in the wasm).
+    pub alliances: Vec<crate::Alliance>,
     /// Whether this view holds activities' check-in secrets (the server's
     /// does). A device's copy has none: it records the code and leaves the
     /// verdict to the server.
     pub holds_secrets: bool,
 }
 
-/// Alliances by id. Inserted one by one: collecting into a `BTreeMap` sorts
-/// first, a copy of the stable sort in the wasm for each element type.
-pub fn alliance_map(list: Vec<crate::Alliance>) -> BTreeMap<String, crate::Alliance> {
-    let mut map = BTreeMap::new();
-    for a in list {
-        map.insert(a.id.clone(), a);
+/// The documents of one kind, read like a map by id.
+pub struct Docs<'a, T> {
+    all: &'a BTreeMap<String, Doc>,
+    pick: fn(&Doc) -> Option<&T>,
+}
+
+impl<T> Clone for Docs<'_, T> {
+    fn clone(&self) -> Self {
+        *self
     }
-    map
+}
+impl<T> Copy for Docs<'_, T> {}
+
+impl<'a, T: 'a> Docs<'a, T> {
+    pub fn get(&self, id: &str) -> Option<&'a T> {
+        self.all.get(id).and_then(self.pick)
+    }
+
+    pub fn contains_key(&self, id: &str) -> bool {
+        self.get(id).is_some()
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &'a T> + 'a {
+        self.all.values().filter_map(self.pick)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&'a String, &'a T)> + 'a {
+        let pick = self.pick;
+        self.all
+            .iter()
+            .filter_map(move |(k, d)| pick(d).map(|v| (k, v)))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &'a String> + 'a {
+        self.iter().map(|(k, _)| k)
+    }
+
+    pub fn len(&self) -> usize {
+        self.values().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values().next().is_none()
+    }
+}
+
+impl<'a, T> std::ops::Index<&str> for Docs<'a, T> {
+    type Output = T;
+
+    /// Panics when absent, like a map's index (tests).
+    fn index(&self, id: &str) -> &T {
+        match self.get(id) {
+            Some(v) => v,
+            None => panic!("no document {id} of this kind"),
+        }
+    }
+}
+
+macro_rules! kinds {
+    ($($name:ident: $ty:ty = $variant:ident;)*) => {
+        impl Records {
+            $(
+                pub fn $name(&self) -> Docs<'_, $ty> {
+                    Docs {
+                        all: &self.docs,
+                        pick: |d| match d {
+                            Doc::$variant(v) => Some(v),
+                            _ => None,
+                        },
+                    }
+                }
+            )*
+        }
+    };
+}
+
+kinds! {
+    menus: MonthlyMenu = Menu;
+    activities: Activity = Activity;
+    signups: Signup = Signup;
+    checkins: CheckIn = CheckIn;
+    entries: crate::ledger::LedgerEntry = Entry;
+    wallets: Wallet = Wallet;
+    holds: Hold = Hold;
+    rewards: Reward = Reward;
+    redemptions: Redemption = Redemption;
+    pledges: Pledge = Pledge;
+    wishes: Wish = Wish;
+    rules: CreditRules = Rules;
 }
 
 impl Records {
+    pub fn find_alliance(&self, id: &str) -> Option<&crate::Alliance> {
+        self.alliances.iter().find(|a| a.id == id)
+    }
+
     pub fn put_doc(&mut self, d: Doc) {
-        match d {
-            Doc::Menu(m) => {
-                self.menus.insert(m.id.clone(), m);
-            }
-            Doc::Activity(a) => {
-                self.activities.insert(a.id.clone(), a);
-            }
-            Doc::Signup(s) => {
-                self.signups.insert(s.id.clone(), s);
-            }
-            Doc::CheckIn(c) => {
-                self.checkins.insert(c.id.clone(), c);
-            }
-            Doc::Entry(e) => {
-                self.entries.insert(e.id.clone(), e);
-            }
-            Doc::Wallet(w) => {
-                self.wallets.insert(w.id.clone(), w);
-            }
-            Doc::Hold(h) => {
-                self.holds.insert(h.id.clone(), h);
-            }
-            Doc::Reward(r) => {
-                self.rewards.insert(r.id.clone(), r);
-            }
-            Doc::Redemption(r) => {
-                self.redemptions.insert(r.id.clone(), r);
-            }
-            Doc::Pledge(p) => {
-                self.pledges.insert(p.id.clone(), p);
-            }
-            Doc::Wish(w) => {
-                self.wishes.insert(w.id.clone(), w);
-            }
-            Doc::Rules(r) => {
-                self.rules.insert(r.id.clone(), r);
-            }
-        }
+        self.docs.insert(d.id().to_owned(), d);
+    }
+
+    /// Keeps only the documents for which `keep` holds.
+    pub fn retain_docs(&mut self, mut keep: impl FnMut(&Doc) -> bool) {
+        self.docs.retain(|_, d| keep(d));
     }
 
     pub fn write(&mut self, w: Write) {
@@ -158,21 +204,10 @@ impl View for Records {
             .collect()
     }
     fn doc(&self, id: &str) -> Option<Doc> {
-        None.or_else(|| self.menus.get(id).cloned().map(Doc::Menu))
-            .or_else(|| self.activities.get(id).cloned().map(Doc::Activity))
-            .or_else(|| self.signups.get(id).cloned().map(Doc::Signup))
-            .or_else(|| self.checkins.get(id).cloned().map(Doc::CheckIn))
-            .or_else(|| self.entries.get(id).cloned().map(Doc::Entry))
-            .or_else(|| self.wallets.get(id).cloned().map(Doc::Wallet))
-            .or_else(|| self.holds.get(id).cloned().map(Doc::Hold))
-            .or_else(|| self.rewards.get(id).cloned().map(Doc::Reward))
-            .or_else(|| self.redemptions.get(id).cloned().map(Doc::Redemption))
-            .or_else(|| self.pledges.get(id).cloned().map(Doc::Pledge))
-            .or_else(|| self.wishes.get(id).cloned().map(Doc::Wish))
-            .or_else(|| self.rules.get(id).cloned().map(Doc::Rules))
+        self.docs.get(id).cloned()
     }
     fn menu_for(&self, org_id: &str, month: Month, alliance: Option<&str>) -> Option<MonthlyMenu> {
-        self.menus
+        self.menus()
             .values()
             .find(|m| {
                 m.org_id == org_id && m.month == month && m.alliance_id.as_deref() == alliance
@@ -180,31 +215,31 @@ impl View for Records {
             .cloned()
     }
     fn alliance(&self, id: &str) -> Option<crate::Alliance> {
-        self.alliances.get(id).cloned()
+        self.find_alliance(id).cloned()
     }
     fn signups_of(&self, activity_id: &str) -> Vec<Signup> {
-        self.signups
+        self.signups()
             .values()
             .filter(|s| s.activity_id == activity_id)
             .cloned()
             .collect()
     }
     fn activities_of(&self, menu_id: &str) -> Vec<Activity> {
-        self.activities
+        self.activities()
             .values()
             .filter(|a| a.menu_id == menu_id)
             .cloned()
             .collect()
     }
     fn checkins_of(&self, activity_id: &str) -> Vec<CheckIn> {
-        self.checkins
+        self.checkins()
             .values()
             .filter(|c| c.activity_id == activity_id)
             .cloned()
             .collect()
     }
     fn holds_of(&self, member_id: &str) -> Vec<Hold> {
-        self.holds
+        self.holds()
             .values()
             .filter(|h| h.member_id == member_id)
             .cloned()
@@ -354,10 +389,9 @@ impl Replica {
     /// Replaces the alliances (public, from the org directory) and replays;
     /// returns whether they changed.
     pub fn set_alliances(&mut self, list: Vec<crate::Alliance>) -> bool {
-        let map = alliance_map(list);
-        let changed = map != self.base.alliances;
+        let changed = list != self.base.alliances;
         if changed {
-            self.base.alliances = map;
+            self.base.alliances = list;
             self.replay();
         }
         changed

@@ -87,14 +87,14 @@ impl Server {
         for m in self.records.members.keys() {
             let sum: i64 = self
                 .records
-                .entries
+                .entries()
                 .values()
                 .filter(|e| e.member_id == *m)
                 .map(|e| e.amount)
                 .sum();
             let balance = self
                 .records
-                .wallets
+                .wallets()
                 .get(&Wallet::id_for(m))
                 .map_or(0, |w| w.balance);
             prop_assert_eq!(
@@ -105,10 +105,10 @@ impl Server {
             );
             prop_assert!(balance >= 0, "balance of {} below zero", m);
         }
-        for h in self.records.holds.values() {
+        for h in self.records.holds().values() {
             prop_assert!(h.used <= h.amount, "hold {} overspent", h.id);
         }
-        for r in self.records.rewards.values() {
+        for r in self.records.rewards().values() {
             prop_assert!(r.redeemed <= r.stock, "{} oversold", r.id);
         }
         Ok(())
@@ -135,16 +135,16 @@ impl Server {
         }
         let docs = self
             .records
-            .entries
+            .entries()
             .values()
             .cloned()
             .map(Doc::Entry)
-            .chain(self.records.wallets.values().cloned().map(Doc::Wallet))
-            .chain(self.records.holds.values().cloned().map(Doc::Hold))
-            .chain(self.records.rewards.values().cloned().map(Doc::Reward))
+            .chain(self.records.wallets().values().cloned().map(Doc::Wallet))
+            .chain(self.records.holds().values().cloned().map(Doc::Hold))
+            .chain(self.records.rewards().values().cloned().map(Doc::Reward))
             .chain(
                 self.records
-                    .redemptions
+                    .redemptions()
                     .values()
                     .cloned()
                     .map(Doc::Redemption),
@@ -211,21 +211,18 @@ fn seeded() -> Server {
         );
     }
     for (id, cost, stock) in [("rw-a", 10, 6), ("rw-b", 25, 3)] {
-        s.records.rewards.insert(
-            id.into(),
-            Reward {
-                id: id.into(),
-                org_id: "b1".into(),
-                title: id.into(),
-                description: None,
-                cost,
-                stock,
-                redeemed: 0,
-                merchant: None,
-                merchant_name: None,
-                active: true,
-            },
-        );
+        s.records.put_doc(Doc::Reward(Reward {
+            id: id.into(),
+            org_id: "b1".into(),
+            title: id.into(),
+            description: None,
+            cost,
+            stock,
+            redeemed: 0,
+            merchant: None,
+            merchant_name: None,
+            active: true,
+        }));
     }
     s
 }
@@ -250,8 +247,11 @@ fn random_op(rng: &mut Rng, who: usize, actor: &Actor, view: &Records, n: &mut u
     match who {
         // The secretary: awards (some invalid), deductions, reversals.
         0 => {
-            if rng.chance(25) && !view.entries.is_empty() {
-                let e = view.entries.values().nth(pick(rng, view.entries.len()))?;
+            if rng.chance(25) && !view.entries().is_empty() {
+                let e = view
+                    .entries()
+                    .values()
+                    .nth(pick(rng, view.entries().len()))?;
                 return Some(Op::ReverseEntry(Reverse {
                     id,
                     entry_id: e.id.clone(),
@@ -273,7 +273,7 @@ fn random_op(rng: &mut Rng, who: usize, actor: &Actor, view: &Records, n: &mut u
         // The station device: spends from a hold placed for it.
         4 => {
             let mine: Vec<_> = view
-                .holds
+                .holds()
                 .values()
                 .filter(|h| h.device_id == actor.account_id)
                 .collect();
@@ -403,11 +403,11 @@ fn run(rng: &mut Rng, steps: usize) -> Result<(), TestCaseError> {
         prop_assert!(seen.values().all(|m| !m.is_empty()));
         // The member's own view agrees with the server's balance.
         if let Some(me) = &actors[c].member_id
-            && let Some(w) = server.records.wallets.get(&Wallet::id_for(me))
+            && let Some(w) = server.records.wallets().get(&Wallet::id_for(me))
             && actors[c].roles[0].kind == RoleKind::Member
         {
             prop_assert_eq!(
-                r.view().wallets.get(&w.id).map(|x| x.balance),
+                r.view().wallets().get(&w.id).map(|x| x.balance),
                 Some(w.balance)
             );
         }

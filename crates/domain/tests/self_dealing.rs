@@ -137,7 +137,7 @@ fn code_at(at: i64) -> String {
 }
 
 fn balance(r: &Records, member: &str) -> i64 {
-    r.wallets
+    r.wallets()
         .get(&Wallet::id_for(member))
         .map_or(0, |w| w.balance)
 }
@@ -161,7 +161,7 @@ fn random_op(rng: &mut Rng, a: &Actor, r: &Records, n: &mut u32) -> Option<Op> {
             reason: "服务".into(),
         }),
         1 => {
-            let e = r.entries.values().nth(pick(rng, r.entries.len()))?;
+            let e = r.entries().values().nth(pick(rng, r.entries().len()))?;
             Op::ReverseEntry(Reverse {
                 id,
                 entry_id: e.id.clone(),
@@ -182,7 +182,7 @@ fn random_op(rng: &mut Rng, a: &Actor, r: &Records, n: &mut u32) -> Option<Op> {
             at,
         }),
         4 => {
-            let c = r.checkins.values().nth(pick(rng, r.checkins.len()))?;
+            let c = r.checkins().values().nth(pick(rng, r.checkins().len()))?;
             let out = c.at + 600;
             Op::CheckOut {
                 checkin_id: c.id.clone(),
@@ -198,14 +198,14 @@ fn random_op(rng: &mut Rng, a: &Actor, r: &Records, n: &mut u32) -> Option<Op> {
             credits: 1 + i64::try_from(rng.below(100)).unwrap_or(0),
         }),
         6 => Op::ClaimWish {
-            wish_id: r.wishes.keys().nth(pick(rng, r.wishes.len()))?.clone(),
+            wish_id: r.wishes().keys().nth(pick(rng, r.wishes().len()))?.clone(),
         },
         7 => Op::FulfilWish {
-            wish_id: r.wishes.keys().nth(pick(rng, r.wishes.len()))?.clone(),
+            wish_id: r.wishes().keys().nth(pick(rng, r.wishes().len()))?.clone(),
             note: String::new(),
         },
         _ => Op::ConfirmWish {
-            wish_id: r.wishes.keys().nth(pick(rng, r.wishes.len()))?.clone(),
+            wish_id: r.wishes().keys().nth(pick(rng, r.wishes().len()))?.clone(),
         },
     })
 }
@@ -237,7 +237,7 @@ fn run(rng: &mut Rng, steps: usize) -> Result<(), TestCaseError> {
             op
         );
     }
-    for c in r.checkins.values() {
+    for c in r.checkins().values() {
         let recorder = actors.iter().find(|a| a.account_id == c.recorded_by);
         if c.by_hand.is_some() && recorder.is_some_and(|a| a.is_member(&c.member_id)) {
             return Err(TestCaseError::fail(format!(

@@ -182,7 +182,7 @@ async fn load_docs(
         }
     }
     // A menu's activities (removing an item that has some is refused).
-    let menu_ids: Vec<String> = view.menus.keys().cloned().collect();
+    let menu_ids: Vec<String> = view.menus().keys().cloned().collect();
     for id in menu_ids {
         for r in sqlx::query("SELECT body FROM docs WHERE kind = 'activity' AND parent = $1")
             .bind(&id)
@@ -206,23 +206,25 @@ async fn load_docs(
     }
     for id in &t.alliances {
         for a in crate::routes::orgs::alliances(conn, Some(id)).await? {
-            view.alliances.insert(a.id.clone(), a);
+            if view.find_alliance(&a.id).is_none() {
+                view.alliances.push(a);
+            }
         }
     }
     // Every document's org and audience, for scope and audience checks.
     let orgs: Vec<String> = view
-        .menus
+        .menus()
         .values()
         .flat_map(|m| std::iter::once(&m.org_id).chain(&m.audience))
         .chain(
-            view.activities
+            view.activities()
                 .values()
                 .flat_map(|a| std::iter::once(&a.org_id).chain(&a.audience)),
         )
-        .chain(view.rewards.values().map(|r| &r.org_id))
-        .chain(view.wishes.values().map(|w| &w.org_id))
-        .chain(view.wallets.values().map(|w| &w.org_id))
-        .chain(view.entries.values().map(|e| &e.org_id))
+        .chain(view.rewards().values().map(|r| &r.org_id))
+        .chain(view.wishes().values().map(|w| &w.org_id))
+        .chain(view.wallets().values().map(|w| &w.org_id))
+        .chain(view.entries().values().map(|e| &e.org_id))
         .cloned()
         .collect();
     for id in orgs {
