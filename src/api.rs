@@ -9,3 +9,21 @@ pub fn client() -> Client {
         .unwrap_or_default();
     Client::new(origin)
 }
+
+/// A pull, and its answer as the browser parsed it: the store keeps the
+/// pulled records as they came (`Store::acknowledge`).
+pub async fn pull(
+    client: &Client,
+    req: &zhijian_domain::sync::PullRequest,
+) -> Result<(zhijian_domain::sync::PullResponse, wasm_bindgen::JsValue), ApiError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        client.pull_with_value(req).await
+    }
+    // The app runs in the browser only; natively it is compiled for lints,
+    // and this answer has no parsed form for the store to keep.
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        Ok((client.pull(req).await?, wasm_bindgen::JsValue::UNDEFINED))
+    }
+}

@@ -532,8 +532,7 @@ impl Sync {
                 epoch,
                 results_after,
             };
-            let (resp, raw) = client
-                .pull_with_value(&req)
+            let (resp, raw) = api::pull(&client, &req)
                 .await
                 .map_err(|e| Self::failure(&e))?;
             let done = !resp.has_more;
