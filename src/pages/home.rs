@@ -16,8 +16,11 @@ pub fn Home() -> impl IntoView {
     let i18n = use_i18n();
     let sync = Sync::get();
     let signed_in = move || sync.session.with(Option::is_some);
+    // A visitor (as far as this device remembers) sees the welcome at once;
+    // a member's home waits for their data.
+    let member_device = crate::sync::signed_in_hint();
     move || {
-        if !sync.loaded.get() {
+        if !sync.loaded.get() && member_device {
             return view! { <p class="loading" aria-busy="true">{t!(i18n, loading)}</p> }
                 .into_any();
         }

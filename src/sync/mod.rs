@@ -108,6 +108,27 @@ pub fn random_hex() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+const SIGNED_IN_KEY: &str = "zhijian.signed_in";
+
+/// Whether this device was signed in when last seen, known before IndexedDB
+/// is read: a visitor's landing page shows at once instead of waiting on it.
+pub fn signed_in_hint() -> bool {
+    crate::locale::storage()
+        .and_then(|s| s.get_item(SIGNED_IN_KEY).ok().flatten())
+        .is_some()
+}
+
+fn remember_signed_in(yes: bool) {
+    if let Some(s) = crate::locale::storage() {
+        // Only a hint: private mode may refuse, and then the page waits.
+        let _ = if yes {
+            s.set_item(SIGNED_IN_KEY, "1")
+        } else {
+            s.remove_item(SIGNED_IN_KEY)
+        };
+    }
+}
+
 fn broadcast() {
     if let Ok(ch) = web_sys::BroadcastChannel::new(CHANNEL) {
         let _ = ch.post_message(&JsValue::from_str("changed"));
@@ -175,6 +196,7 @@ impl Sync {
         };
         let session = store.session().await.ok().flatten();
         let Some(session) = session else {
+            remember_signed_in(false);
             self.session.set(None);
             self.replica.set(None);
             store.close();
@@ -250,6 +272,7 @@ impl Sync {
         }
         self.status.update(|s| s.synced_at = p.meta.synced_at);
         self.replica.set(Some(r));
+        remember_signed_in(true);
         self.session.set(Some(session));
     }
 
@@ -356,6 +379,7 @@ impl Sync {
             // Best effort: the session also expires on its own.
             let _ = api::client().with_token(t).logout().await;
         }
+        remember_signed_in(false);
         self.session.set(None);
         self.replica.set(None);
         self.status.set(SyncStatus::default());
