@@ -2,6 +2,8 @@
 //! shows it (optimistic), and whether any of it still waits for sync.
 
 use zhijian_domain::Op;
+
+use crate::i18n::Locale;
 use zhijian_domain::activity::{Activity, Signup};
 use zhijian_domain::checkin::CheckIn;
 use zhijian_domain::replica::Replica;
@@ -60,7 +62,7 @@ pub fn organises(r: &Replica, activity: &Activity) -> bool {
 
 /// Reasons the server refused this member's changes to the activity, not yet
 /// dismissed (seq, reason).
-pub fn rejections_for(r: &Replica, activity: &Activity) -> Vec<(u64, String)> {
+pub fn rejections_for(r: &Replica, activity: &Activity, locale: Locale) -> Vec<(u64, String)> {
     let signup_of = |id: &str| r.view().signups().get(id).map(|s| s.activity_id.clone());
     let checkin_of = |id: &str| r.view().checkins().get(id).map(|c| c.activity_id.clone());
     r.rejected
@@ -76,11 +78,7 @@ pub fn rejections_for(r: &Replica, activity: &Activity) -> Vec<(u64, String)> {
             }
             _ => false,
         })
-        .filter_map(|x| match &x.outcome {
-            zhijian_domain::sync::Outcome::Rejected { message, .. } => {
-                Some((x.seq, message.clone()))
-            }
-            zhijian_domain::sync::Outcome::Ok => None,
-        })
+        .filter(|x| x.outcome != zhijian_domain::sync::Outcome::Ok)
+        .map(|x| (x.seq, crate::i18n::refused(locale, &x.outcome)))
         .collect()
 }

@@ -26,7 +26,13 @@ pub use strings::{COUNT, ZH, keys, vars};
 pub type Table = &'static [&'static str];
 
 /// English, once fetched (`en.json` beside the wasm; see [`load`]).
-static EN: OnceLock<Vec<&'static str>> = OnceLock::new();
+static EN: OnceLock<English> = OnceLock::new();
+
+/// The English strings by index, and the refusals' texts sorted by key.
+struct English {
+    strings: Vec<&'static str>,
+    refusals: Vec<(&'static str, &'static str)>,
+}
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[allow(non_camel_case_types)]
@@ -40,7 +46,7 @@ impl Locale {
     /// This locale's strings; Chinese until another locale's are loaded.
     pub fn strings(self) -> Table {
         match self {
-            Locale::en => EN.get().map_or(&ZH, |t| t.as_slice()),
+            Locale::en => EN.get().map_or(&ZH, |t| t.strings.as_slice()),
             Locale::zh => &ZH,
         }
     }
@@ -58,14 +64,15 @@ pub async fn load(locale: Locale) -> bool {
         return true;
     }
     match fetch_table("en.json").await {
-        Some(t) => EN.get_or_init(|| t).len() == COUNT,
+        Some(t) => EN.get_or_init(|| t).strings.len() == COUNT,
         None => false,
     }
 }
 
 /// `file` from the build's directory (boot.js records where it is): a JSON
-/// array of strings in `keys` order, made from `locales/*.json` by xtask.
-async fn fetch_table(file: &str) -> Option<Vec<&'static str>> {
+/// array of strings in `keys` order, then an object of the refusals' texts,
+/// made from `locales/*.json` by xtask.
+async fn fetch_table(file: &str) -> Option<English> {
     let window = web_sys::window()?;
     let base = js_sys::Reflect::get(&window, &JsValue::from_str("zjPkg"))
         .ok()?
@@ -84,15 +91,69 @@ async fn fetch_table(file: &str) -> Option<Vec<&'static str>> {
         .ok()?
         .dyn_into()
         .ok()?;
-    if list.length() as usize != COUNT {
+    if list.length() as usize != COUNT + 1 {
         return None;
     }
     // Leaked once per page: the table lives as long as the app.
-    Some(
-        list.iter()
-            .map(|v| &*String::leak(v.as_string().unwrap_or_default()))
-            .collect(),
-    )
+    let leak = |v: JsValue| &*String::leak(v.as_string().unwrap_or_default());
+    let strings = list.iter().take(COUNT).map(leak).collect();
+    let refusals: js_sys::Object = list.get(COUNT as u32).dyn_into().ok()?;
+    let mut refusals: Vec<(&str, &str)> = js_sys::Object::entries(&refusals)
+        .iter()
+        .filter_map(|e| {
+            let e: js_sys::Array = e.dyn_into().ok()?;
+            Some((leak(e.get(0)), leak(e.get(1))))
+        })
+        .collect();
+    refusals.sort_unstable_by_key(|(k, _)| *k);
+    Some(English { strings, refusals })
+}
+
+/// A refused mutation's reason in `locale`.
+pub fn refused(locale: Locale, outcome: &zhijian_domain::sync::Outcome) -> String {
+    match outcome {
+        zhijian_domain::sync::Outcome::Rejected {
+            message, reason, ..
+        } => refusal(locale, reason.as_ref(), message),
+        zhijian_domain::sync::Outcome::Ok => String::new(),
+    }
+}
+
+/// A refusal in `locale`: the domain's Chinese `message` by default, or the
+/// reason's text from the locale's refusal table, its values filled in
+/// (`field` and `thing` values are keys, named in the locale too).
+pub fn refusal(
+    locale: Locale,
+    reason: Option<&zhijian_domain::refusal::Reason>,
+    message: &str,
+) -> String {
+    let table = match (locale, EN.get()) {
+        (Locale::en, Some(en)) => en.refusals.as_slice(),
+        _ => return message.to_owned(),
+    };
+    let find = |key: &str| {
+        table
+            .binary_search_by_key(&key, |(k, _)| *k)
+            .ok()
+            .map(|i| table[i].1)
+    };
+    let Some((reason, template)) = reason.and_then(|r| Some((r, find(&r.key)?))) else {
+        return message.to_owned();
+    };
+    let named: Vec<(&str, String)> = reason
+        .params
+        .iter()
+        .map(|(name, value)| {
+            let shown = match name.as_str() {
+                "field" | "thing" => find(&format!("{name}.{value}")).unwrap_or(value),
+                _ => value,
+            };
+            (name.as_str(), shown.to_owned())
+        })
+        .collect();
+    let values: Vec<(&str, &dyn Display)> =
+        named.iter().map(|(n, v)| (*n, v as &dyn Display)).collect();
+    fill(template, &values)
 }
 
 /// The UI language, shared through context.

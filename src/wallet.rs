@@ -2,6 +2,8 @@
 //! balance, history, redemptions, and what still waits for sync.
 
 use zhijian_domain::Op;
+
+use crate::i18n::Locale;
 use zhijian_domain::ledger::{LedgerEntry, Source, Wallet};
 use zhijian_domain::replica::Replica;
 use zhijian_domain::sync::Outcome;
@@ -114,12 +116,12 @@ pub fn waiting_checkouts(r: &Replica) -> usize {
 }
 
 /// Refused credit changes not yet dismissed: (seq, what, reason).
-pub fn rejections(r: &Replica) -> Vec<(u64, String, String)> {
+pub fn rejections(r: &Replica, locale: Locale) -> Vec<(u64, String, String)> {
     r.rejected
         .iter()
         .filter(|x| x.op.as_ref().is_some_and(moves_credits))
         .filter_map(|x| match &x.outcome {
-            Outcome::Rejected { message, .. } => {
+            Outcome::Rejected { .. } => {
                 let what = match &x.op {
                     Some(Op::Redeem(rd)) => r
                         .view()
@@ -129,7 +131,7 @@ pub fn rejections(r: &Replica) -> Vec<(u64, String, String)> {
                         .unwrap_or_default(),
                     _ => String::new(),
                 };
-                Some((x.seq, what, message.clone()))
+                Some((x.seq, what, crate::i18n::refused(locale, &x.outcome)))
             }
             Outcome::Ok => None,
         })

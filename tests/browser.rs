@@ -175,6 +175,7 @@ mod sync_store {
     fn profile(seq: u64) -> Mutation {
         Mutation {
             seq,
+            id: format!("m{seq}"),
             op: Op::UpdateProfile(ProfilePatch {
                 phone: Some(Some(format!("1390000{seq:04}"))),
                 workplace: None,
@@ -215,6 +216,7 @@ mod sync_store {
             outcome: Outcome::Rejected {
                 code: "invalid".into(),
                 message: "手机号应为 11 位手机号码".into(),
+                reason: None,
             },
         };
         let page = PullResponse {
@@ -289,6 +291,32 @@ mod sync_store {
         );
         store.acknowledge(1, &[], None, None).await.expect("ack");
         store.sign_out().await.expect("now it may");
+        store.close();
+    }
+
+    #[wasm_bindgen_test]
+    async fn renumbering_moves_the_queue_after_the_servers_seqs() {
+        let name = db_name("renumber");
+        let store = Store::open_named(&name).await.expect("open");
+        for seq in 1..=3 {
+            store.append_outbox(&profile(seq)).await.expect("append");
+        }
+        store.renumber(10).await.expect("renumber");
+        let p = store.load().await.expect("load");
+        let queued: Vec<Mutation> = decoded(&p.outbox);
+        assert_eq!(
+            queued
+                .iter()
+                .map(|m| (m.seq, m.id.as_str()))
+                .collect::<Vec<_>>(),
+            [(10, "m1"), (11, "m2"), (12, "m3")],
+            "same order, same ids, new seqs"
+        );
+        assert_eq!(queued[2].op, profile(3).op);
+        assert_eq!(p.meta.last_seq, 9);
+        // A tab still numbering the old way cannot queue behind the new seqs.
+        assert!(store.append_outbox(&profile(5)).await.is_err());
+        store.append_outbox(&profile(13)).await.expect("next seq");
         store.close();
     }
 

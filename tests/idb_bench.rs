@@ -137,7 +137,7 @@ async fn bench_indexeddb() {
             phone: Some(Some(format!("1381234{i:04}"))),
             workplace: None,
         });
-        let m = replica.mutate(op, 0).expect("valid");
+        let m = replica.mutate(op, 0, String::new()).expect("valid");
         store.append_outbox(&m).await.expect("append");
         lat.push(now() - t);
     }

@@ -126,6 +126,16 @@ test("a wrong check-in code is refused by the server with a reason", async ({ br
   await expect(page.getByTestId("my-checkin")).toHaveCount(0);
   // The refusal is shown where it happened, until dismissed.
   await expect(page.getByTestId("my-rejection")).toContainText("未成功：签到码不正确或已过期");
+  // The refusal travels as a reason, so an English reader reads English.
+  await page.goto(`${server.url}/me`);
+  await page.getByRole("button", { name: "English" }).click();
+  await page.goto(`${server.url}/activities/menu-yuehai-this-a0`);
+  await expect(page.getByTestId("my-rejection")).toContainText(
+    "Not accepted: The check-in code is wrong or has expired",
+  );
+  await page.goto(`${server.url}/me`);
+  await page.getByRole("button", { name: "简体中文" }).click();
+  await page.goto(`${server.url}/activities/menu-yuehai-this-a0`);
   await page.getByTestId("my-rejection").getByRole("button", { name: "知道了" }).click();
   await expect(page.getByTestId("my-rejection")).toHaveCount(0);
   await member.close();

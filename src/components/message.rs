@@ -3,15 +3,25 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use zhijian_domain::Op;
+use zhijian_domain::refusal::Reason;
 
+use crate::i18n::{refusal, use_i18n};
 use crate::sync::Sync;
 
-/// A form's state: what it says after an action (done, or why not), and
-/// whether an action is under way, which disables its buttons.
+/// A form's state: what it says after an action (done, or why not, kept
+/// typed so that it reads in the language chosen later), and whether an
+/// action is under way, which disables its buttons.
 #[derive(Clone, Copy)]
 pub struct Outcome {
-    message: RwSignal<Option<(bool, String)>>,
+    message: RwSignal<Option<Said>>,
     pending: RwSignal<bool>,
+}
+
+#[derive(Clone)]
+struct Said {
+    ok: bool,
+    text: String,
+    reason: Option<Reason>,
 }
 
 /// A second tap sooner than this after the first is the same tap: a double
@@ -27,11 +37,19 @@ impl Outcome {
     }
 
     pub fn set(&self, v: Option<(bool, String)>) {
-        self.message.set(v);
+        self.message.set(v.map(|(ok, text)| Said {
+            ok,
+            text,
+            reason: None,
+        }));
     }
 
-    pub fn get(&self) -> Option<(bool, String)> {
-        self.message.get()
+    fn refuse(&self, e: &zhijian_domain::Rejection) {
+        self.message.set(Some(Said {
+            ok: false,
+            text: e.to_string(),
+            reason: Some(e.reason()),
+        }));
     }
 
     /// Whether a submit is under way (for `disabled=`).
@@ -65,7 +83,7 @@ pub fn submit_then(op: Op, form: Outcome, ok: String, done: impl FnOnce() + 'sta
                 form.set(Some((true, ok)));
                 done();
             }
-            Err(e) => form.set(Some((false, e.to_string()))),
+            Err(e) => form.refuse(&e),
         }
         set_timeout(move || form.pending.set(false), SETTLE);
     });
@@ -74,9 +92,11 @@ pub fn submit_then(op: Op, form: Outcome, ok: String, done: impl FnOnce() + 'sta
 /// Shows the outcome, announced to screen readers.
 #[component]
 pub fn Message(message: Outcome) -> impl IntoView {
+    let i18n = use_i18n();
     move || {
-        message.get().map(|(ok, text)| {
-            view! { <p class=if ok { "notice" } else { "notice notice-error" } role="status">{text}</p> }
+        message.message.get().map(|s| {
+            let text = refusal(i18n.get_locale(), s.reason.as_ref(), &s.text);
+            view! { <p class=if s.ok { "notice" } else { "notice notice-error" } role="status">{text}</p> }
         })
     }
 }

@@ -138,7 +138,7 @@ fn MemberPart(
     let refused = Memo::new(move |_| {
         sync.replica.with(|r| {
             r.as_ref()
-                .map(|r| rejections_for(r, &refusing))
+                .map(|r| rejections_for(r, &refusing, i18n.get_locale()))
                 .unwrap_or_default()
         })
     });

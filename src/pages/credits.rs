@@ -67,7 +67,7 @@ pub fn Credits() -> impl IntoView {
                 redemptions,
                 holds,
                 pending_ids,
-                rejections: wallet::rejections(r),
+                rejections: wallet::rejections(r, i18n.get_locale()),
             })
         })
     });

@@ -1,6 +1,5 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use zhijian_domain::sync::Outcome;
 
 use crate::i18n::*;
 use crate::labels;
@@ -30,10 +29,7 @@ pub fn SyncStatusPage() -> impl IntoView {
                     r.rejected
                         .iter()
                         .map(|x| {
-                            let msg = match &x.outcome {
-                                Outcome::Rejected { message, .. } => message.clone(),
-                                Outcome::Ok => String::new(),
-                            };
+                            let msg = refused(i18n.get_locale(), &x.outcome);
                             (x.seq, x.name.clone(), msg)
                         })
                         .collect::<Vec<_>>()

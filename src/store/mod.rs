@@ -257,13 +257,73 @@ impl Store {
 
     /// The optimistic write: the view is derived from the outbox, so this one
     /// put is the whole local write (see `zhijian_domain::replica`).
+    /// Refused when `m.seq` is already behind what is processed: the caller's
+    /// copy of the numbering is stale (another tab renumbered the queue), and
+    /// it reloads and tries again.
     pub async fn append_outbox(&self, m: &Mutation) -> Result<(), StoreError> {
         let tx = self
             .db
-            .transaction(stores::OUTBOX)
+            .transaction([stores::OUTBOX, stores::META])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
+        let meta: SyncMeta = tx
+            .object_store(stores::META)?
+            .get(SYNC_KEY)
+            .serde()?
+            .await?
+            .unwrap_or_default();
+        if m.seq <= meta.last_seq {
+            return Err(StoreError::Op(format!(
+                "seq {} is already processed",
+                m.seq
+            )));
+        }
         tx.object_store(stores::OUTBOX)?.add(m).serde()?.await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Renumbers the queued mutations to start at `first`, keeping their
+    /// order and ids, and marks everything before it processed: the server
+    /// has used this device's seqs up to `first - 1` (the device's numbering
+    /// went back). One transaction: a crash leaves the old numbering or the
+    /// new one.
+    pub async fn renumber(&self, first: u64) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction([stores::OUTBOX, stores::META])
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        let outbox = tx.object_store(stores::OUTBOX)?;
+        let mut queued: Vec<(f64, JsValue)> = Vec::new();
+        for v in outbox.get_all::<JsValue>().primitive()?.await? {
+            let v = v?;
+            let seq = js_sys::Reflect::get(&v, &JsValue::from_str("seq"))
+                .ok()
+                .and_then(|s| s.as_f64())
+                .ok_or_else(|| StoreError::Op("a queued change without a seq".into()))?;
+            queued.push((seq, v));
+        }
+        queued.sort_by(|a, b| a.0.total_cmp(&b.0));
+        outbox.clear()?.await?;
+        for (i, (_, v)) in queued.iter().enumerate() {
+            js_sys::Reflect::set(
+                v,
+                &JsValue::from_str("seq"),
+                &JsValue::from_f64((first + i as u64) as f64),
+            )
+            .map_err(|_| StoreError::Op("cannot renumber a queued change".into()))?;
+            drop(outbox.put(v).primitive()?);
+        }
+        let meta_store = tx.object_store(stores::META)?;
+        let mut meta: SyncMeta = meta_store.get(SYNC_KEY).serde()?.await?.unwrap_or_default();
+        meta.last_seq = first.saturating_sub(1);
+        meta_store
+            .put(&meta)
+            .with_key(SYNC_KEY)
+            .with_key_type::<String>()
+            .serde()?
+            .await?;
         tx.commit().await?;
         Ok(())
     }

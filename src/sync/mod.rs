@@ -16,6 +16,7 @@ use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
+use zhijian_domain::refusal::Why;
 use zhijian_domain::replica::{Replica, actor_for};
 use zhijian_domain::sync::{PullRequest, SCHEMA_VERSION};
 use zhijian_domain::{Op, Rejection};
@@ -391,17 +392,17 @@ impl Sync {
     pub async fn mutate(self, op: Op) -> Result<(), Rejection> {
         let write = write::load()
             .await
-            .map_err(|_| Rejection::Conflict("页面没有下载完整，请联网后重试"))?;
+            .map_err(|_| Rejection::Conflict(Why::PageIncomplete))?;
         for attempt in 0..2 {
             let mut replica = self
                 .replica
                 .get_untracked()
-                .ok_or(Rejection::Forbidden("请先登录"))?;
+                .ok_or(Rejection::Forbidden(Why::LoginRequired))?;
             if !replica.has_rules() {
                 replica.set_apply(write.apply);
             }
             let now = crate::when::now_secs();
-            let m = replica.mutate(op.clone(), now)?;
+            let m = replica.mutate(op.clone(), now, random_hex())?;
             let saved = match Store::open().await {
                 Ok(store) => {
                     let r = store.append_outbox(&m).await;
@@ -424,11 +425,11 @@ impl Sync {
                 }
                 Err(e) => {
                     self.storage_failed(&e);
-                    return Err(Rejection::Conflict("无法保存到本机存储"));
+                    return Err(Rejection::Conflict(Why::LocalSaveFailed));
                 }
             }
         }
-        Err(Rejection::Conflict("无法保存到本机存储"))
+        Err(Rejection::Conflict(Why::LocalSaveFailed))
     }
 
     pub async fn dismiss(self, seq: u64) {

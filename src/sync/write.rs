@@ -14,7 +14,7 @@ use wasm_bindgen::JsValue;
 use zhijian_client::{ApiError, Client};
 use zhijian_domain::replica::ApplyFn;
 use zhijian_domain::sync::{
-    MAX_PUSH_MUTATIONS, Mutation, PushRequest, PushResponse, RejectedMutation, SCHEMA_VERSION,
+    MAX_PUSH_MUTATIONS, Mutation, PushRequest, RejectedMutation, SCHEMA_VERSION,
 };
 
 use super::{Sync, SyncFailure};
@@ -71,6 +71,9 @@ async fn push_all(
     client_id: String,
     store: &Store,
 ) -> Result<(), SyncFailure> {
+    // Set after the server said its record of this device is behind.
+    let mut resume = false;
+    let mut renumbered = false;
     loop {
         let batch = sync
             .replica
@@ -78,23 +81,48 @@ async fn push_all(
         let Some(batch) = batch.filter(|b| !b.is_empty()) else {
             return Ok(());
         };
+        let first = batch[0].seq;
         let req = PushRequest {
             schema_version: SCHEMA_VERSION,
             client_id: client_id.clone(),
             mutations: batch,
+            resume,
         };
         let resp = match client.push(&req).await {
             Ok(resp) => resp,
-            // The server already has everything before `expected`.
-            Err(ApiError::Status { status: 409, body }) if body.expected_seq.is_some() => {
-                let last_seq = body.expected_seq.unwrap_or(1).saturating_sub(1);
-                PushResponse {
-                    last_seq,
-                    results: Vec::new(),
+            Err(ApiError::Status { status: 409, body }) => {
+                let expected = body.expected_seq.ok_or(SyncFailure::Server)?;
+                if (body.code == "seq_reused" || expected > first) && !renumbered {
+                    // This device's numbering went back (its storage was
+                    // restored): the server has used these seqs for other
+                    // mutations. Queue ours after them, ids unchanged.
+                    leptos::logging::warn!("renumbering queued changes from {first} to {expected}");
+                    store
+                        .renumber(expected)
+                        .await
+                        .map_err(|_| SyncFailure::Storage)?;
+                    sync.replica.update(|r| {
+                        if let Some(r) = r {
+                            r.renumber(expected);
+                        }
+                    });
+                    renumbered = true;
+                    continue;
                 }
+                if expected < first && !resume {
+                    // The server's record of this device is behind (restored
+                    // from a backup): ask it to continue from our numbering.
+                    leptos::logging::warn!(
+                        "the server expects seq {expected}, resuming at {first}"
+                    );
+                    resume = true;
+                    continue;
+                }
+                return Err(SyncFailure::Server);
             }
             Err(e) => return Err(Sync::failure(&e)),
         };
+        resume = false;
         store
             .acknowledge(resp.last_seq, &resp.results, None, None)
             .await

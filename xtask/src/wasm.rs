@@ -224,12 +224,21 @@ pub const WASM_OPT_ARGS: &[&str] = &[
 
 /// The English strings as `en.json` beside the wasm: an array in sorted key
 /// order, the order of the indices build.rs gives the app (build.rs also
-/// checks that zh.json and en.json have the same keys).
+/// checks that zh.json and en.json have the same keys), then one object of
+/// the refusals' English texts by key (`locales/refusals.en.json`; the
+/// Chinese ones are the domain's own, checked by its `refusal_locales` test).
 fn write_locale_tables(pkg: &Path) -> Result {
-    let path = root().join("locales/en.json");
-    let table: std::collections::BTreeMap<String, String> =
-        serde_json::from_str(&std::fs::read_to_string(&path)?)?;
-    let values: Vec<&String> = table.values().collect();
+    type Table = std::collections::BTreeMap<String, String>;
+    let read = |name: &str| -> Result<Table> {
+        let path = root().join("locales").join(name);
+        Ok(serde_json::from_str(&std::fs::read_to_string(&path)?)
+            .map_err(|e| format!("{}: {e}", path.display()))?)
+    };
+    let mut values: Vec<serde_json::Value> = read("en.json")?
+        .into_values()
+        .map(serde_json::Value::String)
+        .collect();
+    values.push(serde_json::to_value(read("refusals.en.json")?)?);
     std::fs::write(pkg.join("en.json"), serde_json::to_string(&values)?)?;
     Ok(())
 }

@@ -39,7 +39,8 @@ pub struct ErrorBody {
     /// Stable machine-readable code, e.g. `not_found`, `payload_too_large`.
     pub code: String,
     pub message: String,
-    /// With `seq_gap` (409 on push): the seq the server expects next.
+    /// With `seq_gap` or `seq_reused` (409 on push): the seq the server
+    /// expects next.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_seq: Option<u64>,
     /// With `throttled` (429) and `busy` (503): seconds until a retry can

@@ -3,6 +3,8 @@
 //! Every credit movement goes through `post_entry`, which applies the ledger
 //! rules and changes the member's wallet in the same write set.
 
+use crate::refusal::Field;
+use crate::refusal::{Thing, Why};
 use crate::self_dealing::{OwnGain, refuse_own};
 use serde::{Deserialize, Serialize};
 
@@ -84,27 +86,27 @@ pub struct NewWish {
 }
 
 fn member(view: &impl View, id: &str) -> Result<Member, Rejection> {
-    view.member(id).ok_or(Rejection::NotFound("党员"))
+    view.member(id).ok_or(Rejection::NotFound(Thing::Member))
 }
 
 fn reward(view: &impl View, id: &str) -> Result<Reward, Rejection> {
     match view.doc(id) {
         Some(Doc::Reward(r)) => Ok(r),
-        _ => Err(Rejection::NotFound("奖品")),
+        _ => Err(Rejection::NotFound(Thing::Reward)),
     }
 }
 
 fn wish(view: &impl View, id: &str) -> Result<Wish, Rejection> {
     match view.doc(id) {
         Some(Doc::Wish(w)) => Ok(w),
-        _ => Err(Rejection::NotFound("微心愿")),
+        _ => Err(Rejection::NotFound(Thing::Wish)),
     }
 }
 
 fn hold(view: &impl View, id: &str) -> Result<Hold, Rejection> {
     match view.doc(id) {
         Some(Doc::Hold(h)) => Ok(h),
-        _ => Err(Rejection::NotFound("积分冻结")),
+        _ => Err(Rejection::NotFound(Thing::Hold)),
     }
 }
 
@@ -129,7 +131,7 @@ pub fn post_entry(view: &impl View, e: LedgerEntry, now: i64) -> Result<Vec<Writ
     let mut holds = view.holds_of(&e.member_id);
     let existing = match view.doc(&e.id) {
         Some(Doc::Entry(x)) => Some(x),
-        Some(_) => return Err(conflict("编号已被使用")),
+        Some(_) => return Err(conflict(Why::IdTaken)),
         None => None,
     };
     let target = match e.reverses.as_deref().map(|id| view.doc(id)) {
@@ -156,7 +158,7 @@ pub fn post_entry(view: &impl View, e: LedgerEntry, now: i64) -> Result<Vec<Writ
             .and_then(|h| holds.iter().find(|x| x.id == h)),
     };
     if ledger::check(&e, &cx, now)? == Posted::Duplicate {
-        return Err(conflict("这笔积分已经记过了"));
+        return Err(conflict(Why::CreditsAlreadyRecorded));
     }
     let mut writes = Vec::new();
     if let Some(h) = e
@@ -188,10 +190,10 @@ pub fn award(
 ) -> Result<Vec<Write>, Rejection> {
     let m = member(view, &a.member_id)?;
     if !actor.manages(&org_of(view, &m.org_id)?) {
-        return Err(Rejection::Forbidden("只有本组织的书记可以调整积分"));
+        return Err(Rejection::Forbidden(Why::SecretaryAdjustsCredits));
     }
     refuse_own(actor, &m.id, OwnGain::Award)?;
-    validate::text("原因", &a.reason, MAX_REASON_CHARS)
+    validate::text(Field::Reason, &a.reason, MAX_REASON_CHARS)
         .map_err(|_| ledger::LedgerError::ReasonRequired)?;
     post_entry(
         view,
@@ -219,13 +221,13 @@ pub fn reverse(
     view: &impl View,
     now: i64,
 ) -> Result<Vec<Write>, Rejection> {
-    validate::text("原因", &r.reason, MAX_REASON_CHARS)?;
+    validate::text(Field::Reason, &r.reason, MAX_REASON_CHARS)?;
     let Some(Doc::Entry(target)) = view.doc(&r.entry_id) else {
         return Err(ledger::LedgerError::NothingToReverse.into());
     };
     let org_id = wallet_of(view, &target.member_id).map_or(target.org_id.clone(), |w| w.org_id);
     if !actor.manages(&org_of(view, &org_id)?) {
-        return Err(Rejection::Forbidden("只有本组织的书记可以冲正积分"));
+        return Err(Rejection::Forbidden(Why::SecretaryReversesCredits));
     }
     refuse_own(actor, &target.member_id, OwnGain::Reverse)?;
     post_entry(
@@ -248,34 +250,34 @@ pub fn reverse(
 }
 
 pub fn save_reward(actor: &Actor, r: &Reward, view: &impl View) -> Result<Vec<Write>, Rejection> {
-    validate::id("id", &r.id)?;
+    validate::id(Field::Id, &r.id)?;
     let o = org_of(view, &r.org_id)?;
     if !actor.manages(&o) {
-        return Err(Rejection::Forbidden("只有本组织的书记可以设置奖品"));
+        return Err(Rejection::Forbidden(Why::SecretarySetsRewards));
     }
-    validate::text("奖品名称", &r.title, Reward::MAX_TITLE_CHARS)?;
+    validate::text(Field::RewardTitle, &r.title, Reward::MAX_TITLE_CHARS)?;
     if let Some(d) = r.description.as_deref().filter(|d| !d.trim().is_empty()) {
-        validate::long_text("说明", d, Reward::MAX_DESCRIPTION_CHARS)?;
+        validate::long_text(Field::Description, d, Reward::MAX_DESCRIPTION_CHARS)?;
     }
     if let Some(m) = &r.merchant {
-        validate::id("商户账号", m)?;
+        validate::id(Field::MerchantAccount, m)?;
     }
     if let Some(name) = r.merchant_name.as_deref().filter(|n| !n.is_empty()) {
-        validate::text("商户名称", name, Reward::MAX_TITLE_CHARS)?;
+        validate::text(Field::MerchantName, name, Reward::MAX_TITLE_CHARS)?;
     }
     if r.cost <= 0 || r.cost > ledger::MAX_AMOUNT {
-        return Err(conflict("所需积分应在 1 到 100000 之间"));
+        return Err(conflict(Why::RewardCostRange));
     }
     if r.stock > Reward::MAX_STOCK {
-        return Err(conflict("库存不能超过 100000"));
+        return Err(conflict(Why::StockTooHigh));
     }
     let redeemed = match view.doc(&r.id) {
         Some(Doc::Reward(old)) if old.org_id == r.org_id => old.redeemed,
-        Some(_) => return Err(conflict("编号已被使用")),
+        Some(_) => return Err(conflict(Why::IdTaken)),
         None => 0,
     };
     if r.stock < redeemed {
-        return Err(conflict("库存不能少于已兑换的数量"));
+        return Err(conflict(Why::StockBelowRedeemed));
     }
     Ok(vec![Write::Doc(Doc::Reward(Reward {
         redeemed,
@@ -295,38 +297,38 @@ pub fn redeem(
     new_id(view, &r.id)?;
     let mut rw = reward(view, &r.reward_id)?;
     if !meant_for(actor, &org_of(view, &rw.org_id)?) {
-        return Err(Rejection::Forbidden("该奖品不面向你的组织"));
+        return Err(Rejection::Forbidden(Why::RewardNotForYourOrg));
     }
     if !rw.active {
-        return Err(conflict("该奖品已下架"));
+        return Err(conflict(Why::RewardWithdrawn));
     }
     if rw.left() == 0 {
-        return Err(conflict("该奖品已兑完"));
+        return Err(conflict(Why::RewardSoldOut));
     }
     if r.at > now + CLOCK_SKEW {
-        return Err(conflict("兑换时间晚于当前时间，请检查设备时间"));
+        return Err(conflict(Why::RedeemTimeInFuture));
     }
     let (member_name, status, code) = match &r.hold_id {
         Some(h) => {
             let h = hold(view, h)?;
             if h.device_id != actor.account_id {
-                return Err(Rejection::Forbidden("只能使用为本设备冻结的积分"));
+                return Err(Rejection::Forbidden(Why::OnlyDeviceHold));
             }
             if h.member_id != r.member_id {
-                return Err(conflict("积分冻结不属于该党员"));
+                return Err(conflict(Why::HoldWrongMember));
             }
             if rw.merchant.is_some() {
-                return Err(conflict("商户的奖品请到商户处兑换"));
+                return Err(conflict(Why::RedeemAtMerchant));
             }
             (h.member_name, RedemptionStatus::Confirmed, None)
         }
         None => {
             if !actor.is_member(&r.member_id) {
-                return Err(Rejection::Forbidden("只能用自己的积分兑换"));
+                return Err(Rejection::Forbidden(Why::OnlyOwnCreditsRedeem));
             }
             let code = r.code.clone().unwrap_or_default();
             if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(conflict("兑换码应为 6 位数字"));
+                return Err(conflict(Why::RedemptionCodeFormat));
             }
             let name = view
                 .member(&r.member_id)
@@ -390,18 +392,18 @@ pub fn confirm_redemption(
     now: i64,
 ) -> Result<Vec<Write>, Rejection> {
     let Some(Doc::Redemption(r)) = view.doc(redemption_id) else {
-        return Err(Rejection::NotFound("兑换记录"));
+        return Err(Rejection::NotFound(Thing::Redemption));
     };
     let rw = reward(view, &r.reward_id)?;
     let own = rw.merchant.as_deref() == Some(actor.account_id.as_str());
     if !own && !actor.manages(&org_of(view, &rw.org_id)?) {
-        return Err(Rejection::Forbidden("只能核销本商户的兑换"));
+        return Err(Rejection::Forbidden(Why::OnlyOwnMerchantConfirm));
     }
     if r.status != RedemptionStatus::Issued {
-        return Err(conflict("兑换码已使用"));
+        return Err(conflict(Why::RedemptionCodeUsed));
     }
     if r.code_hash.is_empty() || code_hash(&r.id, code.trim()) != r.code_hash {
-        return Err(conflict("兑换码不正确"));
+        return Err(conflict(Why::WrongRedemptionCode));
     }
     Ok(vec![Write::Doc(Doc::Redemption(Redemption {
         status: RedemptionStatus::Confirmed,
@@ -422,8 +424,8 @@ pub fn place_hold(
     let me = actor
         .member_id
         .as_deref()
-        .ok_or(Rejection::Forbidden("只能冻结自己的积分"))?;
-    validate::id("设备", &p.device_id)?;
+        .ok_or(Rejection::Forbidden(Why::OnlyOwnHold))?;
+    validate::id(Field::Device, &p.device_id)?;
     let m = member(view, me)?;
     let wallet = wallet_of(view, me).unwrap_or_else(|| Wallet::new(me, &m.org_id));
     let holds = view.holds_of(me);
@@ -440,7 +442,7 @@ pub fn place_hold(
     };
     let existing = holds.iter().find(|x| x.id == h.id);
     if existing.is_none() && view.doc(&h.id).is_some() {
-        return Err(conflict("编号已被使用"));
+        return Err(conflict(Why::IdTaken));
     }
     if ledger::check_hold(&h, existing, wallet.available(&holds, now), now)? == Posted::Duplicate {
         return Ok(vec![]);
@@ -456,7 +458,7 @@ pub fn release_hold(
 ) -> Result<Vec<Write>, Rejection> {
     let h = hold(view, hold_id)?;
     if !actor.is_member(&h.member_id) && actor.account_id != h.device_id {
-        return Err(Rejection::Forbidden("只能释放自己的积分冻结"));
+        return Err(Rejection::Forbidden(Why::OnlyOwnHoldRelease));
     }
     Ok(vec![Write::Doc(Doc::Hold(Hold {
         released: true,
@@ -470,18 +472,18 @@ pub fn save_pledge(
     view: &impl View,
     now: i64,
 ) -> Result<Vec<Write>, Rejection> {
-    validate::id("id", &p.id)?;
+    validate::id(Field::Id, &p.id)?;
     let me = actor
         .member_id
         .as_deref()
-        .ok_or(Rejection::Forbidden("只有党员可以作出承诺"))?;
+        .ok_or(Rejection::Forbidden(Why::MemberMakesPledge))?;
     let m = member(view, me)?;
     let at = match view.doc(&p.id) {
         Some(Doc::Pledge(old)) if old.member_id == me => old.at,
-        Some(_) => return Err(conflict("编号已被使用")),
+        Some(_) => return Err(conflict(Why::IdTaken)),
         None => now,
     };
-    validate::long_text("承诺内容", &p.text, Pledge::MAX_TEXT_CHARS)?;
+    validate::long_text(Field::PledgeText, &p.text, Pledge::MAX_TEXT_CHARS)?;
     Ok(vec![Write::Doc(Doc::Pledge(Pledge {
         id: p.id.clone(),
         member_id: m.id,
@@ -502,12 +504,12 @@ pub fn post_wish(
     new_id(view, &w.id)?;
     let o = org_of(view, &w.org_id)?;
     if !actor.manages(&o) && !actor.stationed_at(&o) {
-        return Err(Rejection::Forbidden("只有书记或驿站可以发布微心愿"));
+        return Err(Rejection::Forbidden(Why::SecretaryOrStationPostsWish));
     }
-    validate::text("心愿内容", &w.title, Wish::MAX_TITLE_CHARS)?;
-    validate::text("心愿人", &w.requester, 20)?;
+    validate::text(Field::WishTitle, &w.title, Wish::MAX_TITLE_CHARS)?;
+    validate::text(Field::Requester, &w.requester, 20)?;
     if w.credits <= 0 || w.credits > Wish::MAX_CREDITS {
-        return Err(conflict("微心愿的积分应在 1 到 200 之间"));
+        return Err(conflict(Why::WishCreditsRange));
     }
     Ok(vec![Write::Doc(Doc::Wish(Wish {
         id: w.id.clone(),
@@ -530,12 +532,12 @@ pub fn claim_wish(actor: &Actor, wish_id: &str, view: &impl View) -> Result<Vec<
     let me = actor
         .member_id
         .as_deref()
-        .ok_or(Rejection::Forbidden("只有党员可以认领微心愿"))?;
+        .ok_or(Rejection::Forbidden(Why::MemberClaimsWish))?;
     if !meant_for(actor, &org_of(view, &w.org_id)?) {
-        return Err(Rejection::Forbidden("该微心愿不面向你的组织"));
+        return Err(Rejection::Forbidden(Why::WishNotForYourOrg));
     }
     if w.status != WishStatus::Open {
-        return Err(conflict("已被认领"));
+        return Err(conflict(Why::AlreadyClaimed));
     }
     if w.posted_by == actor.account_id {
         return Err(Rejection::Forbidden(OwnGain::ClaimOwnWish.reason()));
@@ -557,14 +559,14 @@ pub fn fulfil_wish(
 ) -> Result<Vec<Write>, Rejection> {
     let w = wish(view, wish_id)?;
     if !w.claimed_by.as_deref().is_some_and(|m| actor.is_member(m)) {
-        return Err(Rejection::Forbidden("只有认领人可以标记完成"));
+        return Err(Rejection::Forbidden(Why::ClaimerMarksDone));
     }
     if w.status != WishStatus::Claimed {
-        return Err(conflict("该微心愿不在认领中"));
+        return Err(conflict(Why::WishNotClaimed));
     }
     let note = note.trim();
     if !note.is_empty() {
-        validate::text("说明", note, MAX_REASON_CHARS)?;
+        validate::text(Field::Description, note, MAX_REASON_CHARS)?;
     }
     Ok(vec![Write::Doc(Doc::Wish(Wish {
         status: WishStatus::Fulfilled,
@@ -583,12 +585,15 @@ pub fn confirm_wish(
     let w = wish(view, wish_id)?;
     let o = org_of(view, &w.org_id)?;
     if !actor.manages(&o) && w.posted_by != actor.account_id {
-        return Err(Rejection::Forbidden("只有发布者可以确认微心愿"));
+        return Err(Rejection::Forbidden(Why::PosterConfirmsWish));
     }
     if w.status != WishStatus::Fulfilled {
-        return Err(conflict("认领人还没有标记完成"));
+        return Err(conflict(Why::ClaimerNotDone));
     }
-    let claimer = w.claimed_by.clone().ok_or(conflict("该微心愿没有认领人"))?;
+    let claimer = w
+        .claimed_by
+        .clone()
+        .ok_or(conflict(Why::WishHasNoClaimer))?;
     refuse_own(actor, &claimer, OwnGain::ConfirmOwnWish)?;
     let mut writes = post_entry(
         view,
@@ -624,13 +629,13 @@ pub fn set_rules(
 ) -> Result<Vec<Write>, Rejection> {
     let o = org_of(view, &r.org_id)?;
     if !actor.shapes_tree_at(&o) {
-        return Err(Rejection::Forbidden("只有工委可以设置积分规则"));
+        return Err(Rejection::Forbidden(Why::CommitteeSetsCreditRules));
     }
     if r.id != CreditRules::id_for(&o.id) {
-        return Err(conflict("规则编号不正确"));
+        return Err(conflict(Why::WrongRuleId));
     }
     if r.rate_per_hour < 1 || r.rate_per_hour > CreditRules::MAX_RATE {
-        return Err(conflict("每小时积分应在 1 到 100 之间"));
+        return Err(conflict(Why::HourlyCreditsRange));
     }
     Ok(vec![Write::Doc(Doc::Rules(r.clone()))])
 }
@@ -648,21 +653,21 @@ pub fn expire(
     let m = member(view, member_id)?;
     let o = org_of(view, &m.org_id)?;
     if !actor.shapes_tree_at(&o) {
-        return Err(Rejection::Forbidden("只有工委可以执行年底清零"));
+        return Err(Rejection::Forbidden(Why::CommitteeRunsExpiry));
     }
     if !crate::credits::rules_for(view, &o).is_some_and(|r| r.expire_at_year_end) {
-        return Err(conflict("该组织未启用年底积分清零"));
+        return Err(conflict(Why::ExpiryNotEnabled));
     }
     let this_year = crate::Month::from_unix(now).map_or(0, |m| m.year());
     if year >= this_year {
-        return Err(conflict("该年度尚未结束"));
+        return Err(conflict(Why::YearNotOver));
     }
     let Some(w) = wallet_of(view, member_id) else {
-        return Err(conflict("没有可清零的积分"));
+        return Err(conflict(Why::NothingToExpire));
     };
     let amount = w.available(&view.holds_of(member_id), now);
     if amount <= 0 {
-        return Err(conflict("没有可清零的积分"));
+        return Err(conflict(Why::NothingToExpire));
     }
     post_entry(
         view,
@@ -832,11 +837,11 @@ mod tests {
         let before = r.clone();
         assert_eq!(
             run(&mut r, &m1(), award("a1", "m2", 50, "帮忙")),
-            Err(Rejection::Forbidden("只有本组织的书记可以调整积分"))
+            Err(Rejection::Forbidden(Why::SecretaryAdjustsCredits))
         );
         assert_eq!(
             run(&mut r, &sec(), award("a1", "m9", 50, "自己")),
-            Err(Rejection::Forbidden("不能给自己调整积分"))
+            Err(Rejection::Forbidden(Why::NoSelfCreditAdjust))
         );
         assert_eq!(
             run(&mut r, &sec(), award("a1", "m1", 50, "  ")),
@@ -867,7 +872,7 @@ mod tests {
         );
         assert_eq!(
             run(&mut r, &sec(), award("a1", "m1", 50, "社区义诊志愿服务")),
-            Err(Rejection::Conflict("这笔积分已经记过了"))
+            Err(Rejection::Conflict(Why::CreditsAlreadyRecorded))
         );
         assert_eq!(
             run(&mut r, &sec(), award("a1", "m1", 60, "another")),
@@ -889,7 +894,7 @@ mod tests {
         };
         assert_eq!(
             run(&mut r, &m1(), rev("v1", "a1")),
-            Err(Rejection::Forbidden("只有本组织的书记可以冲正积分"))
+            Err(Rejection::Forbidden(Why::SecretaryReversesCredits))
         );
         run(&mut r, &sec(), rev("v1", "a1")).unwrap();
         assert_eq!(balance(&r, "m1"), 0);
@@ -911,7 +916,7 @@ mod tests {
         run(&mut r, &sec(), award("a2", "m2", 45, "服务")).unwrap();
         assert_eq!(
             run(&mut r, &m2(), redeem("x0", "rw-rice", "m1", None)),
-            Err(Rejection::Forbidden("只能用自己的积分兑换"))
+            Err(Rejection::Forbidden(Why::OnlyOwnCreditsRedeem))
         );
         run(&mut r, &m1(), redeem("x1", "rw-rice", "m1", None)).unwrap();
         assert_eq!(balance(&r, "m1"), 15);
@@ -931,13 +936,13 @@ mod tests {
         }
         assert_eq!(
             run(&mut r, &m1(), bad_code),
-            Err(Rejection::Conflict("兑换码应为 6 位数字"))
+            Err(Rejection::Conflict(Why::RedemptionCodeFormat))
         );
         assert_eq!(r, before, "refused: ledger, stock and wallet unchanged");
         run(&mut r, &m2(), redeem("x4", "rw-cut", "m2", None)).unwrap();
         assert_eq!(
             run(&mut r, &m1(), redeem("x5", "rw-cut", "m1", None)),
-            Err(Rejection::Conflict("该奖品已兑完"))
+            Err(Rejection::Conflict(Why::RewardSoldOut))
         );
         assert_eq!(r.rewards()["rw-cut"].left(), 0);
     }
@@ -964,17 +969,17 @@ mod tests {
         };
         assert_eq!(
             run(&mut r, &merchant("acc-shop-b"), confirm("123456")),
-            Err(Rejection::Forbidden("只能核销本商户的兑换"))
+            Err(Rejection::Forbidden(Why::OnlyOwnMerchantConfirm))
         );
         assert_eq!(
             run(&mut r, &merchant("acc-shop-a"), confirm("654321")),
-            Err(Rejection::Conflict("兑换码不正确"))
+            Err(Rejection::Conflict(Why::WrongRedemptionCode))
         );
         run(&mut r, &merchant("acc-shop-a"), confirm("123456")).unwrap();
         assert_eq!(r.redemptions()["x1"].status, RedemptionStatus::Confirmed);
         assert_eq!(
             run(&mut r, &merchant("acc-shop-a"), confirm("123456")),
-            Err(Rejection::Conflict("兑换码已使用"))
+            Err(Rejection::Conflict(Why::RedemptionCodeUsed))
         );
     }
 
@@ -1022,7 +1027,7 @@ mod tests {
                 &kiosk("kiosk-b"),
                 redeem("k3", "rw-rice", "m1", Some("h1"))
             ),
-            Err(Rejection::Forbidden("只能使用为本设备冻结的积分"))
+            Err(Rejection::Forbidden(Why::OnlyDeviceHold))
         );
         assert_eq!(
             run(
@@ -1030,7 +1035,7 @@ mod tests {
                 &kiosk("kiosk-a"),
                 redeem("k4", "rw-cut", "m1", Some("h1"))
             ),
-            Err(Rejection::Conflict("商户的奖品请到商户处兑换"))
+            Err(Rejection::Conflict(Why::RedeemAtMerchant))
         );
         // The server receives both devices' offline redemptions.
         run(
@@ -1074,7 +1079,7 @@ mod tests {
         });
         assert_eq!(
             run(&mut r, &m1(), post.clone()),
-            Err(Rejection::Forbidden("只有书记或驿站可以发布微心愿"))
+            Err(Rejection::Forbidden(Why::SecretaryOrStationPostsWish))
         );
         run(&mut r, &kiosk("kiosk-a"), post).unwrap();
         assert_eq!(r.wishes()["w1"].requester, "王*梅");
@@ -1094,7 +1099,7 @@ mod tests {
                     wish_id: "w1".into()
                 }
             ),
-            Err(Rejection::Conflict("已被认领"))
+            Err(Rejection::Conflict(Why::AlreadyClaimed))
         );
         let outsider = actor("acc-m5", Some("m5"), &[(RoleKind::Member, "/c/b2/")]);
         let mut other = world();
@@ -1109,14 +1114,14 @@ mod tests {
                     wish_id: "w1".into()
                 }
             ),
-            Err(Rejection::Forbidden("该微心愿不面向你的组织"))
+            Err(Rejection::Forbidden(Why::WishNotForYourOrg))
         );
         let confirm = Op::ConfirmWish {
             wish_id: "w1".into(),
         };
         assert_eq!(
             run(&mut r, &sec(), confirm.clone()),
-            Err(Rejection::Conflict("认领人还没有标记完成"))
+            Err(Rejection::Conflict(Why::ClaimerNotDone))
         );
         run(
             &mut r,
@@ -1155,7 +1160,7 @@ mod tests {
         });
         assert_eq!(
             run(&mut r, &m2(), hijack),
-            Err(Rejection::Conflict("编号已被使用"))
+            Err(Rejection::Conflict(Why::IdTaken))
         );
         let doc = Doc::Pledge(r.pledges()["p1"].clone());
         let b1 = r.orgs["b1"].clone();
@@ -1176,7 +1181,7 @@ mod tests {
         };
         assert_eq!(
             run(&mut r, &sec(), Op::SetCreditRules(rules.clone())),
-            Err(Rejection::Forbidden("只有工委可以设置积分规则"))
+            Err(Rejection::Forbidden(Why::CommitteeSetsCreditRules))
         );
         let bad = CreditRules {
             rate_per_hour: 0,
@@ -1207,11 +1212,11 @@ mod tests {
         };
         assert_eq!(
             run(&mut r, &sec(), expire(2025)),
-            Err(Rejection::Forbidden("只有工委可以执行年底清零"))
+            Err(Rejection::Forbidden(Why::CommitteeRunsExpiry))
         );
         assert_eq!(
             run(&mut r, &committee, expire(2026)),
-            Err(Rejection::Conflict("该年度尚未结束"))
+            Err(Rejection::Conflict(Why::YearNotOver))
         );
         run(&mut r, &committee, expire(2025)).unwrap();
         assert_eq!(balance(&r, "m1"), 20, "what the hold reserves stays");

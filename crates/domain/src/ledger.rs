@@ -8,6 +8,7 @@
 //! a hold reserves part of the balance for one device, so two offline devices
 //! can never spend the same credits.
 
+use crate::refusal::Field;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -181,6 +182,30 @@ pub enum LedgerError {
     HoldExpired,
 }
 
+impl LedgerError {
+    /// `ledger_<what>` with the amounts it names.
+    pub fn reason(&self) -> crate::refusal::Reason {
+        use crate::refusal::Reason;
+        match self {
+            LedgerError::Field(f) => f.reason(),
+            LedgerError::BadAmount => Reason::new("ledger_bad_amount"),
+            LedgerError::Insufficient { available, needed } => Reason::new("ledger_insufficient")
+                .with("available", available)
+                .with("needed", needed),
+            LedgerError::IdReused => Reason::new("ledger_id_reused"),
+            LedgerError::NothingToReverse => Reason::new("ledger_nothing_to_reverse"),
+            LedgerError::ReversalOfReversal => Reason::new("ledger_reversal_of_reversal"),
+            LedgerError::AlreadyReversed => Reason::new("ledger_already_reversed"),
+            LedgerError::ReasonRequired => Reason::new("ledger_reason_required"),
+            LedgerError::NoHold => Reason::new("ledger_no_hold"),
+            LedgerError::HoldExhausted { remaining } => {
+                Reason::new("ledger_hold_exhausted").with("remaining", remaining)
+            }
+            LedgerError::HoldExpired => Reason::new("ledger_hold_expired"),
+        }
+    }
+}
+
 /// What a store knows about an entry before posting it.
 #[derive(Clone, Copy, Debug)]
 pub struct Context<'a> {
@@ -200,7 +225,7 @@ pub struct Context<'a> {
 /// none of a reversal, never below zero, offline spending only from the
 /// device's own hold.
 pub fn check(e: &LedgerEntry, cx: &Context, now: i64) -> Result<Posted, LedgerError> {
-    validate::id("id", &e.id)?;
+    validate::id(Field::Id, &e.id)?;
     if let Some(old) = cx.existing {
         return if *old == *e {
             Ok(Posted::Duplicate)
@@ -338,7 +363,7 @@ pub fn check_hold(
     available: i64,
     now: i64,
 ) -> Result<Posted, LedgerError> {
-    validate::id("id", &h.id)?;
+    validate::id(Field::Id, &h.id)?;
     if let Some(old) = existing {
         return if old.amount == h.amount && old.device_id == h.device_id {
             Ok(Posted::Duplicate)

@@ -20,6 +20,7 @@ pub mod month;
 pub mod mutation;
 pub mod order;
 pub mod org;
+pub mod refusal;
 pub mod replica;
 pub mod self_dealing;
 pub mod sync;

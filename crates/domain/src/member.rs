@@ -1,5 +1,6 @@
 //! Party members (党员): the record, its fields' rules, and what others may see.
 
+use crate::refusal::Field;
 use serde::{Deserialize, Serialize};
 
 use crate::validate::{self, FieldError};
@@ -59,14 +60,14 @@ impl Member {
     }
 
     pub fn validate(&self) -> Result<(), FieldError> {
-        validate::id("id", &self.id)?;
-        validate::id("org_id", &self.org_id)?;
-        validate::text("name", &self.name, Self::MAX_NAME_CHARS)?;
+        validate::id(Field::Id, &self.id)?;
+        validate::id(Field::Id, &self.org_id)?;
+        validate::text(Field::Name, &self.name, Self::MAX_NAME_CHARS)?;
         if let Some(phone) = &self.phone {
-            validate::phone("phone", phone)?;
+            validate::phone(Field::Phone, phone)?;
         }
         if let Some(w) = &self.workplace {
-            validate::text("workplace", w, Self::MAX_WORKPLACE_CHARS)?;
+            validate::text(Field::Workplace, w, Self::MAX_WORKPLACE_CHARS)?;
         }
         Ok(())
     }

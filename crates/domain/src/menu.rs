@@ -2,6 +2,7 @@
 //! and self-selected items (自选+必选), activities with capacity, and the
 //! compliance rule of DOMAIN.md.
 
+use crate::refusal::Field;
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
@@ -65,15 +66,15 @@ impl MonthlyMenu {
     /// long past is a mistake: at most one month back is allowed, to fix the
     /// current one late).
     pub fn validate(&self, today: Month) -> Result<(), MenuError> {
-        validate::id("id", &self.id)?;
-        validate::id("org_id", &self.org_id)?;
-        validate::text("name", &self.theme_title, Self::MAX_TITLE_CHARS)?;
+        validate::id(Field::Id, &self.id)?;
+        validate::id(Field::Id, &self.org_id)?;
+        validate::text(Field::Name, &self.theme_title, Self::MAX_TITLE_CHARS)?;
         if let Some(d) = self
             .theme_description
             .as_deref()
             .filter(|d| !d.trim().is_empty())
         {
-            validate::long_text("description", d, Self::MAX_DESCRIPTION_CHARS)?;
+            validate::long_text(Field::Description, d, Self::MAX_DESCRIPTION_CHARS)?;
         }
         let earliest = today.plus_months(-1).unwrap_or(today);
         if self.month < earliest {
@@ -84,10 +85,10 @@ impl MonthlyMenu {
         }
         let mut ids = BTreeSet::new();
         for item in &self.items {
-            validate::id("id", &item.id)?;
-            validate::text("name", &item.title, Self::MAX_TITLE_CHARS)?;
+            validate::id(Field::Id, &item.id)?;
+            validate::text(Field::Name, &item.title, Self::MAX_TITLE_CHARS)?;
             if let Some(d) = item.description.as_deref().filter(|d| !d.trim().is_empty()) {
-                validate::long_text("description", d, Self::MAX_DESCRIPTION_CHARS)?;
+                validate::long_text(Field::Description, d, Self::MAX_DESCRIPTION_CHARS)?;
             }
             if !ids.insert(item.id.as_str()) {
                 return Err(MenuError::DuplicateItem);

@@ -1,6 +1,8 @@
 //! Mutations on menus, activities, sign-ups and check-ins, applied by the
 //! same pure rules on the client (optimistically) and on the server.
 
+use crate::refusal::Field;
+use crate::refusal::{Thing, Why};
 use crate::self_dealing::{OwnGain, refuse_own};
 use serde::{Deserialize, Serialize};
 
@@ -79,11 +81,11 @@ const CHECKIN_MARGIN: i64 = 30 * 60;
 /// Tolerated drift of a device clock ahead of the server's.
 pub(crate) const CLOCK_SKEW: i64 = 5 * 60;
 
-pub(crate) fn conflict(msg: &'static str) -> Rejection {
-    Rejection::Conflict(msg)
+pub(crate) fn conflict(why: Why) -> Rejection {
+    Rejection::Conflict(why)
 }
 
-fn invalid(field: &'static str, problem: Problem) -> Rejection {
+fn invalid(field: Field, problem: Problem) -> Rejection {
     Rejection::Invalid(FieldError { field, problem })
 }
 
@@ -91,16 +93,16 @@ impl From<MenuError> for Rejection {
     fn from(e: MenuError) -> Self {
         match e {
             MenuError::Field(f) => Rejection::Invalid(f),
-            MenuError::NoItems => conflict("菜单至少要有一项活动"),
-            MenuError::TooManyOptional { .. } => conflict("要求完成的自选项目多于菜单中的自选项目"),
-            MenuError::DuplicateItem => conflict("活动项目编号重复"),
-            MenuError::MonthTooEarly { .. } => conflict("不能为已经过去的月份制定菜单"),
+            MenuError::NoItems => conflict(Why::MenuNeedsActivity),
+            MenuError::TooManyOptional { .. } => conflict(Why::TooManyOptionalRequired),
+            MenuError::DuplicateItem => conflict(Why::DuplicateItemId),
+            MenuError::MonthTooEarly { .. } => conflict(Why::MenuForPastMonth),
         }
     }
 }
 
 pub(crate) fn org_of(view: &impl View, id: &str) -> Result<Org, Rejection> {
-    view.org(id).ok_or(Rejection::NotFound("党组织"))
+    view.org(id).ok_or(Rejection::NotFound(Thing::Org))
 }
 
 fn managed_org(actor: &Actor, view: &impl View, id: &str) -> Result<Org, Rejection> {
@@ -108,37 +110,35 @@ fn managed_org(actor: &Actor, view: &impl View, id: &str) -> Result<Org, Rejecti
     if actor.manages(&org) {
         Ok(org)
     } else {
-        Err(Rejection::Forbidden(
-            "只有本组织的书记或上级党委可以安排活动",
-        ))
+        Err(Rejection::Forbidden(Why::OrganisersArrangeActivities))
     }
 }
 
 fn menu(view: &impl View, id: &str) -> Result<MonthlyMenu, Rejection> {
     match view.doc(id) {
         Some(Doc::Menu(m)) => Ok(m),
-        _ => Err(Rejection::NotFound("活动菜单")),
+        _ => Err(Rejection::NotFound(Thing::Menu)),
     }
 }
 
 fn activity(view: &impl View, id: &str) -> Result<Activity, Rejection> {
     match view.doc(id) {
         Some(Doc::Activity(a)) => Ok(a),
-        _ => Err(Rejection::NotFound("活动")),
+        _ => Err(Rejection::NotFound(Thing::Activity)),
     }
 }
 
 fn signup(view: &impl View, id: &str) -> Result<Signup, Rejection> {
     match view.doc(id) {
         Some(Doc::Signup(s)) => Ok(s),
-        _ => Err(Rejection::NotFound("报名")),
+        _ => Err(Rejection::NotFound(Thing::SignUp)),
     }
 }
 
 pub(crate) fn new_id(view: &impl View, id: &str) -> Result<(), Rejection> {
-    validate::id("id", id)?;
+    validate::id(Field::Id, id)?;
     if view.doc(id).is_some() {
-        return Err(conflict("编号已被使用"));
+        return Err(conflict(Why::IdTaken));
     }
     Ok(())
 }
@@ -160,10 +160,10 @@ fn in_audience(view: &impl View, audience: &[String], org: &Org, member_id: &str
 
 fn check_time(at: i64, a: &Activity, now: i64) -> Result<(), Rejection> {
     if at > now + CLOCK_SKEW {
-        return Err(conflict("签到时间晚于当前时间，请检查手机时间"));
+        return Err(conflict(Why::CheckInTimeInFuture));
     }
     if at < a.starts_at - CHECKIN_MARGIN || at > a.ends_at() + CHECKIN_MARGIN {
-        return Err(conflict("不在活动签到时间内"));
+        return Err(conflict(Why::OutsideCheckInTime));
     }
     Ok(())
 }
@@ -176,7 +176,7 @@ fn check_code(view: &impl View, a: &Activity, code: &str, at: i64) -> Result<(),
     }
     // An activity saved before it had a secret: no code can be right.
     let Some(secret) = a.secret.as_deref().and_then(checkin::secret_bytes) else {
-        return Err(conflict("该活动还没有签到码，请组织者重新保存活动"));
+        return Err(conflict(Why::NoCheckInCode));
     };
     if checkin::verify(&secret, &a.id, code, at) {
         Ok(())
@@ -191,16 +191,18 @@ pub fn save_menu(
     view: &impl View,
     now: i64,
 ) -> Result<Vec<Write>, Rejection> {
-    let today = Month::from_unix(now).map_err(|_| invalid("month", Problem::BadId))?;
+    let today = Month::from_unix(now).map_err(|_| invalid(Field::Month, Problem::BadId))?;
     menu_in.validate(today)?;
     managed_org(actor, view, &menu_in.org_id)?;
     // A joint menu is the alliance's for the month, hosted by the chair.
     let audience = match &menu_in.alliance_id {
         None => vec![menu_in.org_id.clone()],
         Some(id) => {
-            let alliance = view.alliance(id).ok_or(Rejection::NotFound("红盟"))?;
+            let alliance = view
+                .alliance(id)
+                .ok_or(Rejection::NotFound(Thing::Alliance))?;
             if alliance.rotation.chair_for(menu_in.month) != Some(menu_in.org_id.as_str()) {
-                return Err(conflict("红盟联合菜单由当月轮值主席单位制定"));
+                return Err(conflict(Why::JointMenuByRotatingChair));
             }
             alliance.member_org_ids.clone()
         }
@@ -212,7 +214,7 @@ pub fn save_menu(
                 || old.month != menu_in.month
                 || old.alliance_id != menu_in.alliance_id
             {
-                return Err(conflict("菜单的组织和月份不能修改"));
+                return Err(conflict(Why::MenuOrgMonthFixed));
             }
             // An item with activities stays: its sign-ups and check-ins
             // would otherwise count for nothing.
@@ -222,11 +224,11 @@ pub fn save_menu(
                 .iter()
                 .any(|a| !a.cancelled && !kept(&a.item_id))
             {
-                return Err(conflict("该项目下已有活动，请先取消这些活动再删除项目"));
+                return Err(conflict(Why::ItemHasActivities));
             }
             old.published
         }
-        Some(_) => return Err(conflict("编号已被使用")),
+        Some(_) => return Err(conflict(Why::IdTaken)),
         None => false,
     };
     if view
@@ -238,9 +240,9 @@ pub fn save_menu(
         .is_some_and(|m| m.id != menu_in.id)
     {
         return Err(conflict(if menu_in.alliance_id.is_some() {
-            "该红盟本月已有联合菜单"
+            Why::JointMenuExists
         } else {
-            "该组织本月已有活动菜单"
+            Why::MenuExists
         }));
     }
     Ok(vec![Write::Doc(Doc::Menu(MonthlyMenu {
@@ -266,48 +268,48 @@ pub fn save_activity(
     d: &ActivityDraft,
     view: &impl View,
 ) -> Result<Vec<Write>, Rejection> {
-    validate::id("id", &d.id)?;
-    validate::text("name", &d.title, Activity::MAX_TITLE_CHARS)?;
-    validate::text("place", &d.place, Activity::MAX_TITLE_CHARS)?;
+    validate::id(Field::Id, &d.id)?;
+    validate::text(Field::Name, &d.title, Activity::MAX_TITLE_CHARS)?;
+    validate::text(Field::Place, &d.place, Activity::MAX_TITLE_CHARS)?;
     if let Some(text) = &d.description {
-        validate::long_text("description", text, Activity::MAX_TEXT_CHARS)?;
+        validate::long_text(Field::Description, text, Activity::MAX_TEXT_CHARS)?;
     }
     if d.minutes == 0 || d.minutes > Activity::MAX_MINUTES {
-        return Err(conflict("活动时长应在 1 分钟到 24 小时之间"));
+        return Err(conflict(Why::DurationRange));
     }
     let capacity = match d.mode {
         ServiceMode::Booking | ServiceMode::Group => Some(
             activity::validate_capacity(d.capacity.unwrap_or(0))
-                .map_err(|_| conflict("名额必须是 1 到 10000 之间的整数"))?,
+                .map_err(|_| conflict(Why::SeatsRange))?,
         ),
         ServiceMode::Menu | ServiceMode::Theme => None,
     };
     let m = menu(view, &d.menu_id)?;
     managed_org(actor, view, &m.org_id)?;
     if !m.items.iter().any(|i| i.id == d.item_id) {
-        return Err(Rejection::NotFound("菜单项目"));
+        return Err(Rejection::NotFound(Thing::MenuItem));
     }
     if Month::from_unix(d.starts_at).ok() != Some(m.month) {
-        return Err(conflict("活动时间应在菜单的月份之内"));
+        return Err(conflict(Why::ActivityOutsideMenuMonth));
     }
     let old = match view.doc(&d.id) {
         Some(Doc::Activity(a)) => Some(a),
-        Some(_) => return Err(conflict("编号已被使用")),
+        Some(_) => return Err(conflict(Why::IdTaken)),
         None => None,
     };
     if let Some(old) = &old {
         if old.menu_id != d.menu_id {
-            return Err(conflict("活动不能移到另一个菜单"));
+            return Err(conflict(Why::ActivityMenuFixed));
         }
         if capacity.is_some_and(|c| c < old.taken) {
-            return Err(conflict("名额不能少于已确认的人数"));
+            return Err(conflict(Why::SeatsBelowConfirmed));
         }
     }
     // The secret is set once; an old activity without one gets it now.
     let secret = match old.as_ref().and_then(|a| a.secret.clone()) {
         Some(kept) => Some(kept),
         None if checkin::secret_bytes(&d.secret).is_some() => Some(d.secret.clone()),
-        None => return Err(invalid("secret", Problem::BadId)),
+        None => return Err(invalid(Field::Secret, Problem::BadId)),
     };
     let a = Activity {
         id: d.id.clone(),
@@ -386,49 +388,49 @@ pub fn sign_up(
     new_id(view, &n.id)?;
     let mut a = activity(view, &n.activity_id)?;
     if a.cancelled {
-        return Err(conflict("活动已取消"));
+        return Err(conflict(Why::ActivityCancelled));
     }
     if now > a.ends_at() {
-        return Err(conflict("活动已结束"));
+        return Err(conflict(Why::ActivityEnded));
     }
     let org = org_of(view, &a.org_id)?;
     let me = actor
         .member_id
         .clone()
-        .ok_or(Rejection::Forbidden("该账号没有党员档案"))?;
+        .ok_or(Rejection::Forbidden(Why::NoMemberProfile))?;
     let members = if n.members.is_empty() {
         vec![me.clone()]
     } else {
         n.members.clone()
     };
     if members.len() > MAX_GROUP {
-        return Err(conflict("一次最多为 50 人报名"));
+        return Err(conflict(Why::SignUpBatchLimit));
     }
     if members.len() > 1 && a.mode != ServiceMode::Group {
-        return Err(conflict("只有组团式活动可以为多人报名"));
+        return Err(conflict(Why::MultiSignUpGroupOnly));
     }
     let mut unique = members.clone();
     unique.sort();
     unique.dedup();
     if unique.len() != members.len() {
-        return Err(conflict("名单中有重复的党员"));
+        return Err(conflict(Why::DuplicateMembers));
     }
     if !actor.manages(&org) {
         if !in_audience(view, &a.audience, &org, &me) {
-            return Err(Rejection::Forbidden("这不是本组织的活动"));
+            return Err(Rejection::Forbidden(Why::NotOwnOrgActivity));
         }
         if a.mode != ServiceMode::Group && members != [me.clone()] {
-            return Err(Rejection::Forbidden("只能为自己报名"));
+            return Err(Rejection::Forbidden(Why::OnlySelfSignUp));
         }
         // A leader names a group they are in; only organisers sign up others.
         if !members.contains(&me) {
-            return Err(Rejection::Forbidden("组团报名的名单中要有你自己"));
+            return Err(Rejection::Forbidden(Why::GroupSignUpIncludesSelf));
         }
     }
     for m in &members {
-        validate::id("member_id", m)?;
+        validate::id(Field::Id, m)?;
         if !in_audience(view, &a.audience, &org, m) {
-            return Err(Rejection::Forbidden("只能为本组织的党员报名"));
+            return Err(Rejection::Forbidden(Why::OnlyOwnOrgSignUp));
         }
     }
     let mut signups = view.signups_of(&a.id);
@@ -436,7 +438,7 @@ pub fn sign_up(
         .iter()
         .any(|s| s.status.is_active() && members.iter().any(|m| s.covers(m)))
     {
-        return Err(conflict("已经报名了该活动"));
+        return Err(conflict(Why::AlreadySignedUp));
     }
     let seats = u32::try_from(members.len()).unwrap_or(u32::MAX);
     let status = if a.needs_approval {
@@ -475,10 +477,10 @@ pub fn cancel_signup(
     // Someone else's group that names me: I withdraw myself, the rest stay.
     let named = me.filter(|m| !own && !manages && s.covers(m) && s.members.len() > 1);
     if !own && !manages && named.is_none() {
-        return Err(Rejection::Forbidden("只能取消自己的报名"));
+        return Err(Rejection::Forbidden(Why::OnlyOwnSignUpCancel));
     }
     if !s.status.is_active() {
-        return Err(conflict("该报名已取消"));
+        return Err(conflict(Why::SignUpCancelled));
     }
     let mut signups = view.signups_of(&a.id);
     if let Some(me) = named {
@@ -518,7 +520,7 @@ pub fn decide_signup(
     let mut a = activity(view, &s.activity_id)?;
     managed_org(actor, view, &a.org_id)?;
     if s.status != SignupStatus::Requested {
-        return Err(conflict("该报名已处理"));
+        return Err(conflict(Why::SignUpProcessed));
     }
     let status = if approve {
         activity::admit(a.limited(), a.taken, s.seats())
@@ -548,19 +550,19 @@ fn attend(
     now: i64,
 ) -> Result<(), Rejection> {
     if a.cancelled {
-        return Err(conflict("活动已取消"));
+        return Err(conflict(Why::ActivityCancelled));
     }
     check_time(at, a, now)?;
     let org = org_of(view, &a.org_id)?;
     if !in_audience(view, &a.audience, &org, member_id) {
-        return Err(Rejection::Forbidden("这不是本组织的活动"));
+        return Err(Rejection::Forbidden(Why::NotOwnOrgActivity));
     }
     if view
         .checkins_of(&a.id)
         .iter()
         .any(|c| c.member_id == member_id)
     {
-        return Err(conflict("已经签到过了"));
+        return Err(conflict(Why::AlreadyCheckedIn));
     }
     if a.needs_signup()
         && !view
@@ -568,7 +570,7 @@ fn attend(
             .iter()
             .any(|s| s.status == SignupStatus::Confirmed && s.covers(member_id))
     {
-        return Err(conflict("尚未获得该活动的名额，不能签到"));
+        return Err(conflict(Why::NoSeatNoCheckIn));
     }
     Ok(())
 }
@@ -583,7 +585,7 @@ pub fn check_in(
     let me = actor
         .member_id
         .clone()
-        .ok_or(Rejection::Forbidden("该账号没有党员档案"))?;
+        .ok_or(Rejection::Forbidden(Why::NoMemberProfile))?;
     let a = activity(view, &n.activity_id)?;
     attend(view, &a, &me, n.at, now)?;
     check_code(view, &a, &n.code, n.at)?;
@@ -606,7 +608,7 @@ pub fn check_in_by_hand(
     now: i64,
 ) -> Result<Vec<Write>, Rejection> {
     new_id(view, &h.id)?;
-    validate::text("note", &h.note, CheckIn::MAX_NOTE_CHARS)?;
+    validate::text(Field::Note, &h.note, CheckIn::MAX_NOTE_CHARS)?;
     let a = activity(view, &h.activity_id)?;
     managed_org(actor, view, &a.org_id)?;
     refuse_own(actor, &h.member_id, OwnGain::CheckInByHand)?;
@@ -632,14 +634,14 @@ pub fn check_out(
     now: i64,
 ) -> Result<Vec<Write>, Rejection> {
     let Some(Doc::CheckIn(c)) = view.doc(checkin_id) else {
-        return Err(Rejection::NotFound("签到记录"));
+        return Err(Rejection::NotFound(Thing::CheckIn));
     };
     let a = activity(view, &c.activity_id)?;
     if !a.counts_hours {
-        return Err(conflict("该活动不需要签退"));
+        return Err(conflict(Why::NoCheckOutNeeded));
     }
     if c.checked_out_at.is_some() {
-        return Err(conflict("已经签退过了"));
+        return Err(conflict(Why::AlreadyCheckedOut));
     }
     let org = org_of(view, &a.org_id)?;
     // One's own check-out always needs the code, organiser or not.
@@ -649,11 +651,11 @@ pub fn check_out(
             return Err(Rejection::Forbidden(OwnGain::CheckOutByHand.reason()));
         }
         _ if actor.manages(&org) => {}
-        Some(_) => return Err(Rejection::Forbidden("只能为自己签退")),
-        None => return Err(conflict("签退需要输入签到码")),
+        Some(_) => return Err(Rejection::Forbidden(Why::OnlySelfCheckOut)),
+        None => return Err(conflict(Why::CheckOutNeedsCode)),
     }
     if at <= c.at {
-        return Err(conflict("签退时间应晚于签到时间"));
+        return Err(conflict(Why::CheckOutBeforeCheckIn));
     }
     check_time(at, &a, now)?;
     // Verified service earns credits (hours × rate; under 60 % nothing).
@@ -891,7 +893,7 @@ mod tests {
         assert_eq!(status(&r, "m3"), (SignupStatus::Waitlisted, Some(2)));
         assert_eq!(r.activities()["act"].taken, 1);
         // The same sign-up delivered again under its id is not a second one.
-        assert_eq!(sign(&mut r, "m1").unwrap_err(), conflict("编号已被使用"));
+        assert_eq!(sign(&mut r, "m1").unwrap_err(), conflict(Why::IdTaken));
         let cancel = |r: &mut Records, who: &str| {
             run(
                 r,
@@ -933,7 +935,7 @@ mod tests {
                 members: vec![],
             }),
         );
-        assert_eq!(again.unwrap_err(), conflict("已经报名了该活动"));
+        assert_eq!(again.unwrap_err(), conflict(Why::AlreadySignedUp));
         assert_eq!(r.activities()["act"].taken, 1);
     }
 
@@ -994,7 +996,7 @@ mod tests {
         let err = run(&mut r, &member("m1", "/c/b1/"), group("g0", &["m2", "m3"]));
         assert_eq!(
             err.unwrap_err(),
-            Rejection::Forbidden("组团报名的名单中要有你自己")
+            Rejection::Forbidden(Why::GroupSignUpIncludesSelf)
         );
         assert_eq!(r, before);
         // A leader in the group may.
@@ -1084,12 +1086,12 @@ mod tests {
         // Twice is a conflict; outside the activity's time too.
         assert_eq!(
             check(&mut r, "m1", code_at("act", at + 30), at + 30).unwrap_err(),
-            conflict("已经签到过了")
+            conflict(Why::AlreadyCheckedIn)
         );
         let late = start + 5 * 3600;
         assert_eq!(
             check(&mut r, "m3", code_at("act", late), late).unwrap_err(),
-            conflict("不在活动签到时间内")
+            conflict(Why::OutsideCheckInTime)
         );
         // A member's copy has no secret: the phone accepts, the server decides.
         let mut phone = r.clone();
@@ -1107,7 +1109,7 @@ mod tests {
         }));
         assert_eq!(
             check(&mut legacy, "m3", code_at("act", at), at).unwrap_err(),
-            conflict("该活动还没有签到码，请组织者重新保存活动")
+            conflict(Why::NoCheckInCode)
         );
     }
 
@@ -1119,7 +1121,7 @@ mod tests {
         let at = r.activities()["act"].starts_at;
         assert_eq!(
             check(&mut r, "m2", code_at("act", at), at).unwrap_err(),
-            conflict("尚未获得该活动的名额，不能签到")
+            conflict(Why::NoSeatNoCheckIn)
         );
         check(&mut r, "m1", code_at("act", at), at).unwrap();
     }
@@ -1164,7 +1166,7 @@ mod tests {
         let m1 = member("m1", "/c/b1/");
         assert_eq!(
             run_at(&mut r, &m1, op(None), out).unwrap_err(),
-            conflict("签退需要输入签到码")
+            conflict(Why::CheckOutNeedsCode)
         );
         run_at(&mut r, &m1, op(Some(code_at("act", out))), out).unwrap();
         assert_eq!(r.checkins()["h-m1"].minutes(), Some(90));
@@ -1186,7 +1188,7 @@ mod tests {
         assert_eq!(r.entries().len(), 1, "under 60 % earns nothing");
         assert_eq!(
             run_at(&mut r, &m1, op(Some(code_at("act", out))), out).unwrap_err(),
-            conflict("已经签退过了")
+            conflict(Why::AlreadyCheckedOut)
         );
     }
 
@@ -1201,14 +1203,14 @@ mod tests {
                 Op::SaveActivity(draft("act-2", "serve", ServiceMode::Booking, cap)),
             )
             .unwrap_err();
-            assert_eq!(e, conflict("名额必须是 1 到 10000 之间的整数"), "{cap:?}");
+            assert_eq!(e, conflict(Why::SeatsRange), "{cap:?}");
         }
         let mut far = the_menu();
         far.id = "menu-old".into();
         far.month = "2019-03".parse().unwrap();
         assert_eq!(
             run(&mut r, &sec, Op::SaveMenu(far)).unwrap_err(),
-            conflict("不能为已经过去的月份制定菜单")
+            conflict(Why::MenuForPastMonth)
         );
         let mut untitled = the_menu();
         untitled.items[1].title = "  ".into();
@@ -1222,13 +1224,13 @@ mod tests {
         second.id = "menu-2".into();
         assert_eq!(
             run(&mut r, &sec, Op::SaveMenu(second)).unwrap_err(),
-            conflict("该组织本月已有活动菜单")
+            conflict(Why::MenuExists)
         );
         let mut other_month = draft("act-3", "serve", ServiceMode::Menu, None);
         other_month.starts_at = NOW + 40 * 86_400;
         assert_eq!(
             run(&mut r, &sec, Op::SaveActivity(other_month)).unwrap_err(),
-            conflict("活动时间应在菜单的月份之内")
+            conflict(Why::ActivityOutsideMenuMonth)
         );
         let mut no_secret = draft("act-4", "serve", ServiceMode::Menu, None);
         no_secret.secret = "short".into();
@@ -1258,7 +1260,7 @@ mod tests {
         fewer.min_optional = 0;
         assert_eq!(
             run(&mut r, &sec, Op::SaveMenu(fewer.clone())).unwrap_err(),
-            conflict("该项目下已有活动，请先取消这些活动再删除项目")
+            conflict(Why::ItemHasActivities)
         );
         // Fewer seats than confirmed sign-ups.
         sign(&mut r, "m1").unwrap();
@@ -1270,7 +1272,7 @@ mod tests {
                 Op::SaveActivity(draft("act", "serve", ServiceMode::Booking, Some(1)))
             )
             .unwrap_err(),
-            conflict("名额不能少于已确认的人数")
+            conflict(Why::SeatsBelowConfirmed)
         );
     }
 
@@ -1309,7 +1311,7 @@ mod tests {
         assert_eq!(status(&r, "m1"), (SignupStatus::Waitlisted, Some(1)));
         assert_eq!(
             run(&mut r, &sec, decide("su-m1", false)).unwrap_err(),
-            conflict("该报名已处理")
+            conflict(Why::SignUpProcessed)
         );
     }
 
@@ -1418,7 +1420,7 @@ mod tests {
         sec_b2.roles[0].org_path = Some("/c/b2/".into());
         assert_eq!(
             run(&mut r, &sec_b2, Op::SaveMenu(joint_menu("b2"))).unwrap_err(),
-            conflict("红盟联合菜单由当月轮值主席单位制定")
+            conflict(Why::JointMenuByRotatingChair)
         );
         run(&mut r, &sec, Op::SaveMenu(joint_menu("b1"))).unwrap();
         assert_eq!(r.menus()["joint"].audience, ["b1", "b2"]);
@@ -1426,7 +1428,7 @@ mod tests {
         second.id = "joint-2".into();
         assert_eq!(
             run(&mut r, &sec, Op::SaveMenu(second)).unwrap_err(),
-            conflict("该红盟本月已有联合菜单")
+            conflict(Why::JointMenuExists)
         );
         run(
             &mut r,
@@ -1474,7 +1476,8 @@ mod tests {
         use crate::replica::Replica;
         use crate::sync::{Change, MutationResult, Outcome, PullResponse, PushResponse};
         let mut r = Replica::from_parts(secretary(), world(), vec![], 0, 0, vec![]);
-        r.mutate(Op::SaveMenu(the_menu()), NOW).unwrap();
+        r.mutate(Op::SaveMenu(the_menu()), NOW, String::new())
+            .unwrap();
         let ok = MutationResult {
             seq: 1,
             name: "menu.save@1".into(),
@@ -1542,7 +1545,7 @@ mod tests {
             code: "123456".into(),
             at,
         });
-        phone.mutate(op, at).unwrap();
+        phone.mutate(op, at, String::new()).unwrap();
         assert!(phone.view().checkins().contains_key("ci-1"));
         // After a reload: judged at the epoch the check-in would be "in the
         // future" and vanish from the view; at the device's time it stays.

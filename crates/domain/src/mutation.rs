@@ -4,6 +4,7 @@
 //! Names carry a version (`profile.update@1`): a changed meaning gets a new
 //! name, and servers keep accepting the old one while clients still send it.
 
+use crate::refusal::Field;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Actor;
@@ -14,6 +15,7 @@ use crate::ledger::LedgerError;
 use crate::member::{MemberPatch, ProfilePatch};
 use crate::menu::MonthlyMenu;
 use crate::menu_ops::{self, ActivityDraft, HandCheckIn, NewCheckIn, NewSignup};
+use crate::refusal::{Reason, Thing, Why};
 use crate::validate::{self, FieldError};
 use crate::{Area, ManagementMode, Member, MemberStatus, Month, Org, OrgKind};
 
@@ -142,17 +144,19 @@ pub struct NewOrg {
     pub place: Option<String>,
 }
 
-/// Why a mutation was refused. Shown to the user, so the messages are Chinese.
+/// Why a mutation was refused. Displayed in Chinese (the server's log and
+/// stored message); [`Rejection::reason`] is the same refusal for the app to
+/// render in the reader's language.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
     #[error("{0}")]
     Invalid(#[from] FieldError),
     #[error("找不到该{0}")]
-    NotFound(&'static str),
+    NotFound(Thing),
     #[error("没有权限：{0}")]
-    Forbidden(&'static str),
+    Forbidden(Why),
     #[error("{0}")]
-    Conflict(&'static str),
+    Conflict(Why),
     #[error("{0}")]
     Ledger(#[from] LedgerError),
     /// A check-in or check-out code that is not the activity's for that
@@ -162,6 +166,17 @@ pub enum Rejection {
 }
 
 impl Rejection {
+    /// The refusal as a key and parameters (`crate::refusal`).
+    pub fn reason(&self) -> Reason {
+        match self {
+            Rejection::Invalid(f) => f.reason(),
+            Rejection::NotFound(t) => Reason::new("not_found").with("thing", t.key()),
+            Rejection::Forbidden(w) | Rejection::Conflict(w) => Reason::new(w.key()),
+            Rejection::Ledger(e) => e.reason(),
+            Rejection::WrongCode => Reason::new("wrong_code"),
+        }
+    }
+
     /// Stable machine-readable code.
     pub fn code(&self) -> &'static str {
         match self {
@@ -244,7 +259,7 @@ impl Touches {
             + self.alliances.len()
             + self.wallets.len();
         if count > Self::MAX_RECORDS {
-            return Err(Rejection::Conflict("一次修改涉及的记录太多"));
+            return Err(Rejection::Conflict(Why::TooManyRecords));
         }
         let ids = self
             .orgs
@@ -257,11 +272,11 @@ impl Touches {
         for id in ids {
             // Empty: an actor without a member record; it loads nothing.
             if !id.is_empty() {
-                validate::id("id", id)?;
+                validate::id(Field::Id, id)?;
             }
         }
         for doc in &self.docs {
-            validate::id_up_to("id", doc, Self::MAX_DOC_ID)?;
+            validate::id_up_to(Field::Id, doc, Self::MAX_DOC_ID)?;
         }
         Ok(())
     }
@@ -394,14 +409,10 @@ impl Op {
 }
 
 fn org_of_member(view: &impl View, m: &Member) -> Result<Org, Rejection> {
-    view.org(&m.org_id).ok_or(Rejection::NotFound("党组织"))
+    view.org(&m.org_id).ok_or(Rejection::NotFound(Thing::Org))
 }
 
-fn optional_text(
-    field: &'static str,
-    v: &Option<Option<String>>,
-    max: usize,
-) -> Result<(), FieldError> {
+fn optional_text(field: Field, v: &Option<Option<String>>, max: usize) -> Result<(), FieldError> {
     match v {
         Some(Some(s)) => validate::text(field, s, max),
         _ => Ok(()),
@@ -410,7 +421,7 @@ fn optional_text(
 
 fn optional_phone(v: &Option<Option<String>>) -> Result<(), FieldError> {
     match v {
-        Some(Some(s)) => validate::phone("phone", s),
+        Some(Some(s)) => validate::phone(Field::Phone, s),
         _ => Ok(()),
     }
 }
@@ -461,24 +472,34 @@ pub fn apply(actor: &Actor, op: &Op, view: &impl View, now: i64) -> Result<Vec<W
             let me = actor
                 .member_id
                 .as_deref()
-                .ok_or(Rejection::Forbidden("该账号没有党员档案"))?;
-            let mut m = view.member(me).ok_or(Rejection::NotFound("党员"))?;
+                .ok_or(Rejection::Forbidden(Why::NoMemberProfile))?;
+            let mut m = view.member(me).ok_or(Rejection::NotFound(Thing::Member))?;
             optional_phone(&patch.phone)?;
-            optional_text("workplace", &patch.workplace, Member::MAX_WORKPLACE_CHARS)?;
+            optional_text(
+                Field::Workplace,
+                &patch.workplace,
+                Member::MAX_WORKPLACE_CHARS,
+            )?;
             patch.apply_to(&mut m);
             Ok(vec![Write::Member(m)])
         }
         Op::UpdateMember { member_id, patch } => {
-            let mut m = view.member(member_id).ok_or(Rejection::NotFound("党员"))?;
+            let mut m = view
+                .member(member_id)
+                .ok_or(Rejection::NotFound(Thing::Member))?;
             let org = org_of_member(view, &m)?;
             if !actor.manages(&org) {
-                return Err(Rejection::Forbidden("只能修改本组织党员的信息"));
+                return Err(Rejection::Forbidden(Why::OnlyOwnOrgMemberEdit));
             }
             if let Some(name) = &patch.name {
-                validate::text("name", name, Member::MAX_NAME_CHARS)?;
+                validate::text(Field::Name, name, Member::MAX_NAME_CHARS)?;
             }
             optional_phone(&patch.phone)?;
-            optional_text("workplace", &patch.workplace, Member::MAX_WORKPLACE_CHARS)?;
+            optional_text(
+                Field::Workplace,
+                &patch.workplace,
+                Member::MAX_WORKPLACE_CHARS,
+            )?;
             patch.apply_to(&mut m);
             Ok(vec![Write::Member(m)])
         }
@@ -493,35 +514,35 @@ pub fn apply(actor: &Actor, op: &Op, view: &impl View, now: i64) -> Result<Vec<W
                 workplace: n.workplace.clone(),
             };
             m.validate()?;
-            let org = view.org(&n.org_id).ok_or(Rejection::NotFound("党组织"))?;
+            let org = view.org(&n.org_id).ok_or(Rejection::NotFound(Thing::Org))?;
             if !matches!(org.kind, OrgKind::Branch | OrgKind::Group) {
-                return Err(Rejection::Conflict("党员只能加入党支部或党小组"));
+                return Err(Rejection::Conflict(Why::MemberBranchOrGroupOnly));
             }
             if !actor.manages(&org) {
-                return Err(Rejection::Forbidden("只能向本组织添加党员"));
+                return Err(Rejection::Forbidden(Why::OnlyAddToOwnOrg));
             }
             if view.member(&n.id).is_some() {
-                return Err(Rejection::Conflict("该党员编号已存在"));
+                return Err(Rejection::Conflict(Why::MemberIdExists));
             }
             Ok(vec![Write::Member(m)])
         }
         Op::CreateOrg(n) => {
-            validate::id("id", &n.id)?;
-            validate::text("name", &n.name, Org::MAX_NAME_CHARS)?;
+            validate::id(Field::Id, &n.id)?;
+            validate::text(Field::Name, &n.name, Org::MAX_NAME_CHARS)?;
             if let Some(p) = &n.place {
-                validate::text("place", p, Org::MAX_NAME_CHARS)?;
+                validate::text(Field::Place, p, Org::MAX_NAME_CHARS)?;
             }
             let parent = view
                 .org(&n.parent_id)
-                .ok_or(Rejection::NotFound("上级党组织"))?;
+                .ok_or(Rejection::NotFound(Thing::ParentOrg))?;
             if !actor.shapes_tree_at(&parent) {
-                return Err(Rejection::Forbidden("只有上级党委可以设立党组织"));
+                return Err(Rejection::Forbidden(Why::ParentCommitteeCreatesOrg));
             }
             if !parent.kind.may_contain(n.kind) {
-                return Err(Rejection::Conflict("上级党组织不能设立这一类党组织"));
+                return Err(Rejection::Conflict(Why::ParentCannotCreateKind));
             }
             if view.org(&n.id).is_some() {
-                return Err(Rejection::Conflict("该党组织编号已存在"));
+                return Err(Rejection::Conflict(Why::OrgIdExists));
             }
             Ok(vec![Write::Org(Org {
                 id: n.id.clone(),
@@ -535,10 +556,10 @@ pub fn apply(actor: &Actor, op: &Op, view: &impl View, now: i64) -> Result<Vec<W
             })])
         }
         Op::RenameOrg { org_id, name } => {
-            validate::text("name", name, Org::MAX_NAME_CHARS)?;
-            let mut org = view.org(org_id).ok_or(Rejection::NotFound("党组织"))?;
+            validate::text(Field::Name, name, Org::MAX_NAME_CHARS)?;
+            let mut org = view.org(org_id).ok_or(Rejection::NotFound(Thing::Org))?;
             if !actor.shapes_tree_at(&org) {
-                return Err(Rejection::Forbidden("只有上级党委可以修改党组织名称"));
+                return Err(Rejection::Forbidden(Why::ParentCommitteeRenamesOrg));
             }
             org.name = name.clone();
             Ok(vec![Write::Org(org)])
@@ -547,18 +568,18 @@ pub fn apply(actor: &Actor, op: &Op, view: &impl View, now: i64) -> Result<Vec<W
             org_id,
             new_parent_id,
         } => {
-            let org = view.org(org_id).ok_or(Rejection::NotFound("党组织"))?;
+            let org = view.org(org_id).ok_or(Rejection::NotFound(Thing::Org))?;
             let parent = view
                 .org(new_parent_id)
-                .ok_or(Rejection::NotFound("上级党组织"))?;
+                .ok_or(Rejection::NotFound(Thing::ParentOrg))?;
             if !actor.shapes_tree_at(&org) || !actor.shapes_tree_at(&parent) {
-                return Err(Rejection::Forbidden("只能在本党委范围内调整党组织"));
+                return Err(Rejection::Forbidden(Why::OnlyWithinOwnCommittee));
             }
             if org.contains(&parent) {
-                return Err(Rejection::Conflict("不能移到自己的下级组织之下"));
+                return Err(Rejection::Conflict(Why::NoMoveUnderDescendant));
             }
             if !parent.kind.may_contain(org.kind) {
-                return Err(Rejection::Conflict("上级党组织不能包含这一类党组织"));
+                return Err(Rejection::Conflict(Why::ParentCannotContainKind));
             }
             let old_prefix = org.path.clone();
             let new_prefix = parent.child_path(&org.id);

@@ -16,6 +16,7 @@ use crate::doc::Doc;
 use crate::ledger::{Hold, Wallet};
 use crate::menu::MonthlyMenu;
 use crate::mutation::{Op, Rejection, View, Write, apply};
+use crate::refusal::Why;
 use crate::sync::{
     Change, Mutation, MutationResult, Outcome, PullResponse, PushResponse, RejectedMutation,
 };
@@ -429,20 +430,33 @@ impl Replica {
 
     /// Validates `op` against the current view and queues it. A mutation the
     /// view already refuses is not queued: the user sees why at once.
-    pub fn mutate(&mut self, op: Op, now: i64) -> Result<Mutation, Rejection> {
+    /// `id` is the device's random id for it (see [`Mutation`]).
+    pub fn mutate(&mut self, op: Op, now: i64, id: String) -> Result<Mutation, Rejection> {
         let Some(Applier(apply)) = self.apply else {
-            return Err(Rejection::Conflict("规则尚未载入，请稍后再试"));
+            return Err(Rejection::Conflict(Why::RulesNotLoaded));
         };
         self.now = self.now.max(now);
         let writes = apply(&self.actor, &op, self.view(), now)?;
         let m = Mutation {
             seq: self.next_seq(),
+            id,
             op,
         };
         let view = self.view.get_or_insert_with(|| self.base.clone());
         writes.into_iter().for_each(|w| view.write(w));
         self.outbox.push(m.clone());
         Ok(m)
+    }
+
+    /// Renumbers the queued mutations to start at `first` (the server has
+    /// already used the seqs they had: this device's numbering went back, a
+    /// restored backup). Each keeps its id, so nothing is doubled, and
+    /// everything before `first` counts as processed.
+    pub fn renumber(&mut self, first: u64) {
+        for (i, m) in self.outbox.iter_mut().enumerate() {
+            m.seq = first + i as u64;
+        }
+        self.last_seq = first.saturating_sub(1);
     }
 
     /// The next batch to push, oldest first.

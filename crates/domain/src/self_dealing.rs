@@ -7,6 +7,7 @@
 
 use crate::auth::Actor;
 use crate::mutation::Rejection;
+use crate::refusal::Why;
 
 /// The act an actor tried on their own behalf (and the refusal's reason).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,14 +21,14 @@ pub enum OwnGain {
 }
 
 impl OwnGain {
-    pub fn reason(self) -> &'static str {
+    pub fn reason(self) -> Why {
         match self {
-            OwnGain::Award => "不能给自己调整积分",
-            OwnGain::Reverse => "不能冲正自己的积分记录",
-            OwnGain::CheckInByHand => "不能为自己补签到，请用签到码签到",
-            OwnGain::CheckOutByHand => "不能为自己补签退，请用签到码签退",
-            OwnGain::ClaimOwnWish => "不能认领自己发布的微心愿",
-            OwnGain::ConfirmOwnWish => "不能确认自己认领的微心愿",
+            OwnGain::Award => Why::NoSelfCreditAdjust,
+            OwnGain::Reverse => Why::NoSelfReversal,
+            OwnGain::CheckInByHand => Why::NoSelfManualCheckIn,
+            OwnGain::CheckOutByHand => Why::NoSelfManualCheckOut,
+            OwnGain::ClaimOwnWish => Why::NoClaimOwnWish,
+            OwnGain::ConfirmOwnWish => Why::NoSelfWishConfirm,
         }
     }
 }
@@ -55,7 +56,7 @@ mod tests {
         };
         assert_eq!(
             refuse_own(&actor, "m-sec", OwnGain::Award),
-            Err(Rejection::Forbidden("不能给自己调整积分"))
+            Err(Rejection::Forbidden(Why::NoSelfCreditAdjust))
         );
         assert_eq!(refuse_own(&actor, "m1", OwnGain::Award), Ok(()));
         let no_member = Actor {

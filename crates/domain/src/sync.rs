@@ -17,10 +17,16 @@ pub const MAX_PUSH_MUTATIONS: usize = 100;
 /// Most changes in one pull page.
 pub const PULL_PAGE: usize = 500;
 
-/// One mutation as the client queued it. `seq` grows by one per client.
+/// One mutation as the client queued it. `seq` grows by one per client;
+/// `id` is random, made once: if the client's numbering and the server's
+/// disagree (a restored backup on either side), the server tells a mutation
+/// it has already applied from a new one under a reused seq.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mutation {
     pub seq: u64,
+    /// Empty for mutations queued before ids existed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
     pub op: Op,
 }
 
@@ -30,13 +36,28 @@ pub struct PushRequest {
     pub schema_version: u32,
     pub client_id: String,
     pub mutations: Vec<Mutation>,
+    /// Set after a `seq_gap` whose expected seq is below the client's first
+    /// queued one: the server's record of this client is behind (restored
+    /// from a backup) and the mutations in between are gone from it. The
+    /// server then continues from the client's numbering instead of waiting
+    /// for seqs the client no longer has.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub resume: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Ok,
-    Rejected { code: String, message: String },
+    /// `message` is the refusal in Chinese (as logged); `reason` the same
+    /// for the app to render in its reader's language (absent in results
+    /// stored before reasons existed).
+    Rejected {
+        code: String,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<crate::refusal::Reason>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

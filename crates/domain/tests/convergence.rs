@@ -66,6 +66,7 @@ impl Server {
                 Err(r) => Outcome::Rejected {
                     code: r.code().into(),
                     message: r.to_string(),
+                    reason: Some(r.reason()),
                 },
             };
             let result = MutationResult {
@@ -310,7 +311,7 @@ fn run(seed: u64, steps: usize) -> Result<(), TestCaseError> {
         match rng.below(10) {
             0..=4 => {
                 if let Some(op) = random_op(&mut rng, c, clients[c].view(), &mut counter)
-                    && clients[c].mutate(op, 0).is_ok()
+                    && clients[c].mutate(op, 0, String::new()).is_ok()
                 {
                     queued[c] += 1;
                 }
@@ -400,6 +401,7 @@ fn rejections_reach_the_client_that_made_them() {
             name: "新名称".into(),
         },
         0,
+        String::new(),
     )
     .unwrap();
     server.records.orgs.remove("b2");
@@ -409,4 +411,46 @@ fn rejections_reach_the_client_that_made_them() {
         matches!(&r.rejected[0].outcome, Outcome::Rejected { code, .. } if code == "not_found")
     );
     assert!(r.outbox.is_empty());
+}
+
+#[test]
+fn renumbering_keeps_order_and_ids_and_moves_the_next_seq() {
+    let committee = actor(None, RoleKind::Committee, "/c/");
+    let base = seeded_server().records;
+    let mut r = Replica::from_parts(committee, base, vec![], 0, 0, vec![]);
+    for (i, name) in ["一", "二", "三"].into_iter().enumerate() {
+        r.mutate(
+            Op::RenameOrg {
+                org_id: "b1".into(),
+                name: name.into(),
+            },
+            0,
+            format!("id-{i}"),
+        )
+        .unwrap();
+    }
+    let before: Vec<(String, Op)> = r
+        .outbox
+        .iter()
+        .map(|m| (m.id.clone(), m.op.clone()))
+        .collect();
+    r.renumber(40);
+    let after: Vec<(u64, String, Op)> = r
+        .outbox
+        .iter()
+        .map(|m| (m.seq, m.id.clone(), m.op.clone()))
+        .collect();
+    assert_eq!(
+        after.iter().map(|(s, _, _)| *s).collect::<Vec<_>>(),
+        (40..40 + before.len() as u64).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        after
+            .into_iter()
+            .map(|(_, i, o)| (i, o))
+            .collect::<Vec<_>>(),
+        before
+    );
+    assert_eq!(r.last_seq, 39);
+    assert_eq!(r.next_seq(), 40 + r.outbox.len() as u64);
 }

@@ -64,6 +64,7 @@ impl Server {
                 Err(r) => Outcome::Rejected {
                     code: r.code().into(),
                     message: r.to_string(),
+                    reason: Some(r.reason()),
                 },
             };
             self.check()?;
@@ -349,7 +350,7 @@ fn run(rng: &mut Rng, steps: usize) -> Result<(), TestCaseError> {
             // they cannot work: that is the member seeing it at once).
             0..=4 => {
                 if let Some(op) = random_op(rng, c, &actors[c], devices[c].view(), &mut n) {
-                    let _ = devices[c].mutate(op, NOW);
+                    let _ = devices[c].mutate(op, NOW, String::new());
                 }
             }
             // A batch leaves and arrives later (perhaps twice).

@@ -23,6 +23,7 @@ const N: u64 = 4000;
 fn add(seq: u64) -> Mutation {
     Mutation {
         seq,
+        id: format!("m{seq}"),
         op: Op::AddMember(NewMember {
             id: format!("b-{seq}"),
             org_id: "fuli".into(),
@@ -38,6 +39,7 @@ fn add(seq: u64) -> Mutation {
 fn award(seq: u64) -> Mutation {
     Mutation {
         seq,
+        id: format!("m{seq}"),
         op: Op::AwardCredits(Award {
             id: format!("bench-award-{seq}"),
             member_id: format!("m-0{}", 1 + seq % 8),
@@ -62,6 +64,7 @@ async fn push_all(
             schema_version: SCHEMA_VERSION,
             client_id: client_id.into(),
             mutations: batch,
+            resume: false,
         })
         .await?;
     }

@@ -26,6 +26,10 @@ pub enum ApiError {
     /// A push whose first unseen mutation is not the next seq.
     #[error("expected seq {expected}")]
     SeqGap { expected: u64 },
+    /// A push that reuses a processed seq for another mutation (its id
+    /// differs): the client's numbering is behind the server's.
+    #[error("seq already used; continue at {expected}")]
+    SeqReused { expected: u64 },
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("{0}")]
@@ -53,6 +57,7 @@ impl ApiError {
             ApiError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials"),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::SeqGap { .. } => (StatusCode::CONFLICT, "seq_gap"),
+            ApiError::SeqReused { .. } => (StatusCode::CONFLICT, "seq_reused"),
             ApiError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             ApiError::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
@@ -94,7 +99,7 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %e, "database error");
         }
         let expected_seq = match &this {
-            ApiError::SeqGap { expected } => Some(*expected),
+            ApiError::SeqGap { expected } | ApiError::SeqReused { expected } => Some(*expected),
             _ => None,
         };
         let retry_after = match &this {

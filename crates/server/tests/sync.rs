@@ -18,12 +18,14 @@ fn push_req(client_id: &str, muts: Vec<Mutation>) -> PushRequest {
         schema_version: SCHEMA_VERSION,
         client_id: client_id.into(),
         mutations: muts,
+        resume: false,
     }
 }
 
 fn profile(seq: u64, phone: &str) -> Mutation {
     Mutation {
         seq,
+        id: format!("m{seq}"),
         op: Op::UpdateProfile(ProfilePatch {
             phone: Some(Some(phone.into())),
             workplace: None,
@@ -261,6 +263,7 @@ async fn forbidden_and_invalid_mutations_are_rejected_with_reasons() {
         let me = login(&s.client, "13900000001", "demo1234").await;
         let other = Mutation {
             seq: 1,
+            id: "m1".into(),
             op: Op::UpdateMember {
                 member_id: "m-05".into(),
                 patch: MemberPatch {
@@ -271,6 +274,7 @@ async fn forbidden_and_invalid_mutations_are_rejected_with_reasons() {
         };
         let long_phone = Mutation {
             seq: 2,
+            id: "m2".into(),
             op: Op::UpdateProfile(ProfilePatch {
                 phone: Some(Some("1".repeat(500))),
                 workplace: None,
@@ -278,6 +282,7 @@ async fn forbidden_and_invalid_mutations_are_rejected_with_reasons() {
         };
         let add = Mutation {
             seq: 3,
+            id: "m3".into(),
             op: Op::AddMember(NewMember {
                 id: "x-1".into(),
                 org_id: "no-such-org".into(),
@@ -300,7 +305,7 @@ async fn forbidden_and_invalid_mutations_are_rejected_with_reasons() {
             .results
             .iter()
             .map(|x| match &x.outcome {
-                Outcome::Rejected { code, message } => {
+                Outcome::Rejected { code, message, .. } => {
                     assert!(!message.is_empty());
                     code.clone()
                 }
@@ -471,6 +476,7 @@ async fn concurrent_writers_and_pullers_skip_nothing() {
                 for i in 1..=PER_WRITER {
                     let m = Mutation {
                         seq: i,
+                        id: format!("m{i}"),
                         op: Op::AddMember(NewMember {
                             id: format!("w{w}-{i}"),
                             org_id: "fuli".into(),
@@ -527,6 +533,7 @@ async fn two_server_processes_share_only_the_database() {
         let via = if i % 2 == 0 { &ca } else { &cb };
         let m = Mutation {
             seq: i,
+            id: format!("m{i}"),
             op: Op::UpdateMember {
                 member_id: "m-03".into(),
                 patch: MemberPatch {
@@ -542,4 +549,123 @@ async fn two_server_processes_share_only_the_database() {
     let from_b = members(&pull_all(&cb, "dev-two", 0, 0).await.0);
     assert_eq!(from_a, from_b);
     assert_eq!(from_a["m-03"].workplace.as_deref(), Some("单位20"));
+}
+
+/// Issue #11 item 8: numbering that went back on either side.
+#[tokio::test]
+async fn numbering_that_went_back_resumes_without_losing_or_doubling() {
+    for s in common::servers().await {
+        let me = login(&s.client, "13900000001", "demo1234").await;
+        let phone = |changes: &[Change]| members(changes).get("m-01").and_then(|m| m.phone.clone());
+
+        // The server is restored from a backup taken after seq 1: it forgets
+        // seqs 2 and 3, which the device has already dropped as processed.
+        let first = me
+            .push(&push_req(
+                "dev-r",
+                vec![
+                    profile(1, "13900000011"),
+                    profile(2, "13900000012"),
+                    profile(3, "13900000013"),
+                ],
+            ))
+            .await
+            .expect("push");
+        assert_eq!(first.last_seq, 3);
+        sqlx::query("UPDATE sync_clients SET last_seq = 1 WHERE client_id = 'dev-r'")
+            .execute(s.db.pool())
+            .await
+            .expect("restore");
+        sqlx::query("DELETE FROM mutation_results WHERE client_id = 'dev-r' AND seq > 1")
+            .execute(s.db.pool())
+            .await
+            .expect("restore");
+        // The device's next change is seq 4: a gap for this server…
+        let next = push_req("dev-r", vec![profile(4, "13900000014")]);
+        let gap = me.push(&next).await.unwrap_err();
+        match gap {
+            ApiError::Status { status, body } => {
+                assert_eq!(
+                    (status, body.code.as_str()),
+                    (409, "seq_gap"),
+                    "{}",
+                    s.backend
+                );
+                assert_eq!(body.expected_seq, Some(2));
+            }
+            other => panic!("{other:?}"),
+        }
+        // …which it resumes past: applied once, then a replay changes nothing.
+        let resumed = PushRequest {
+            resume: true,
+            ..next.clone()
+        };
+        let r = me.push(&resumed).await.expect("resume");
+        assert_eq!((r.last_seq, r.results.len()), (4, 1), "{}", s.backend);
+        let again = me.push(&resumed).await.expect("replay");
+        assert!(again.results.is_empty(), "{}: nothing doubled", s.backend);
+        let (changes, _) = pull_all(&me, "dev-r", 0, 0).await;
+        assert_eq!(phone(&changes).as_deref(), Some("13900000014"));
+        // Resuming never moves a server's numbering back.
+        let stale = PushRequest {
+            resume: true,
+            ..push_req("dev-r", vec![profile(3, "13900000099")])
+        };
+        assert_eq!(me.push(&stale).await.expect("stale").last_seq, 4);
+
+        // The device's storage is restored instead: it reuses seq 2 for a
+        // change the server has not seen. A replay of the real seq 2 is
+        // recognised by its id and skipped; the new one must move on.
+        let dev = "dev-s";
+        me.push(&push_req(
+            dev,
+            vec![profile(1, "13900000021"), profile(2, "13900000022")],
+        ))
+        .await
+        .expect("push");
+        let replay = me
+            .push(&push_req(dev, vec![profile(2, "13900000022")]))
+            .await
+            .expect("replay of the same mutation");
+        assert!(replay.results.is_empty());
+        let reused = Mutation {
+            id: "restored-2".into(),
+            ..profile(2, "13900000023")
+        };
+        match me
+            .push(&push_req(dev, vec![reused.clone()]))
+            .await
+            .unwrap_err()
+        {
+            ApiError::Status { status, body } => {
+                assert_eq!(
+                    (status, body.code.as_str()),
+                    (409, "seq_reused"),
+                    "{}",
+                    s.backend
+                );
+                assert_eq!(body.expected_seq, Some(3));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Renumbered as the client does (id kept): applied.
+        let moved = Mutation { seq: 3, ..reused };
+        let r = me
+            .push(&push_req(dev, vec![moved]))
+            .await
+            .expect("renumbered");
+        assert_eq!((r.last_seq, r.results.len()), (3, 1));
+        let (changes, _) = pull_all(&me, dev, 0, 0).await;
+        assert_eq!(phone(&changes).as_deref(), Some("13900000023"));
+
+        // Ids are checked before anything is read.
+        let bad = Mutation {
+            id: "Not An Id".into(),
+            ..profile(4, "13900000024")
+        };
+        assert_eq!(
+            status(me.push(&push_req(dev, vec![bad])).await.unwrap_err()).0,
+            400
+        );
+    }
 }

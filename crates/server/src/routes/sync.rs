@@ -6,7 +6,7 @@ use zhijian_domain::sync::{
     Change, MAX_PUSH_MUTATIONS, Mutation, MutationResult, Outcome, PULL_PAGE, PullRequest,
     PullResponse, PushRequest, PushResponse, SCHEMA_VERSION,
 };
-use zhijian_domain::{Actor, Op, Rejection, apply, validate};
+use zhijian_domain::{Actor, Op, Rejection, apply, refusal, validate};
 
 use crate::AppState;
 use crate::auth::Auth;
@@ -35,7 +35,8 @@ async fn claim_client(
     client_id: &str,
     account_id: &str,
 ) -> Result<u64, ApiError> {
-    validate::id("client_id", client_id).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    validate::id(validate::Field::ClientId, client_id)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     sqlx::query("INSERT INTO sync_clients (client_id, account_id, last_seq) VALUES ($1, $2, 0) ON CONFLICT (client_id) DO NOTHING")
         .bind(client_id)
         .bind(account_id)
@@ -86,6 +87,7 @@ enum Refusal {
 enum Step {
     Skipped,
     Gap(u64),
+    Reused(u64),
     Done(Box<MutationResult>),
 }
 
@@ -116,11 +118,30 @@ async fn push_one(
             .await?
             .try_get("last_seq")?;
         let last = u64::try_from(last).map_err(|_| ApiError::Internal)?;
-        // Dropping `tx` rolls back, the version included.
-        return Ok(if m.seq <= last {
+        if m.seq > last {
+            // Dropping `tx` rolls back, the version included.
+            return Ok(Step::Gap(last + 1));
+        }
+        // Processed before: a replay of the same mutation (skip), or another
+        // mutation under a reused seq (the client must renumber).
+        let stored: Option<Option<String>> = sqlx::query(
+            "SELECT mutation_id FROM mutation_results WHERE client_id = $1 AND seq = $2",
+        )
+        .bind(client_id)
+        .bind(to_i64(m.seq)?)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.try_get("mutation_id"))
+        .transpose()?;
+        let same = match stored.flatten() {
+            Some(id) if !id.is_empty() && !m.id.is_empty() => id == m.id,
+            // No id on either side (older clients, purged results): a replay.
+            _ => true,
+        };
+        return Ok(if same {
             Step::Skipped
         } else {
-            Step::Gap(last + 1)
+            Step::Reused(last + 1)
         });
     }
     // Ids and counts are checked before anything is read, the throttle
@@ -166,28 +187,39 @@ async fn push_one(
         Err(Refusal::Domain(r)) => Outcome::Rejected {
             code: r.code().into(),
             message: r.to_string(),
+            reason: Some(r.reason()),
         },
-        Err(Refusal::Throttled(secs)) => Outcome::Rejected {
-            code: "throttled".into(),
-            message: format!(
-                "签到码错误次数过多，请 {} 分钟后再试",
-                secs.div_ceil(60).max(1)
-            ),
-        },
-    };
-    let (status, code, message) = match &outcome {
-        Outcome::Ok => ("ok", None, None),
-        Outcome::Rejected { code, message } => {
-            ("rejected", Some(code.clone()), Some(message.clone()))
+        Err(Refusal::Throttled(secs)) => {
+            let (message, reason) = refusal::code_throttled(secs.div_ceil(60).max(1));
+            Outcome::Rejected {
+                code: "throttled".into(),
+                message,
+                reason: Some(reason),
+            }
         }
     };
-    sqlx::query("INSERT INTO mutation_results (client_id, seq, name, status, code, message) VALUES ($1, $2, $3, $4, $5, $6)")
+    let (status, code, message, reason) = match &outcome {
+        Outcome::Ok => ("ok", None, None, None),
+        Outcome::Rejected {
+            code,
+            message,
+            reason,
+        } => (
+            "rejected",
+            Some(code.clone()),
+            Some(message.clone()),
+            reason.as_ref().and_then(|r| serde_json::to_string(r).ok()),
+        ),
+    };
+    sqlx::query("INSERT INTO mutation_results (client_id, seq, name, status, code, message, mutation_id, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
         .bind(client_id)
         .bind(to_i64(m.seq)?)
         .bind(m.op.name())
         .bind(status)
         .bind(code)
         .bind(message)
+        .bind((!m.id.is_empty()).then_some(m.id.as_str()))
+        .bind(reason)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -214,14 +246,43 @@ pub async fn push(
             "mutations must have consecutive seqs starting at 1 or above".into(),
         ));
     }
+    if let Some(m) = req
+        .mutations
+        .iter()
+        .find(|m| !m.id.is_empty() && validate::id(validate::Field::Id, &m.id).is_err())
+    {
+        return Err(ApiError::BadRequest(format!(
+            "mutation {} has an id that is not 1–64 lowercase letters, digits or '-'",
+            m.seq
+        )));
+    }
     // The server's last seq for this client: claimed here, then advanced by
     // what this batch processed or found already processed (no second read).
     let mut last_seq = claim_client(&state, &req.client_id, &auth.account.id).await?;
+    if let Some(first) = req
+        .mutations
+        .first()
+        .filter(|m| req.resume && m.seq > last_seq + 1)
+    {
+        // The client has mutations this server never saw, numbered past a
+        // gap: this server's record of it is behind (a restored backup).
+        // What was in the gap is gone from here; the client no longer has it
+        // either. Continue from the client's numbering.
+        let resumed = first.seq - 1;
+        sqlx::query("UPDATE sync_clients SET last_seq = $1 WHERE client_id = $2 AND last_seq < $1")
+            .bind(to_i64(resumed)?)
+            .bind(&req.client_id)
+            .execute(state.db.pool())
+            .await?;
+        tracing::warn!(client = %req.client_id, from = last_seq, to = resumed, "client resumed past a gap: this server had lost its mutations in between");
+        last_seq = resumed;
+    }
     let mut results = Vec::new();
     for m in &req.mutations {
         match push_one(&state, &auth.actor, &req.client_id, m).await? {
             Step::Skipped => last_seq = last_seq.max(m.seq),
             Step::Gap(expected) => return Err(ApiError::SeqGap { expected }),
+            Step::Reused(expected) => return Err(ApiError::SeqReused { expected }),
             Step::Done(r) => {
                 if let Outcome::Rejected { code, .. } = &r.outcome {
                     tracing::info!(client = %req.client_id, seq = r.seq, name = %r.name, %code, "mutation rejected");
@@ -240,7 +301,7 @@ async fn results_after(
     after: u64,
 ) -> Result<Vec<MutationResult>, ApiError> {
     let rows = sqlx::query(
-        "SELECT seq, name, status, code, message FROM mutation_results WHERE client_id = $1 AND seq > $2 ORDER BY seq LIMIT 500",
+        "SELECT seq, name, status, code, message, reason FROM mutation_results WHERE client_id = $1 AND seq > $2 ORDER BY seq LIMIT 500",
     )
     .bind(client_id)
     .bind(to_i64(after)?)
@@ -257,6 +318,10 @@ async fn results_after(
                     message: r
                         .try_get::<Option<String>, _>("message")?
                         .unwrap_or_default(),
+                    // Results stored before reasons existed have none.
+                    reason: r
+                        .try_get::<Option<String>, _>("reason")?
+                        .and_then(|j| serde_json::from_str(&j).ok()),
                 }
             };
             Ok(MutationResult {

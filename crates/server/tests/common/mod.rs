@@ -213,8 +213,13 @@ pub async fn push(c: &Client, client_id: &str, ops: Vec<(u64, Op)>) -> PushRespo
         client_id: client_id.into(),
         mutations: ops
             .into_iter()
-            .map(|(seq, op)| Mutation { seq, op })
+            .map(|(seq, op)| Mutation {
+                seq,
+                id: format!("m{seq}"),
+                op,
+            })
             .collect(),
+        resume: false,
     })
     .await
     .expect("push")
