@@ -3,9 +3,6 @@
 //! Every credit movement goes through `post_entry`, which applies the ledger
 //! rules and changes the member's wallet in the same write set.
 
-use crate::refusal::Field;
-use crate::refusal::{Thing, Why};
-use crate::self_dealing::{OwnGain, refuse_own};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Actor;
@@ -14,9 +11,10 @@ use crate::credits::{
     mask_name,
 };
 use crate::doc::Doc;
+use crate::kernel::{CLOCK_SKEW, Rejection, View, Write, conflict, new_id, org_of};
 use crate::ledger::{self, Context, EntryKind, Hold, LedgerEntry, Posted, Source, Wallet};
-use crate::menu_ops::{CLOCK_SKEW, conflict, new_id, org_of};
-use crate::mutation::{Rejection, View, Write};
+use crate::refusal::{Field, Thing, Why};
+use crate::self_dealing::{OwnGain, refuse_own};
 use crate::validate;
 use crate::{Member, Org};
 

@@ -8,12 +8,11 @@
 //! a hold reserves part of the balance for one device, so two offline devices
 //! can never spend the same credits.
 
-use crate::refusal::Field;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::validate::{self, FieldError};
+use crate::validate::{self, Field, FieldError};
 
 /// No single entry moves more than this (a typo, not a volunteer year).
 pub const MAX_AMOUNT: i64 = 100_000;

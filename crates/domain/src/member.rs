@@ -1,9 +1,8 @@
 //! Party members (党员): the record, its fields' rules, and what others may see.
 
-use crate::refusal::Field;
 use serde::{Deserialize, Serialize};
 
-use crate::validate::{self, FieldError};
+use crate::validate::{self, Field, FieldError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

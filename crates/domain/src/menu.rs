@@ -2,13 +2,12 @@
 //! and self-selected items (自选+必选), activities with capacity, and the
 //! compliance rule of DOMAIN.md.
 
-use crate::refusal::Field;
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
 use crate::replica::Records;
-use crate::validate::{self, FieldError};
+use crate::validate::{self, Field, FieldError};
 use crate::{Member, Month, Org};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

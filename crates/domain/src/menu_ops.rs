@@ -1,17 +1,16 @@
 //! Mutations on menus, activities, sign-ups and check-ins, applied by the
 //! same pure rules on the client (optimistically) and on the server.
 
-use crate::refusal::Field;
-use crate::refusal::{Thing, Why};
-use crate::self_dealing::{OwnGain, refuse_own};
 use serde::{Deserialize, Serialize};
 
 use crate::activity::{self, Activity, ServiceMode, Signup, SignupStatus};
 use crate::checkin::{self, CheckIn};
 use crate::doc::Doc;
+use crate::kernel::{CLOCK_SKEW, Rejection, View, Write, conflict, new_id, org_of};
 use crate::ledger::{self, EntryKind, LedgerEntry, Source};
 use crate::menu::{MenuError, MonthlyMenu};
-use crate::mutation::{Rejection, View, Write};
+use crate::refusal::{Field, Thing, Why};
+use crate::self_dealing::{OwnGain, refuse_own};
 use crate::validate::{self, FieldError, Problem};
 use crate::{Actor, Month, Org};
 
@@ -78,12 +77,6 @@ pub struct HandCheckIn {
 pub const MAX_GROUP: usize = 50;
 /// Check-in opens this long before the start and closes this long after the end.
 const CHECKIN_MARGIN: i64 = 30 * 60;
-/// Tolerated drift of a device clock ahead of the server's.
-pub(crate) const CLOCK_SKEW: i64 = 5 * 60;
-
-pub(crate) fn conflict(why: Why) -> Rejection {
-    Rejection::Conflict(why)
-}
 
 fn invalid(field: Field, problem: Problem) -> Rejection {
     Rejection::Invalid(FieldError { field, problem })
@@ -99,10 +92,6 @@ impl From<MenuError> for Rejection {
             MenuError::MonthTooEarly { .. } => conflict(Why::MenuForPastMonth),
         }
     }
-}
-
-pub(crate) fn org_of(view: &impl View, id: &str) -> Result<Org, Rejection> {
-    view.org(id).ok_or(Rejection::NotFound(Thing::Org))
 }
 
 fn managed_org(actor: &Actor, view: &impl View, id: &str) -> Result<Org, Rejection> {
@@ -133,14 +122,6 @@ fn signup(view: &impl View, id: &str) -> Result<Signup, Rejection> {
         Some(Doc::Signup(s)) => Ok(s),
         _ => Err(Rejection::NotFound(Thing::SignUp)),
     }
-}
-
-pub(crate) fn new_id(view: &impl View, id: &str) -> Result<(), Rejection> {
-    validate::id(Field::Id, id)?;
-    if view.doc(id).is_some() {
-        return Err(conflict(Why::IdTaken));
-    }
-    Ok(())
 }
 
 /// Whether `member_id` belongs to an org of `audience` (or one below it);

@@ -6,7 +6,7 @@
 //! code, another organiser, the wish's poster.
 
 use crate::auth::Actor;
-use crate::mutation::Rejection;
+use crate::kernel::Rejection;
 use crate::refusal::Why;
 
 /// The act an actor tried on their own behalf (and the refusal's reason).

@@ -138,7 +138,11 @@ impl FromRequestParts<AppState> for Auth {
 }
 
 pub async fn load_auth(state: &AppState, account_id: &str) -> Result<Auth, ApiError> {
-    let pool = state.db.pool();
+    auth_of(state.db.pool(), account_id).await
+}
+
+/// An account and the actor it acts as, with its roles' org paths now.
+pub async fn auth_of(pool: &sqlx::AnyPool, account_id: &str) -> Result<Auth, ApiError> {
     let a = sqlx::query(
         "SELECT a.id, a.login, a.display_name, a.member_id, o.path AS member_org_path \
          FROM accounts a LEFT JOIN members m ON m.id = a.member_id LEFT JOIN orgs o ON o.id = m.org_id \

@@ -11,6 +11,9 @@ use zhijian_domain::{Actor, Member, Org};
 use crate::error::ApiError;
 use crate::routes::orgs::parse_enum;
 
+/// The alliances (all, or one), with their members and rotation.
+pub use crate::routes::orgs::alliances;
+
 pub const ORG_COLUMNS: &str = "id, parent_id, name, kind, joint, area, place, path, version";
 
 pub fn org_from_row(r: &AnyRow) -> Result<Org, ApiError> {
@@ -83,7 +86,7 @@ pub async fn next_version(conn: &mut AnyConnection) -> Result<u64, ApiError> {
     u64::try_from(v).map_err(|_| ApiError::Internal)
 }
 
-fn doc_from_row(r: &AnyRow) -> Result<Doc, ApiError> {
+pub fn doc_from_row(r: &AnyRow) -> Result<Doc, ApiError> {
     let body: String = r.try_get("body")?;
     serde_json::from_str(&body).map_err(|e| {
         tracing::error!(error = %e, "unreadable document in database");
