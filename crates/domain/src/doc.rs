@@ -7,6 +7,7 @@ use crate::activity::{Activity, Signup};
 use crate::checkin::CheckIn;
 use crate::credits::{CreditRules, Pledge, Redemption, Reward, Wish};
 use crate::ledger::{Hold, LedgerEntry, Wallet};
+use crate::meeting::{Meeting, MeetingRules};
 use crate::menu::MonthlyMenu;
 use crate::{Actor, Org};
 
@@ -29,6 +30,10 @@ pub enum Doc {
     Wish(Wish),
     /// A committee's credit rules (rate, year-end expiry).
     Rules(CreditRules),
+    /// A 三会一课 record.
+    Meeting(Meeting),
+    /// A committee's required meeting counts.
+    MeetingRules(MeetingRules),
 }
 
 impl Doc {
@@ -46,6 +51,8 @@ impl Doc {
             Doc::Pledge(p) => &p.id,
             Doc::Wish(w) => &w.id,
             Doc::Rules(r) => &r.id,
+            Doc::Meeting(m) => &m.id,
+            Doc::MeetingRules(r) => &r.id,
         }
     }
 
@@ -64,6 +71,8 @@ impl Doc {
             Doc::Pledge(_) => "pledge",
             Doc::Wish(_) => "wish",
             Doc::Rules(_) => "rules",
+            Doc::Meeting(_) => "meeting",
+            Doc::MeetingRules(_) => "meeting_rules",
         }
     }
 
@@ -82,6 +91,8 @@ impl Doc {
             Doc::Pledge(p) => &p.org_id,
             Doc::Wish(w) => &w.org_id,
             Doc::Rules(r) => &r.org_id,
+            Doc::Meeting(m) => &m.org_id,
+            Doc::MeetingRules(r) => &r.org_id,
         }
     }
 
@@ -101,6 +112,8 @@ impl Doc {
             Doc::Reward(r) => r.org_id.clone(),
             Doc::Wish(w) => w.org_id.clone(),
             Doc::Rules(r) => r.org_id.clone(),
+            Doc::Meeting(m) => m.org_id.clone(),
+            Doc::MeetingRules(r) => r.org_id.clone(),
         }
     }
 
@@ -112,7 +125,9 @@ impl Doc {
             | Doc::Reward(_)
             | Doc::Pledge(_)
             | Doc::Wish(_)
-            | Doc::Rules(_) => {
+            | Doc::Rules(_)
+            | Doc::Meeting(_)
+            | Doc::MeetingRules(_) => {
                 vec![]
             }
             Doc::Signup(s) => {
@@ -148,6 +163,8 @@ impl Doc {
             Doc::Pledge(p) => return vec![p.org_id.as_str()],
             Doc::Wish(w) => return vec![w.org_id.as_str()],
             Doc::Rules(r) => return vec![r.org_id.as_str()],
+            Doc::Meeting(m) => return vec![m.org_id.as_str()],
+            Doc::MeetingRules(r) => return vec![r.org_id.as_str()],
             Doc::Signup(_)
             | Doc::CheckIn(_)
             | Doc::Entry(_)
@@ -214,6 +231,9 @@ impl Actor {
                 secret: None,
                 ..a.clone()
             }),
+            // Others' attendance lines and leave reasons stay with the
+            // secretary.
+            Doc::Meeting(m) => Doc::Meeting(m.for_member(self.member_id.as_deref().unwrap_or(""))),
             Doc::Menu(m) if !m.published => Doc::Menu(MonthlyMenu {
                 theme_description: None,
                 items: vec![],

@@ -14,6 +14,8 @@ pub mod credits;
 pub mod doc;
 pub mod kernel;
 pub mod ledger;
+pub mod meeting;
+pub mod meeting_ops;
 pub mod member;
 pub mod menu;
 pub mod menu_ops;

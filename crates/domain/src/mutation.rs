@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Actor;
 use crate::credit_ops::{self, Award, NewPledge, NewWish, PlaceHold, Redeem, Reverse};
 use crate::credits::{CreditRules, Reward};
+use crate::meeting::{Meeting, MeetingRules};
+use crate::meeting_ops;
 use crate::member::{MemberPatch, ProfilePatch};
 use crate::menu::MonthlyMenu;
 use crate::menu_ops::{self, ActivityDraft, HandCheckIn, NewCheckIn, NewSignup};
@@ -214,6 +216,19 @@ mutations! {
             .docs([format!("expire-{year}-{member_id}")])
             .wallets([member_id]),
         apply credit_ops::expire(actor, member_id, *year, view, now);
+
+    // 三会一课 (meeting_ops).
+    /// A secretary records a meeting after it was held (or corrects it).
+    "meeting.save@1" SaveMeeting(Meeting)
+    (m) => touches Touches::default()
+            .orgs([&m.org_id])
+            .members(&m.due)
+            .docs(std::iter::once(&m.id).chain(&m.activity_id)),
+        apply meeting_ops::save_meeting(actor, m, view, now);
+    /// Committee staff set the required meetings for the orgs below them.
+    "meeting.rules@1" SetMeetingRules(MeetingRules)
+    (r) => touches Touches::default().orgs([&r.org_id]).docs([&r.id]),
+        apply meeting_ops::set_meeting_rules(actor, r, view);
 }
 
 impl Op {

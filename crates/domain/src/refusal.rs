@@ -176,6 +176,17 @@ texts! {
         NoCheckOutNeeded = "no_check_out_needed", "该活动不需要签退";
         NoCheckInCode = "no_check_in_code", "该活动还没有签到码，请组织者重新保存活动";
         JointMenuExists = "joint_menu_exists", "该红盟本月已有联合菜单";
+        SecretaryRecordsMeetings = "secretary_records_meetings", "只有本组织的书记或上级党委可以记录会议";
+        CommitteeSetsMeetingRules = "committee_sets_meeting_rules", "只有工委可以设置组织生活要求";
+        MeetingRulesRange = "meeting_rules_range", "每类会议的要求次数应在 1 到 10 之间";
+        DuplicateDue = "duplicate_due", "应到名单中有重复的党员";
+        NotDue = "not_due", "出席或缺席的党员不在应到名单中";
+        PresentAndAbsent = "present_and_absent", "同一名党员不能既出席又缺席";
+        TooManyDue = "too_many_due", "应到人数不能超过 120 人";
+        DueNotInOrg = "due_not_in_org", "应到党员须是本组织的党员";
+        MeetingInFuture = "meeting_in_future", "会议时间不能晚于现在，请在会后记录";
+        MeetingOrgFixed = "meeting_org_fixed", "会议记录的组织不能更改";
+        ActivityOfAnotherOrg = "activity_of_another_org", "关联的活动不是本组织的活动";
         OrganisersArrangeActivities = "organisers_arrange_activities", "只有本组织的书记或上级党委可以安排活动";
         ExpiryNotEnabled = "expiry_not_enabled", "该组织未启用年底积分清零";
         MenuExists = "menu_exists", "该组织本月已有活动菜单";
@@ -228,5 +239,10 @@ texts! {
         PledgeText = "pledge_text", "承诺内容";
         WishTitle = "wish_title", "心愿内容";
         Requester = "requester", "心愿人";
+        Topic = "topic", "主题";
+        Host = "host", "主持人";
+        Recorder = "recorder", "记录人";
+        Minutes = "minutes", "会议记录";
+        Decisions = "decisions", "决议";
     }
 }

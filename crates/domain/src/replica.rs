@@ -128,6 +128,8 @@ kinds! {
     redemptions: Redemption = Redemption;
     pledges: Pledge = Pledge;
     wishes: Wish = Wish;
+    meetings: crate::meeting::Meeting = Meeting;
+    meeting_rules: crate::meeting::MeetingRules = MeetingRules;
     rules: CreditRules = Rules;
 }
 

@@ -137,8 +137,13 @@ async fn load_docs(
                 Doc::Hold(h) => wallets.push(h.member_id.clone()),
                 Doc::Wish(w) => wallets.extend(w.claimed_by.clone()),
                 Doc::Redemption(r) => more.push(r.reward_id.clone()),
-                Doc::Menu(_) | Doc::Wallet(_) | Doc::Reward(_) | Doc::Pledge(_) | Doc::Rules(_) => {
-                }
+                Doc::Menu(_)
+                | Doc::Wallet(_)
+                | Doc::Reward(_)
+                | Doc::Pledge(_)
+                | Doc::Rules(_)
+                | Doc::Meeting(_)
+                | Doc::MeetingRules(_) => {}
             }
             view.put_doc(d);
         }

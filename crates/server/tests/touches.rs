@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use zhijian_domain::checkin;
 use zhijian_domain::credit_ops::{Award, NewPledge, NewWish, PlaceHold, Redeem, Reverse};
 use zhijian_domain::credits::CreditRules;
+use zhijian_domain::meeting::{Absence, Meeting, MeetingKind, MeetingRules};
 use zhijian_domain::member::{MemberPatch, ProfilePatch};
 use zhijian_domain::menu_ops::{ActivityDraft, HandCheckIn, NewCheckIn, NewSignup};
 use zhijian_domain::mutation::{NewMember, NewOrg};
@@ -290,6 +291,27 @@ fn ops(all: &Records, now: i64) -> Vec<Op> {
             member_id: "m-01".into(),
             year: 2025,
         },
+        Op::SaveMeeting(Meeting {
+            id: "t-meeting".into(),
+            org_id: "yuehai".into(),
+            kind: MeetingKind::Committee,
+            at: now - 3600,
+            place: "悦海新天地党群服务驿站".into(),
+            host: "李建国".into(),
+            recorder: "周婷".into(),
+            topic: "研究本月活动安排".into(),
+            activity_id: Some(activity.id.clone()),
+            due: vec!["m-01".into(), "m-02".into(), "m-03".into(), "m-04".into()],
+            present: vec!["m-02".into()],
+            absent: vec![Absence {
+                member_id: "m-03".into(),
+                leave: Some("出差".into()),
+            }],
+            minutes: "会议研究了本月活动安排。".into(),
+            decisions: String::new(),
+            recorded_by: String::new(),
+        }),
+        Op::SetMeetingRules(MeetingRules::defaults("jinfeng")),
     ]
 }
 
