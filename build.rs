@@ -15,6 +15,8 @@ const LOCALES: [&str; 2] = ["zh", "en"];
 
 type Table = BTreeMap<String, String>;
 
+include!("locales/split.rs");
+
 fn placeholders(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = text;
@@ -64,20 +66,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err(problems.join("\n").into());
     }
 
-    // Keys in sorted order, each an index into a locale's table. The English
-    // table ships as `en.json` beside the wasm (an array in this order, made
-    // by xtask) and is fetched only when English is chosen.
+    // Keys in table order, each an index into a locale's table: first the
+    // strings the first load needs (the Chinese ones compiled in here), then
+    // those only lazy pages use, fetched with the first such page
+    // (`zh-pages.json`, written by xtask in this order, as is `en.json`).
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
+    println!("cargo::rerun-if-changed=src");
+    println!("cargo::rerun-if-changed=locales/split.rs");
+    let (eager, lazy) = split_keys(&root, default.keys().cloned())?;
     let mut out = format!(
-        "/// How many strings there are.\npub const COUNT: usize = {};\n",
-        default.len()
+        "/// How many strings the first load carries.\npub const COUNT: usize = {};\n\
+         /// How many more the lazy pages use.\npub const LAZY_COUNT: usize = {};\n",
+        eager.len(),
+        lazy.len()
     );
     out.push_str("/// Each key's index in a locale's table.\npub mod keys {\n");
-    for (i, key) in default.keys().enumerate() {
+    for (i, key) in eager.iter().chain(&lazy).enumerate() {
         writeln!(out, "    pub const {key}: usize = {i};")?;
     }
-    out.push_str("}\n/// The default locale's strings.\npub static ZH: [&str; COUNT] = [\n");
-    for text in default.values() {
-        writeln!(out, "    {text:?},")?;
+    out.push_str("}\n/// The default locale's strings of the first load.\npub static ZH: [&str; COUNT] = [\n");
+    for key in &eager {
+        writeln!(out, "    {:?},", default[key])?;
     }
     out.push_str("];\n");
     out.push_str(

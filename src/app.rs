@@ -10,8 +10,8 @@ use crate::i18n::*;
 use crate::net::Connectivity;
 use crate::pages::{
     ActivitiesRoute, ActivityRoute, BoardRoute, CreditsRoute, Home, LoginRoute, MeRoute,
-    MemberRoute, MembersRoute, MenuEditRoute, MerchantRoute, NotFound, OrgsRoute, RewardsRoute,
-    StationRoute, SyncStatusRoute, WishesRoute,
+    MeetingRoute, MeetingsRoute, MemberRoute, MembersRoute, MenuEditRoute, MerchantRoute, NotFound,
+    OrgsRoute, RewardsRoute, StationRoute, SyncStatusRoute, WishesRoute,
 };
 use crate::shell::ShellUpdate;
 use crate::sync::Sync;
@@ -73,6 +73,9 @@ fn Shell() -> impl IntoView {
                         <Route path=path!("/wishes") view=WishesRoute />
                         <Route path=path!("/merchant") view=MerchantRoute />
                         <Route path=path!("/station") view=StationRoute />
+                        <Route path=path!("/meetings") view=MeetingsRoute />
+                        <Route path=path!("/meetings/new/:org") view=MeetingRoute />
+                        <Route path=path!("/meetings/:id") view=MeetingRoute />
                         <Route path=path!("/me") view=MeRoute />
                         <Route path=path!("/login") view=LoginRoute />
                         <Route path=path!("/orgs") view=OrgsRoute />

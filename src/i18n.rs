@@ -20,15 +20,40 @@ use wasm_bindgen_futures::JsFuture;
 mod strings {
     include!(concat!(env!("OUT_DIR"), "/strings.rs"));
 }
-pub use strings::{COUNT, ZH, keys, vars};
+pub use strings::{COUNT, LAZY_COUNT, ZH, keys, vars};
 
-/// A locale's strings, indexed by `keys::*`.
-pub type Table = &'static [&'static str];
+/// A locale's strings, indexed by `keys::*`: the first load's, then the
+/// lazy pages' once fetched ("" before).
+#[derive(Clone, Copy)]
+pub struct Strings(Locale);
+
+impl std::ops::Index<usize> for Strings {
+    type Output = &'static str;
+
+    fn index(&self, i: usize) -> &&'static str {
+        const EMPTY: &str = "";
+        let found = match (self.0, EN.get()) {
+            (Locale::en, Some(en)) => en.strings.get(i),
+            _ if i < COUNT => ZH.get(i),
+            _ => ZH_PAGES.get().and_then(|t| t.get(i - COUNT)),
+        };
+        found.unwrap_or_else(|| {
+            // A lazy page's string read outside a lazy page: its key belongs
+            // in the first load (locales/split.rs decides by file).
+            leptos::logging::error!("string #{i} read before the pages' strings were loaded");
+            &EMPTY
+        })
+    }
+}
 
 /// English, once fetched (`en.json` beside the wasm; see [`load`]).
 static EN: OnceLock<English> = OnceLock::new();
 
-/// The English strings by index, and the refusals' texts sorted by key.
+/// The Chinese strings only lazy pages use, once fetched (`zh-pages.json`).
+static ZH_PAGES: OnceLock<Vec<&'static str>> = OnceLock::new();
+
+/// The English strings by index (all of them), and the refusals' texts
+/// sorted by key.
 struct English {
     strings: Vec<&'static str>,
     refusals: Vec<(&'static str, &'static str)>,
@@ -44,11 +69,8 @@ pub enum Locale {
 
 impl Locale {
     /// This locale's strings; Chinese until another locale's are loaded.
-    pub fn strings(self) -> Table {
-        match self {
-            Locale::en => EN.get().map_or(&ZH, |t| t.strings.as_slice()),
-            Locale::zh => &ZH,
-        }
+    pub fn strings(self) -> Strings {
+        Strings(self)
     }
 
     fn is_loaded(self) -> bool {
@@ -64,40 +86,72 @@ pub async fn load(locale: Locale) -> bool {
         return true;
     }
     match fetch_table("en.json").await {
-        Some(t) => EN.get_or_init(|| t).strings.len() == COUNT,
+        Some(t) => EN.get_or_init(|| t).strings.len() == COUNT + LAZY_COUNT,
         None => false,
     }
 }
 
-/// `file` from the build's directory (boot.js records where it is): a JSON
-/// array of strings in `keys` order, then an object of the refusals' texts,
-/// made from `locales/*.json` by xtask.
-async fn fetch_table(file: &str) -> Option<English> {
+/// Fetches the lazy pages' strings of the current locale unless they are
+/// here (English has them all; Chinese has the first load's compiled in).
+/// The request starts at once, so it runs beside the page's chunk; the
+/// service worker keeps the file for offline starts.
+pub fn load_page_strings(locale: Locale) -> impl std::future::Future<Output = bool> {
+    let pending =
+        (locale == Locale::zh && ZH_PAGES.get().is_none()).then(|| start_fetch("zh-pages.json"));
+    async move {
+        let Some(pending) = pending else {
+            return true;
+        };
+        let Some(list) = array_of(pending).await else {
+            return false;
+        };
+        if list.length() as usize != LAZY_COUNT {
+            return false;
+        }
+        let table = list.iter().map(leak).collect();
+        ZH_PAGES.get_or_init(|| table);
+        true
+    }
+}
+
+fn leak(v: JsValue) -> &'static str {
+    // Once per page: the table lives as long as the app.
+    String::leak(v.as_string().unwrap_or_default())
+}
+
+/// `file` from the build's directory (boot.js records where it is), requested now.
+fn start_fetch(file: &str) -> Option<JsFuture> {
     let window = web_sys::window()?;
     let base = js_sys::Reflect::get(&window, &JsValue::from_str("zjPkg"))
         .ok()?
         .as_string()?;
-    let response: web_sys::Response =
-        JsFuture::from(window.fetch_with_str(&format!("{base}{file}")))
-            .await
-            .ok()?
-            .dyn_into()
-            .ok()?;
+    Some(JsFuture::from(
+        window.fetch_with_str(&format!("{base}{file}")),
+    ))
+}
+
+/// The JSON array a fetch answered, if it did.
+async fn array_of(pending: Option<JsFuture>) -> Option<js_sys::Array> {
+    let response: web_sys::Response = pending?.await.ok()?.dyn_into().ok()?;
     if !response.ok() {
         return None;
     }
-    let list: js_sys::Array = JsFuture::from(response.json().ok()?)
+    JsFuture::from(response.json().ok()?)
         .await
         .ok()?
         .dyn_into()
-        .ok()?;
-    if list.length() as usize != COUNT + 1 {
+        .ok()
+}
+
+/// `en.json`: a JSON array of every string in `keys` order, then an object
+/// of the refusals' texts, made from `locales/*.json` by xtask.
+async fn fetch_table(file: &str) -> Option<English> {
+    let list = array_of(start_fetch(file)).await?;
+    if list.length() as usize != COUNT + LAZY_COUNT + 1 {
         return None;
     }
-    // Leaked once per page: the table lives as long as the app.
-    let leak = |v: JsValue| &*String::leak(v.as_string().unwrap_or_default());
-    let strings = list.iter().take(COUNT).map(leak).collect();
-    let refusals: js_sys::Object = list.get(COUNT as u32).dyn_into().ok()?;
+    let strings = list.iter().take(COUNT + LAZY_COUNT).map(leak).collect();
+    let refusals: js_sys::Object = list.get((COUNT + LAZY_COUNT) as u32).dyn_into().ok()?;
     let mut refusals: Vec<(&str, &str)> = js_sys::Object::entries(&refusals)
         .iter()
         .filter_map(|e| {
@@ -185,7 +239,8 @@ impl I18n {
     /// Switches once `locale`'s strings are here, and remembers the choice.
     pub fn set_locale(self, locale: Locale) {
         leptos::task::spawn_local(async move {
-            if load(locale).await {
+            // A lazy page may be on screen: its strings too.
+            if load(locale).await && load_page_strings(locale).await {
                 self.0.set(locale);
                 crate::locale::save(locale);
             }
@@ -193,7 +248,7 @@ impl I18n {
     }
 
     /// The current locale's strings (tracked).
-    pub fn strings(self) -> Table {
+    pub fn strings(self) -> Strings {
         self.get_locale().strings()
     }
 }

@@ -86,6 +86,8 @@ pub fn op(locale: Locale, name: &str) -> &'static str {
         "hold.place" | "hold.release" => td_string!(locale, op_hold),
         "pledge.save" => td_string!(locale, op_pledge),
         "wish.post" | "wish.claim" | "wish.fulfil" | "wish.confirm" => td_string!(locale, op_wish),
+        "credit.rules" | "credit.expire" => td_string!(locale, op_credit_adjust),
+        "meeting.save" | "meeting.rules" => td_string!(locale, op_meeting),
         _ => td_string!(locale, op_org),
     }
 }

@@ -82,12 +82,18 @@ impl leptos_router::ChooseView for LazyPage {
     async fn preload(&self) {}
 }
 
-/// The page, or what to do when its chunk could not be fetched.
+/// The page, or what to do when its chunk (or the lazy pages' strings,
+/// fetched beside it the first time) could not be fetched.
 pub async fn show(load: fn() -> PageFuture) -> AnyView {
-    match load().await {
-        Ok(page) => page,
-        Err(_) => view! { <ChunkFailed load=load /> }.into_any(),
+    let strings = load_page_strings(locale_now());
+    match (load().await, strings.await) {
+        (Ok(page), true) => page,
+        _ => view! { <ChunkFailed load=load /> }.into_any(),
     }
+}
+
+fn locale_now() -> Locale {
+    use_context::<I18n>().map_or(Locale::zh, I18n::get_locale_untracked)
 }
 
 /// "This page could not be loaded": retry in place (the loader does not cache
@@ -108,7 +114,8 @@ fn ChunkFailed(load: fn() -> PageFuture) -> impl IntoView {
         busy.set(true);
         // Scoped: the page's signals and effects belong to this component's owner.
         spawn_local_scoped(async move {
-            if let Ok(v) = load().await {
+            let strings = load_page_strings(locale_now());
+            if let (Ok(v), true) = (load().await, strings.await) {
                 page.set(Some(v));
                 loaded.set(true);
             }

@@ -103,7 +103,9 @@ test("serves the manifest and the service worker correctly", async ({ request })
   expect(wasm).toBeTruthy();
   // The pages' chunks are cached after start, not at install.
   expect(lazy.length).toBeGreaterThan(10);
-  expect(lazy.every((u) => (u.endsWith(".wasm") || u.endsWith("/en.json")) && !shell.includes(u))).toBe(true);
+  expect(lazy.every((u) => (u.endsWith(".wasm") || u.endsWith("/en.json") || u.endsWith("/zh-pages.json")) && !shell.includes(u))).toBe(true);
+  // The lazy pages' Chinese strings come with them, not in the first load.
+  expect(lazy.some((u) => u.endsWith("/zh-pages.json"))).toBe(true);
   for (const url of [...shell, ...lazy]) expect((await request.get(`${server.url}${url}`)).status(), url).toBe(200);
 
   const index = await request.get(`${server.url}/`);

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use wasm_bindgen::{JsCast, JsValue};
 use zhijian_domain::menu;
 
+use crate::components::download_csv;
 use crate::i18n::*;
 use crate::sync::Sync;
 
@@ -55,7 +55,7 @@ pub fn BoardPage() -> impl IntoView {
                         <p class="menu-theme">{m.theme_title.clone()}</p>
                         <p data-testid="board-summary">{t!(i18n, board_summary, done = done, total = total)}</p>
                         {(!m.published).then(|| view! { <p class="notice">{t!(i18n, board_unpublished)}</p> })}
-                        <button type="button" class="btn" on:click=move |_| download(&file, &csv)>{t!(i18n, board_export)}</button>
+                        <button type="button" class="btn" on:click=move |_| download_csv(&file, &csv)>{t!(i18n, board_export)}</button>
                         <div class="table-wrap">
                             <table class="board" data-testid="board">
                                 <thead><tr>
@@ -81,29 +81,6 @@ pub fn BoardPage() -> impl IntoView {
             }}
         </section>
     }
-}
-
-/// Saves `text` as a file through a temporary link (works offline).
-fn download(name: &str, text: &str) {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type("text/csv;charset=utf-8");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    let link = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.create_element("a").ok())
-        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
-    if let Some(a) = link {
-        a.set_href(&url);
-        a.set_download(name);
-        a.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
 }
 
 crate::lazy_page!(BoardRoute, board_chunk, BoardPage);

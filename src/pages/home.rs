@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use zhijian_domain::{agenda, menu};
 
+use crate::components::{ProgressLine, my_progress, visible_menus};
 use crate::i18n::*;
-use crate::pages::{ProgressLine, my_progress, visible_menus};
 use crate::sync::Sync;
 use crate::{labels, wallet, when};
 
@@ -34,6 +34,7 @@ pub fn Home() -> impl IntoView {
             <MyCredits />
             <nav class="page home-links" aria-label=move || t_string!(i18n, home_more)>
                 <a href="/orgs" class="btn">{t!(i18n, home_title)}</a>
+                <a href="/meetings" class="btn">{t!(i18n, meetings_link)}</a>
             </nav>
         }
         .into_any()

@@ -222,11 +222,17 @@ pub const WASM_OPT_ARGS: &[&str] = &[
     "--enable-multivalue",
 ];
 
-/// The English strings as `en.json` beside the wasm: an array in sorted key
-/// order, the order of the indices build.rs gives the app (build.rs also
-/// checks that zh.json and en.json have the same keys), then one object of
-/// the refusals' English texts by key (`locales/refusals.en.json`; the
-/// Chinese ones are the domain's own, checked by its `refusal_locales` test).
+// The split of the keys between the first load and the lazy pages, shared
+// with the app's build.rs.
+include!("../../locales/split.rs");
+
+/// The string tables beside the wasm, in the order build.rs gives the keys
+/// (first-load keys, then lazy-page keys): `zh-pages.json`, the Chinese
+/// strings only lazy pages use (the rest are compiled in), and `en.json`,
+/// every English string then one object of the refusals' English texts by
+/// key (`locales/refusals.en.json`; the Chinese ones are the domain's own,
+/// checked by its `refusal_locales` test). build.rs checks that the locale
+/// files have the same keys.
 fn write_locale_tables(pkg: &Path) -> Result {
     type Table = std::collections::BTreeMap<String, String>;
     let read = |name: &str| -> Result<Table> {
@@ -234,12 +240,31 @@ fn write_locale_tables(pkg: &Path) -> Result {
         Ok(serde_json::from_str(&std::fs::read_to_string(&path)?)
             .map_err(|e| format!("{}: {e}", path.display()))?)
     };
-    let mut values: Vec<serde_json::Value> = read("en.json")?
-        .into_values()
-        .map(serde_json::Value::String)
-        .collect();
+    let zh = read("zh.json")?;
+    let en = read("en.json")?;
+    let (eager, lazy) = split_keys(&root(), zh.keys().cloned())?;
+    let pick = |t: &Table, keys: &[String]| -> Result<Vec<serde_json::Value>> {
+        keys.iter()
+            .map(|k| {
+                t.get(k)
+                    .map(|v| serde_json::Value::String(v.clone()))
+                    .ok_or_else(|| format!("locales: `{k}` missing").into())
+            })
+            .collect()
+    };
+    std::fs::write(
+        pkg.join("zh-pages.json"),
+        serde_json::to_string(&pick(&zh, &lazy)?)?,
+    )?;
+    let mut values = pick(&en, &eager)?;
+    values.extend(pick(&en, &lazy)?);
     values.push(serde_json::to_value(read("refusals.en.json")?)?);
     std::fs::write(pkg.join("en.json"), serde_json::to_string(&values)?)?;
+    println!(
+        "strings: {} in the first load, {} fetched with the lazy pages",
+        eager.len(),
+        lazy.len()
+    );
     Ok(())
 }
 

@@ -75,6 +75,21 @@ impl Month {
         })
     }
 
+    /// Its first moment in China (00:00 UTC+8 on the 1st), in seconds since
+    /// the epoch.
+    pub fn start_unix(self) -> i64 {
+        // Days-from-civil (H. Hinnant), years starting in March.
+        let (y, m) = (i64::from(self.year), i64::from(self.month));
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let days = era * 146_097 + doe - 719_468;
+        days * 86_400 - 8 * 3600
+    }
+
     /// The month of a moment (seconds since the epoch) in China (UTC+8),
     /// where every user of this app is.
     pub fn from_unix(secs: i64) -> Result<Self, MonthError> {
@@ -129,6 +144,28 @@ impl From<Month> for String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_month_starts_at_midnight_in_china() {
+        for (y, m) in [
+            (1970, 1),
+            (2024, 2),
+            (2024, 3),
+            (2026, 10),
+            (2026, 12),
+            (2100, 3),
+        ] {
+            let month = Month::new(y, m).unwrap();
+            let start = month.start_unix();
+            assert_eq!(Month::from_unix(start).unwrap(), month, "{month}");
+            assert_eq!(
+                Month::from_unix(start - 1).unwrap(),
+                month.plus_months(-1).unwrap(),
+                "{month}"
+            );
+        }
+        // 2026-10-01 00:00 in China is 2026-09-30 16:00 UTC.
+        assert_eq!(Month::new(2026, 10).unwrap().start_unix(), 1_790_784_000);
+    }
 
     #[test]
     fn month_of_a_moment_in_china() {

@@ -62,18 +62,18 @@ impl<'a, T: 'a> Docs<'a, T> {
         self.get(id).is_some()
     }
 
-    pub fn values(&self) -> impl Iterator<Item = &'a T> + 'a {
+    pub fn values(&self) -> impl Iterator<Item = &'a T> + use<'a, T> {
         self.all.values().filter_map(self.pick)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&'a String, &'a T)> + 'a {
+    pub fn iter(&self) -> impl Iterator<Item = (&'a String, &'a T)> + use<'a, T> {
         let pick = self.pick;
         self.all
             .iter()
             .filter_map(move |(k, d)| pick(d).map(|v| (k, v)))
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &'a String> + 'a {
+    pub fn keys(&self) -> impl Iterator<Item = &'a String> + use<'a, T> {
         self.iter().map(|(k, _)| k)
     }
 

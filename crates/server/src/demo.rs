@@ -6,6 +6,7 @@ use zhijian_domain::activity::ServiceMode;
 use zhijian_domain::checkin;
 use zhijian_domain::credit_ops::{Award, NewPledge, NewWish};
 use zhijian_domain::credits::Reward;
+use zhijian_domain::meeting::{Absence, Meeting, MeetingKind, Quarter};
 use zhijian_domain::menu::{MenuItem, MonthlyMenu};
 use zhijian_domain::menu_ops::{ActivityDraft, HandCheckIn};
 use zhijian_domain::{Actor, Month, Op, RoleKind, ScopedRole};
@@ -271,6 +272,9 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
     seed_credits(db)
         .await
         .map_err(|e| sqlx::Error::Protocol(format!("demo credits: {e}")))?;
+    seed_meetings(db)
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("demo meetings: {e}")))?;
     for a in ACCOUNTS {
         let roles: Vec<(RoleKind, Option<&str>)> = a.roles.to_vec();
         crate::auth::create_account(db, a.id, a.login, a.password, a.name, a.member, &roles)
@@ -278,6 +282,126 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
             .map_err(|e| sqlx::Error::Protocol(format!("demo account {}: {e}", a.login)))?;
     }
     Ok(true)
+}
+
+/// Last quarter's 三会一课 of 悦海, recorded by its secretary: a 支委会 each
+/// month, the 党小组会 of its group in two months of three (so the board
+/// shows one short), a 党员大会 and a 党课, with minutes and attendance.
+async fn seed_meetings(db: &Db) -> Result<(), ApiError> {
+    let now = crate::auth::now_secs();
+    let path: String = sqlx::query("SELECT path FROM orgs WHERE id = 'yuehai'")
+        .fetch_one(db.pool())
+        .await?
+        .try_get("path")?;
+    let secretary = Actor {
+        account_id: "acc-secretary".into(),
+        member_id: Some("m-02".into()),
+        member_org_path: Some(path.clone()),
+        roles: vec![ScopedRole {
+            kind: RoleKind::Secretary,
+            org_path: Some(path),
+        }],
+    };
+    let [first, second, third] = Quarter::of(Month::from_unix_clamped(now)).prev().months();
+    let branch = ["m-01", "m-02", "m-03", "m-04"];
+    let at = |m: Month, day: i64| m.start_unix() + (day - 1) * 86_400 + 19 * 3600 + 30 * 60;
+    let leave = |id: &str, why: &str| Absence {
+        member_id: id.into(),
+        leave: Some(why.into()),
+    };
+    let mut meetings = Vec::new();
+    let topics = [
+        "研究本月活动菜单和志愿服务安排",
+        "讨论入党积极分子培养情况",
+        "研究季度组织生活会准备工作",
+    ];
+    for (i, (month, topic)) in [first, second, third].into_iter().zip(topics).enumerate() {
+        meetings.push(Meeting {
+            id: format!("demo-committee-{month}"),
+            kind: MeetingKind::Committee,
+            at: at(month, 8),
+            topic: topic.into(),
+            due: vec!["m-02".into(), "m-01".into()],
+            present: if i == 1 {
+                vec!["m-02".into()]
+            } else {
+                vec!["m-02".into(), "m-01".into()]
+            },
+            absent: if i == 1 {
+                vec![leave("m-01", "公司年审加班")]
+            } else {
+                vec![]
+            },
+            minutes: format!("会议由李建国同志主持，{topic}。与会同志逐项讨论，形成一致意见。"),
+            decisions: "由书记牵头落实，下次支委会通报进展。".into(),
+            ..demo_meeting("yuehai")
+        });
+    }
+    for month in [first, second] {
+        meetings.push(Meeting {
+            id: format!("demo-group-{month}"),
+            kind: MeetingKind::Group,
+            at: at(month, 15),
+            topic: "学习党章，交流岗位服务心得".into(),
+            host: "杨帆".into(),
+            recorder: "杨帆".into(),
+            due: vec!["m-04".into()],
+            present: vec!["m-04".into()],
+            minutes: "小组成员结合楼宇服务岗位交流学习体会。".into(),
+            ..demo_meeting("yuehai-g1")
+        });
+    }
+    meetings.push(Meeting {
+        id: format!("demo-general-{second}"),
+        kind: MeetingKind::General,
+        at: at(second, 20),
+        topic: "通报上半年工作，讨论发展党员事项".into(),
+        due: branch.iter().map(|s| s.to_string()).collect(),
+        present: vec!["m-02".into(), "m-03".into(), "m-04".into()],
+        absent: vec![Absence {
+            member_id: "m-01".into(),
+            leave: None,
+        }],
+        minutes: "支部书记通报工作；全体党员讨论并表决发展党员事项。".into(),
+        decisions: "同意将周婷同志列为发展对象。".into(),
+        ..demo_meeting("yuehai")
+    });
+    meetings.push(Meeting {
+        id: format!("demo-lesson-{third}"),
+        kind: MeetingKind::Lesson,
+        at: at(third, 25),
+        topic: "微党课：楼宇里的“红色管家”".into(),
+        host: "李建国".into(),
+        due: branch.iter().map(|s| s.to_string()).collect(),
+        present: branch.iter().map(|s| s.to_string()).collect(),
+        minutes: "书记讲授微党课，党员结合本职工作谈体会。".into(),
+        ..demo_meeting("yuehai")
+    });
+    for m in meetings {
+        run(db, &secretary, Op::SaveMeeting(m), now).await?;
+    }
+    Ok(())
+}
+
+/// The fields the demo's meetings share.
+fn demo_meeting(org: &str) -> Meeting {
+    Meeting {
+        id: String::new(),
+        org_id: org.into(),
+        kind: MeetingKind::Committee,
+        at: 0,
+        place: "悦海新天地党群服务驿站".into(),
+        host: "李建国".into(),
+        recorder: "周婷".into(),
+        topic: String::new(),
+        activity_id: None,
+        due: vec![],
+        present: vec![],
+        absent: vec![],
+        minutes: String::new(),
+        decisions: String::new(),
+        recorded_by: String::new(),
+    }
 }
 
 /// 悦海's rewards (station goods and a merchant's discounts), two wishes,
