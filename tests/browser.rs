@@ -320,6 +320,69 @@ mod sync_store {
         store.close();
     }
 
+    /// A push whose answer was lost: the retry's answer reports nothing for
+    /// the mutation processed before, and its refusal comes with the pull.
+    /// Until then it stays stored (not pending), so the refusal keeps it.
+    #[wasm_bindgen_test]
+    async fn a_refusal_after_a_lost_push_answer_keeps_its_mutation() {
+        let name = db_name("lost-answer");
+        let store = Store::open_named(&name).await.expect("open");
+        for seq in 1..=3 {
+            store.append_outbox(&profile(seq)).await.expect("append");
+        }
+        let ok = |seq| MutationResult {
+            seq,
+            name: "profile.update@1".into(),
+            outcome: Outcome::Ok,
+        };
+        // Seq 1 was processed by the push whose answer was lost.
+        store
+            .acknowledge(2, &[ok(2)], None, None)
+            .await
+            .expect("push answer");
+        let p = store.load().await.expect("load");
+        assert_eq!(
+            decoded::<Mutation>(&p.outbox)
+                .iter()
+                .map(|m| m.seq)
+                .collect::<Vec<_>>(),
+            vec![1, 3]
+        );
+        // Only seq 3 is pending: signing out is refused for one change.
+        assert!(matches!(
+            store.sign_out().await,
+            Err(zhijian::store::StoreError::Pending(1))
+        ));
+        let refused = MutationResult {
+            seq: 1,
+            name: "profile.update@1".into(),
+            outcome: Outcome::Rejected {
+                code: "invalid".into(),
+                message: "手机号应为 11 位手机号码".into(),
+                reason: None,
+            },
+        };
+        let mut pulled = page(vec![], false);
+        pulled.last_seq = 2;
+        pulled.results = vec![refused.clone(), ok(2)];
+        store
+            .acknowledge(2, &pulled.results, Some((&pulled, &wire(&pulled))), None)
+            .await
+            .expect("pull");
+        let p = store.load().await.expect("load");
+        assert_eq!(
+            decoded::<Mutation>(&p.outbox)
+                .iter()
+                .map(|m| m.seq)
+                .collect::<Vec<_>>(),
+            vec![3]
+        );
+        let kept: Vec<RejectedMutation> = decoded(&p.rejected);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].op, Some(profile(1).op));
+        store.close();
+    }
+
     fn page(changes: Vec<Change>, reset: bool) -> PullResponse {
         PullResponse {
             changes,

@@ -168,7 +168,62 @@ fn MeetingForm(existing: Option<Meeting>, org_id: String) -> impl IntoView {
     });
     let message = Outcome::new();
     let id = e.as_ref().map(|m| m.id.clone());
-    let activity_id = e.as_ref().and_then(|m| m.activity_id.clone());
+    // The org's activities a meeting may have been held as (its check-ins
+    // then count as present), the latest first.
+    let activity = RwSignal::new(
+        e.as_ref()
+            .and_then(|m| m.activity_id.clone())
+            .unwrap_or_default(),
+    );
+    let activities: Vec<(String, String, i64)> = sync.replica.with_untracked(|r| {
+        let Some(r) = r.as_ref() else { return vec![] };
+        let mut v: Vec<(String, String, i64)> = r
+            .view()
+            .activities()
+            .values()
+            .filter(|a| a.org_id == org_id && !a.cancelled)
+            .map(|a| (a.id.clone(), a.title.clone(), a.starts_at))
+            .collect();
+        v.sort_by_key(|a| std::cmp::Reverse(a.2));
+        v.truncate(30);
+        v
+    });
+    // Who checked in to the linked activity.
+    let checked_now = move || {
+        let id = activity.get();
+        sync.replica.with(|r| {
+            r.as_ref()
+                .filter(|_| !id.is_empty())
+                .map(|r| {
+                    r.view()
+                        .checkins()
+                        .values()
+                        .filter(|c| c.activity_id == id)
+                        .map(|c| c.member_id.clone())
+                        .collect::<std::collections::BTreeSet<String>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let relink_lines = lines.clone();
+    // Linking an activity marks who checked in present and the rest absent;
+    // the secretary then corrects leave by hand.
+    let relink = move |id: String| {
+        activity.set(id);
+        let checked = checked_now();
+        if checked.is_empty() {
+            return;
+        }
+        for l in &relink_lines {
+            if l.mark.get_untracked() != Mark::NotDue {
+                l.mark.set(if checked.contains(&l.id) {
+                    Mark::Present
+                } else {
+                    Mark::Absent
+                });
+            }
+        }
+    };
     let form_lines = lines.clone();
     let org = org_id.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -207,7 +262,7 @@ fn MeetingForm(existing: Option<Meeting>, org_id: String) -> impl IntoView {
             host: host.get_untracked().trim().to_owned(),
             recorder: recorder.get_untracked().trim().to_owned(),
             topic: topic.get_untracked().trim().to_owned(),
-            activity_id: activity_id.clone(),
+            activity_id: Some(activity.get_untracked()).filter(|a| !a.is_empty()),
             due,
             present,
             absent,
@@ -243,6 +298,20 @@ fn MeetingForm(existing: Option<Meeting>, org_id: String) -> impl IntoView {
                     prop:value=move || at.get() on:input=move |ev| at.set(event_target_value(&ev)) />
             </label>
             <TextField name="topic" value=topic max=60 required=true>{t!(i18n, meeting_topic)}</TextField>
+            <label class="field-row">
+                <span>{t!(i18n, meeting_activity)}</span>
+                <select name="activity" on:change=move |ev| relink(event_target_value(&ev))>
+                    <option value="" selected=move || activity.get().is_empty()>{t!(i18n, meeting_activity_none)}</option>
+                    {activities.into_iter().map(|(id, title, at)| {
+                        let (value, id2) = (id.clone(), id);
+                        view! {
+                            <option value=value selected=move || activity.get() == id2>
+                                {title}" · "{move || labels::when(i18n.get_locale(), at)}
+                            </option>
+                        }
+                    }).collect_view()}
+                </select>
+            </label>
             <TextField name="place" value=place max=60 required=true>{t!(i18n, activity_place)}</TextField>
             <TextField name="host" value=host max=20 required=true>{t!(i18n, meeting_host)}</TextField>
             <TextField name="recorder" value=recorder max=20 required=true>{t!(i18n, meeting_recorder)}</TextField>
@@ -255,6 +324,12 @@ fn MeetingForm(existing: Option<Meeting>, org_id: String) -> impl IntoView {
                         <div class="attendance-row" data-member=id.clone()>
                             <label class="field-row">
                                 <span>{name.clone()}</span>
+                                {
+                                    let id = id.clone();
+                                    move || checked_now().contains(&id).then(|| view! {
+                                        <span class="badge">{t!(i18n, meeting_checked_in)}</span>
+                                    })
+                                }
                                 <select name=field on:change=move |ev| {
                                     let i: usize = event_target_value(&ev).parse().unwrap_or(0);
                                     mark.set(MARKS[i.min(MARKS.len() - 1)]);

@@ -182,11 +182,21 @@ impl Store {
             .transaction(SYNC_STORES)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let pending = tx.object_store(stores::OUTBOX)?.count().await?;
+        let meta = tx.object_store(stores::META)?;
+        let last_seq = meta
+            .get::<SyncMeta, _, _>(SYNC_KEY)
+            .serde()?
+            .await?
+            .map_or(0, |m| m.last_seq);
+        // Processed ones waiting for their result do not count.
+        let pending = tx
+            .object_store(stores::OUTBOX)?
+            .count()
+            .with_query::<f64, _>(KeyRange::LowerBound(last_seq as f64, true))
+            .await?;
         if pending > 0 {
             return Err(StoreError::Pending(pending));
         }
-        let meta = tx.object_store(stores::META)?;
         meta.delete(SESSION_KEY).primitive()?.await?;
         meta.delete(SYNC_KEY).primitive()?.await?;
         for s in [
@@ -194,6 +204,7 @@ impl Store {
             stores::MEMBERS,
             stores::REJECTED,
             stores::DOCS,
+            stores::OUTBOX,
         ] {
             tx.object_store(s)?.clear()?.await?;
         }
@@ -295,6 +306,8 @@ impl Store {
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let outbox = tx.object_store(stores::OUTBOX)?;
+        let meta_store = tx.object_store(stores::META)?;
+        let mut meta: SyncMeta = meta_store.get(SYNC_KEY).serde()?.await?.unwrap_or_default();
         let mut queued: Vec<(f64, JsValue)> = Vec::new();
         for v in outbox.get_all::<JsValue>().primitive()?.await? {
             let v = v?;
@@ -302,7 +315,11 @@ impl Store {
                 .ok()
                 .and_then(|s| s.as_f64())
                 .ok_or_else(|| StoreError::Op("a queued change without a seq".into()))?;
-            queued.push((seq, v));
+            // Processed ones awaiting their result are not renumbered: the
+            // server's record of those seqs is gone with its numbering.
+            if seq > meta.last_seq as f64 {
+                queued.push((seq, v));
+            }
         }
         queued.sort_by(|a, b| a.0.total_cmp(&b.0));
         outbox.clear()?.await?;
@@ -315,8 +332,6 @@ impl Store {
             .map_err(|_| StoreError::Op("cannot renumber a queued change".into()))?;
             drop(outbox.put(v).primitive()?);
         }
-        let meta_store = tx.object_store(stores::META)?;
-        let mut meta: SyncMeta = meta_store.get(SYNC_KEY).serde()?.await?.unwrap_or_default();
         meta.last_seq = first.saturating_sub(1);
         meta_store
             .put(&meta)
@@ -337,6 +352,7 @@ impl Store {
         pull: Option<(&PullResponse, &JsValue)>,
         synced_at: Option<f64>,
     ) -> Result<(), StoreError> {
+        let is_pull = pull.is_some();
         let tx = self
             .db
             .transaction(SYNC_STORES)
@@ -422,13 +438,20 @@ impl Store {
             }
             drop(rejected.put(&record).primitive()?);
         }
-        // Keys are seqs; everything up to last_seq is processed.
-        if meta.last_seq > 0 {
+        // Keys are seqs; everything up to last_seq is processed. A push's
+        // answer drops those it reports; one processed by an earlier push
+        // whose answer was lost is reported by the next pull, and stays
+        // until then so that a refusal keeps its mutation.
+        if is_pull && meta.last_seq > 0 {
             drop(
                 outbox
                     .delete::<f64, _>(KeyRange::UpperBound(meta.last_seq as f64, false))
                     .primitive()?,
             );
+        } else {
+            for r in results.iter().filter(|r| r.seq <= meta.last_seq) {
+                drop(outbox.delete(r.seq as f64).primitive()?);
+            }
         }
         meta_store
             .put(&meta)

@@ -335,6 +335,10 @@ impl Replica {
         rejected: Vec<RejectedMutation>,
     ) -> Self {
         crate::order::sort_by_key(&mut outbox, |m| m.seq);
+        // Processed by the server, awaiting the pull with their records and
+        // results (a push whose answer was lost): replayed as accepted.
+        let pending_from = outbox.partition_point(|m| m.seq <= last_seq);
+        let acked: Vec<Mutation> = outbox.drain(..pending_from).collect();
         Self {
             actor,
             view: None,
@@ -345,7 +349,7 @@ impl Replica {
             last_seq,
             rejected,
             now: 0,
-            acked: Vec::new(),
+            acked,
             apply: None,
         }
     }
@@ -474,11 +478,16 @@ impl Replica {
             if matches!(r.outcome, Outcome::Rejected { .. })
                 && !self.rejected.iter().any(|x| x.seq == r.seq)
             {
+                // Queued, or already pushed: a push whose answer was lost is
+                // skipped on retry (no result then), and its refusal arrives
+                // with a pull while the mutation waits among the acked.
                 let op = self
                     .outbox
                     .iter()
+                    .chain(&self.acked)
                     .find(|m| m.seq == r.seq)
                     .map(|m| m.op.clone());
+                self.acked.retain(|m| m.seq != r.seq);
                 self.rejected.push(RejectedMutation {
                     seq: r.seq,
                     name: r.name.clone(),

@@ -454,3 +454,46 @@ fn renumbering_keeps_order_and_ids_and_moves_the_next_seq() {
     assert_eq!(r.last_seq, 39);
     assert_eq!(r.next_seq(), 40 + r.outbox.len() as u64);
 }
+
+/// A push whose answer was lost: the retry is skipped by the server (no
+/// result), and the refusal comes with the next pull. The refused mutation
+/// is still kept beside it, so the page it belongs to can show it.
+#[test]
+fn a_refusal_after_a_lost_push_answer_keeps_its_mutation() {
+    use zhijian_domain::sync::{MutationResult, PullResponse, PushResponse};
+    let committee = actor(None, RoleKind::Committee, "/c/");
+    let base = seeded_server().records;
+    let mut r = Replica::from_parts(committee, base, vec![], 0, 0, vec![]);
+    let op = Op::RenameOrg {
+        org_id: "b2".into(),
+        name: "新名称".into(),
+    };
+    r.mutate(op.clone(), 0, "m-1".into()).unwrap();
+    // The retry's answer: processed before, nothing new to report.
+    r.apply_push(&PushResponse {
+        last_seq: 1,
+        results: vec![],
+    });
+    assert!(r.outbox.is_empty());
+    r.apply_pull(&PullResponse {
+        changes: vec![],
+        cursor: 0,
+        has_more: false,
+        reset: false,
+        epoch: 0,
+        last_seq: 1,
+        results: vec![MutationResult {
+            seq: 1,
+            name: op.name().into(),
+            outcome: Outcome::Rejected {
+                code: "not_found".into(),
+                message: "找不到该党组织".into(),
+                reason: None,
+            },
+        }],
+    });
+    assert_eq!(r.rejected.len(), 1);
+    assert_eq!(r.rejected[0].op.as_ref(), Some(&op));
+    // Refused: no longer replayed as if accepted.
+    assert_ne!(r.view().orgs["b2"].name, "新名称");
+}
