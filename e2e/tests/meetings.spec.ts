@@ -62,3 +62,26 @@ test("the secretary records a 支委会 with an absence on leave and the board s
   await expect(page.getByText("会议研究了下月志愿服务安排，明确了分工。")).toBeVisible();
   await phone.close();
 });
+
+test("committee staff ask for two 支部党员大会 a quarter and the board follows", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, server.url, "13900000100", "demo1234");
+  await page.goto(`${server.url}/meetings`);
+  await page.locator("select").first().selectOption("yuehai");
+  await page.getByRole("button", { name: "上一季度" }).click();
+  const general = page.getByTestId("meetings-board").locator('tr[data-kind="general"]');
+  await expect(general).toContainText("1/1");
+  await expect(general).toContainText("达标");
+
+  const rules = page.getByTestId("meeting-rules");
+  await rules.locator('[data-kind="general"] input').fill("2");
+  await rules.getByRole("button", { name: "保存要求" }).click();
+  await expect(rules.getByText("已保存")).toBeVisible();
+  await expect(general).toContainText("1/2");
+  await expect(general).toContainText("未达标");
+
+  await syncNow(page, server.url);
+  await expect(page.getByTestId("pending-count")).toHaveCount(0);
+  await context.close();
+});

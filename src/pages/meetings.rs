@@ -5,7 +5,7 @@ use zhijian_domain::meeting::{self, Meeting, MeetingKind, MeetingRules, Per, Qua
 use zhijian_domain::replica::{Records, Replica};
 use zhijian_domain::{Org, OrgKind, View};
 
-use crate::components::{EmptyState, download_csv, orgs_where};
+use crate::components::{EmptyState, Message, Outcome, download_csv, orgs_where, submit};
 use crate::i18n::*;
 use crate::labels;
 use crate::sync::Sync;
@@ -72,7 +72,10 @@ pub fn MeetingsPage() -> impl IntoView {
             } else if managed.with(Vec::is_empty) {
                 view! { <MyMeetings /> }.into_any()
             } else {
-                view! { <Board quarter=quarter chosen=chosen managed=managed /> }.into_any()
+                view! {
+                    <Board quarter=quarter chosen=chosen managed=managed />
+                    <RulesEditor />
+                }.into_any()
             }}
         </section>
     }
@@ -273,6 +276,107 @@ pub fn meeting_status(locale: Locale, s: Option<&Status>) -> String {
             td_string!(locale, meeting_on_leave_because, reason = why.clone()).to_string()
         }
         Some(Status::Absent) => td_string!(locale, meeting_absent).to_string(),
+    }
+}
+
+/// Committee staff set how many meetings of each kind the orgs below them
+/// must hold (the board above follows at once).
+#[component]
+fn RulesEditor() -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    // The top committee the actor works for: its rules hold below it
+    // wherever a lower committee has set none.
+    let committee = Memo::new(move |_| {
+        sync.replica.with(|r| {
+            let r = r.as_ref()?;
+            r.view()
+                .orgs
+                .values()
+                .filter(|o| o.kind == OrgKind::Committee && r.actor.shapes_tree_at(o))
+                .min_by_key(|o| (o.path.len(), o.id.clone()))
+                .map(|o| (o.id.clone(), o.name.clone()))
+        })
+    });
+    move || {
+        let (org_id, name) = committee.get()?;
+        let current = sync.replica.with_untracked(|r| {
+            r.as_ref().and_then(|r| {
+                r.view()
+                    .meeting_rules()
+                    .get(&MeetingRules::id_for(&org_id))
+                    .cloned()
+            })
+        });
+        let rules = current.unwrap_or_else(|| MeetingRules::defaults(&org_id));
+        let lines: Vec<(MeetingKind, RwSignal<String>, RwSignal<bool>)> = MeetingKind::ALL
+            .iter()
+            .map(|k| {
+                let r = rules.requirement(*k);
+                (
+                    *k,
+                    RwSignal::new(r.count.to_string()),
+                    RwSignal::new(r.per == Per::Month),
+                )
+            })
+            .collect();
+        let message = Outcome::new();
+        let form_lines = lines.clone();
+        let org = org_id.clone();
+        let save = move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let req = |k: MeetingKind| {
+                let (_, count, monthly) = form_lines.iter().find(|l| l.0 == k).cloned()?;
+                Some(meeting::Requirement {
+                    count: count.get_untracked().trim().parse().unwrap_or(0),
+                    per: if monthly.get_untracked() {
+                        Per::Month
+                    } else {
+                        Per::Quarter
+                    },
+                })
+            };
+            let (Some(general), Some(committee), Some(group), Some(lesson)) = (
+                req(MeetingKind::General),
+                req(MeetingKind::Committee),
+                req(MeetingKind::Group),
+                req(MeetingKind::Lesson),
+            ) else {
+                return;
+            };
+            let op = zhijian_domain::Op::SetMeetingRules(MeetingRules {
+                id: MeetingRules::id_for(&org),
+                org_id: org.clone(),
+                general,
+                committee,
+                group,
+                lesson,
+            });
+            submit(op, message, t_string!(i18n, saved).to_string());
+        };
+        Some(view! {
+            <form class="form" on:submit=save data-testid="meeting-rules">
+                <h3>{t!(i18n, meeting_rules_title, org = name)}</h3>
+                {lines.into_iter().map(|(k, count, monthly)| view! {
+                    <div class="field-row" data-kind=meeting_kind_key(k)>
+                        <label>
+                            <span>{move || meeting_kind(i18n.get_locale(), k)}</span>
+                            <input type="number" min="1" max="10" name="count"
+                                prop:value=move || count.get() on:input=move |ev| count.set(event_target_value(&ev)) />
+                        </label>
+                        <label>
+                            <span>{t!(i18n, meeting_rules_per)}</span>
+                            <select name="per" on:change=move |ev| monthly.set(event_target_value(&ev) == "month")>
+                                <option value="month" selected=move || monthly.get()>{t!(i18n, meeting_rules_month)}</option>
+                                <option value="quarter" selected=move || !monthly.get()>{t!(i18n, meeting_rules_quarter)}</option>
+                            </select>
+                        </label>
+                    </div>
+                }).collect_view()}
+                <button type="submit" class="btn" disabled=move || message.pending()>{t!(i18n, meeting_rules_save)}</button>
+                <Message message=message />
+            </form>
+        })
     }
 }
 
