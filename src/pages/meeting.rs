@@ -1,9 +1,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use zhijian_domain::Op;
-use zhijian_domain::meeting::{Absence, Meeting, Status};
+use zhijian_domain::meeting::{Absence, Meeting, MeetingKind, Status};
 
-use super::meetings::{MEETING_KINDS, checked_in, meeting_kind, meeting_status};
+use super::meetings::{checked_in, checked_in_to, meeting_kind, meeting_status};
 use crate::components::{Message, Outcome, TextField, submit_then};
 use crate::i18n::*;
 use crate::labels;
@@ -110,7 +110,7 @@ fn MeetingForm(existing: Option<Meeting>, org_id: String) -> impl IntoView {
     let e = existing.clone();
     let kind = RwSignal::new(
         e.as_ref()
-            .and_then(|m| MEETING_KINDS.iter().position(|k| *k == m.kind))
+            .and_then(|m| MeetingKind::ALL.iter().position(|k| *k == m.kind))
             .unwrap_or(1),
     );
     let at = RwSignal::new(when::to_input(
@@ -194,14 +194,7 @@ fn MeetingForm(existing: Option<Meeting>, org_id: String) -> impl IntoView {
         sync.replica.with(|r| {
             r.as_ref()
                 .filter(|_| !id.is_empty())
-                .map(|r| {
-                    r.view()
-                        .checkins()
-                        .values()
-                        .filter(|c| c.activity_id == id)
-                        .map(|c| c.member_id.clone())
-                        .collect::<std::collections::BTreeSet<String>>()
-                })
+                .map(|r| checked_in_to(r.view(), &id))
                 .unwrap_or_default()
         })
     };
@@ -256,7 +249,7 @@ fn MeetingForm(existing: Option<Meeting>, org_id: String) -> impl IntoView {
         let op = Op::SaveMeeting(Meeting {
             id: id.clone().unwrap_or_else(|| format!("mt-{}", random_hex())),
             org_id: org.clone(),
-            kind: MEETING_KINDS[kind.get_untracked().min(MEETING_KINDS.len() - 1)],
+            kind: MeetingKind::ALL[kind.get_untracked().min(MeetingKind::ALL.len() - 1)],
             at,
             place: place.get_untracked().trim().to_owned(),
             host: host.get_untracked().trim().to_owned(),
@@ -286,7 +279,7 @@ fn MeetingForm(existing: Option<Meeting>, org_id: String) -> impl IntoView {
             <label class="field-row">
                 <span>{t!(i18n, meetings_kind)}</span>
                 <select name="kind" on:change=move |ev| kind.set(event_target_value(&ev).parse().unwrap_or(1))>
-                    {MEETING_KINDS.iter().enumerate().map(|(i, k)| {
+                    {MeetingKind::ALL.iter().enumerate().map(|(i, k)| {
                         let k = *k;
                         view! { <option value=i.to_string() selected=move || kind.get() == i>{move || meeting_kind(i18n.get_locale(), k)}</option> }
                     }).collect_view()}

@@ -11,16 +11,19 @@ use crate::labels;
 use crate::sync::Sync;
 use crate::when;
 
+/// The members who checked in to an activity.
+pub fn checked_in_to(view: &Records, activity_id: &str) -> BTreeSet<String> {
+    view.checkins_of(activity_id)
+        .into_iter()
+        .map(|c| c.member_id)
+        .collect()
+}
+
 /// The members of a meeting's linked activity who checked in.
 pub fn checked_in(view: &Records, m: &Meeting) -> BTreeSet<String> {
     m.activity_id
         .as_deref()
-        .map(|a| {
-            view.checkins_of(a)
-                .into_iter()
-                .map(|c| c.member_id)
-                .collect()
-        })
+        .map(|a| checked_in_to(view, a))
         .unwrap_or_default()
 }
 
@@ -241,8 +244,6 @@ fn MyMeetings() -> impl IntoView {
 }
 
 // Labels of the meeting pages (their strings come with the pages).
-pub const MEETING_KINDS: [MeetingKind; 4] = MeetingKind::ALL;
-
 pub fn meeting_kind(locale: Locale, k: MeetingKind) -> &'static str {
     match k {
         MeetingKind::General => td_string!(locale, meeting_general),

@@ -7,6 +7,7 @@ mod migrations;
 
 use indexed_db_futures::KeyRange;
 use indexed_db_futures::database::Database;
+use indexed_db_futures::object_store::ObjectStore;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::TransactionMode;
 use serde::de::DeserializeOwned;
@@ -101,6 +102,21 @@ pub struct Store {
     db: Database,
 }
 
+/// The sync bookkeeping (cursor, epoch, last seq), read inside a transaction
+/// that also writes the records it describes.
+async fn read_sync_meta(meta: &ObjectStore<'_>) -> Result<SyncMeta, StoreError> {
+    Ok(meta.get(SYNC_KEY).serde()?.await?.unwrap_or_default())
+}
+
+async fn write_sync_meta(meta: &ObjectStore<'_>, m: &SyncMeta) -> Result<(), StoreError> {
+    meta.put(m)
+        .with_key(SYNC_KEY)
+        .with_key_type::<String>()
+        .serde()?
+        .await?;
+    Ok(())
+}
+
 impl Store {
     /// Opens the default database, upgrading it if needed.
     pub async fn open() -> Result<Self, StoreError> {
@@ -183,11 +199,7 @@ impl Store {
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let meta = tx.object_store(stores::META)?;
-        let last_seq = meta
-            .get::<SyncMeta, _, _>(SYNC_KEY)
-            .serde()?
-            .await?
-            .map_or(0, |m| m.last_seq);
+        let last_seq = read_sync_meta(&meta).await?.last_seq;
         // Processed ones waiting for their result do not count.
         let pending = tx
             .object_store(stores::OUTBOX)?
@@ -277,12 +289,7 @@ impl Store {
             .transaction([stores::OUTBOX, stores::META])
             .with_mode(TransactionMode::Readwrite)
             .build()?;
-        let meta: SyncMeta = tx
-            .object_store(stores::META)?
-            .get(SYNC_KEY)
-            .serde()?
-            .await?
-            .unwrap_or_default();
+        let meta = read_sync_meta(&tx.object_store(stores::META)?).await?;
         if m.seq <= meta.last_seq {
             return Err(StoreError::Op(format!(
                 "seq {} is already processed",
@@ -307,7 +314,7 @@ impl Store {
             .build()?;
         let outbox = tx.object_store(stores::OUTBOX)?;
         let meta_store = tx.object_store(stores::META)?;
-        let mut meta: SyncMeta = meta_store.get(SYNC_KEY).serde()?.await?.unwrap_or_default();
+        let mut meta = read_sync_meta(&meta_store).await?;
         let mut queued: Vec<(f64, JsValue)> = Vec::new();
         for v in outbox.get_all::<JsValue>().primitive()?.await? {
             let v = v?;
@@ -333,12 +340,7 @@ impl Store {
             drop(outbox.put(v).primitive()?);
         }
         meta.last_seq = first.saturating_sub(1);
-        meta_store
-            .put(&meta)
-            .with_key(SYNC_KEY)
-            .with_key_type::<String>()
-            .serde()?
-            .await?;
+        write_sync_meta(&meta_store, &meta).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -359,7 +361,7 @@ impl Store {
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         let meta_store = tx.object_store(stores::META)?;
-        let mut meta: SyncMeta = meta_store.get(SYNC_KEY).serde()?.await?.unwrap_or_default();
+        let mut meta = read_sync_meta(&meta_store).await?;
         if let Some((p, raw)) = pull {
             let (orgs, members, docs) = (
                 tx.object_store(stores::ORGS)?,
@@ -453,12 +455,7 @@ impl Store {
                 drop(outbox.delete(r.seq as f64).primitive()?);
             }
         }
-        meta_store
-            .put(&meta)
-            .with_key(SYNC_KEY)
-            .with_key_type::<String>()
-            .serde()?
-            .await?;
+        write_sync_meta(&meta_store, &meta).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -40,18 +40,18 @@ pub struct NewOrg {
     pub place: Option<String>,
 }
 
-fn optional_text(field: Field, v: &Option<Option<String>>, max: usize) -> Result<(), FieldError> {
-    match v {
-        Some(Some(s)) => validate::text(field, s, max),
-        _ => Ok(()),
+/// The phone and workplace a patch sets, if it sets them.
+fn contact(
+    phone: &Option<Option<String>>,
+    workplace: &Option<Option<String>>,
+) -> Result<(), FieldError> {
+    if let Some(Some(p)) = phone {
+        validate::phone(Field::Phone, p)?;
     }
-}
-
-fn optional_phone(v: &Option<Option<String>>) -> Result<(), FieldError> {
-    match v {
-        Some(Some(s)) => validate::phone(Field::Phone, s),
-        _ => Ok(()),
+    if let Some(Some(w)) = workplace {
+        validate::text(Field::Workplace, w, Member::MAX_WORKPLACE_CHARS)?;
     }
+    Ok(())
 }
 
 pub(crate) fn update_profile(
@@ -64,12 +64,7 @@ pub(crate) fn update_profile(
         .as_deref()
         .ok_or(Rejection::Forbidden(Why::NoMemberProfile))?;
     let mut m = member_of(view, me)?;
-    optional_phone(&patch.phone)?;
-    optional_text(
-        Field::Workplace,
-        &patch.workplace,
-        Member::MAX_WORKPLACE_CHARS,
-    )?;
+    contact(&patch.phone, &patch.workplace)?;
     patch.apply_to(&mut m);
     Ok(vec![Write::Member(m)])
 }
@@ -88,12 +83,7 @@ pub(crate) fn update_member(
     if let Some(name) = &patch.name {
         validate::text(Field::Name, name, Member::MAX_NAME_CHARS)?;
     }
-    optional_phone(&patch.phone)?;
-    optional_text(
-        Field::Workplace,
-        &patch.workplace,
-        Member::MAX_WORKPLACE_CHARS,
-    )?;
+    contact(&patch.phone, &patch.workplace)?;
     patch.apply_to(&mut m);
     Ok(vec![Write::Member(m)])
 }

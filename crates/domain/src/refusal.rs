@@ -29,13 +29,6 @@ impl Reason {
         self.params.push((name.into(), value.to_string()));
         self
     }
-
-    pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
 }
 
 /// Too many wrong check-in codes for one activity: the server waits
