@@ -10,20 +10,23 @@ pub fn client() -> Client {
     Client::new(origin)
 }
 
-/// A pull, and its answer as the browser parsed it: the store keeps the
-/// pulled records as they came (`Store::acknowledge`).
+/// A pull's answer as the browser parsed it: the sync engine decodes it
+/// (`sync::docs::decode_page`) and the store keeps its records as they came
+/// (`Store::acknowledge`).
+#[cfg(target_arch = "wasm32")]
 pub async fn pull(
     client: &Client,
     req: &zhijian_domain::sync::PullRequest,
-) -> Result<(zhijian_domain::sync::PullResponse, wasm_bindgen::JsValue), ApiError> {
-    #[cfg(target_arch = "wasm32")]
-    {
-        client.pull_with_value(req).await
-    }
-    // The app runs in the browser only; natively it is compiled for lints,
-    // and this answer has no parsed form for the store to keep.
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        Ok((client.pull(req).await?, wasm_bindgen::JsValue::UNDEFINED))
-    }
+) -> Result<wasm_bindgen::JsValue, ApiError> {
+    client.pull_value(req).await
+}
+
+/// The app runs in the browser only; natively it is compiled for lints, and
+/// there is no browser to parse an answer.
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn pull(
+    _client: &Client,
+    _req: &zhijian_domain::sync::PullRequest,
+) -> Result<wasm_bindgen::JsValue, ApiError> {
+    Err(ApiError::Network("pulls need a browser".into()))
 }

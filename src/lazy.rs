@@ -22,6 +22,7 @@ use leptos::task::spawn_local_scoped;
 use crate::i18n::*;
 use crate::net::Connectivity;
 use crate::shell::ShellUpdate;
+use crate::sync::{Sync, docs};
 
 pub use leptos::wasm_split::SplitLoaderError;
 
@@ -85,10 +86,26 @@ impl leptos_router::ChooseView for LazyPage {
 /// The page, or what to do when its chunk (or the lazy pages' strings,
 /// fetched beside it the first time) could not be fetched.
 pub async fn show(load: fn() -> PageFuture) -> AnyView {
+    match fetch_all(load).await {
+        Some(page) => page,
+        None => view! { <ChunkFailed load=load /> }.into_any(),
+    }
+}
+
+/// A page needs its chunk, the lazy pages' strings and every document
+/// decoded (`sync::docs`); fetched side by side.
+async fn fetch_all(load: fn() -> PageFuture) -> Option<AnyView> {
     let strings = load_page_strings(locale_now());
-    match (load().await, strings.await) {
-        (Ok(page), true) => page,
-        _ => view! { <ChunkFailed load=load /> }.into_any(),
+    let sync = use_context::<Sync>();
+    let docs = async move {
+        match sync {
+            Some(sync) => docs::ensure(sync).await.is_ok(),
+            None => true,
+        }
+    };
+    match futures::future::join3(load(), strings, docs).await {
+        (Ok(page), true, true) => Some(page),
+        _ => None,
     }
 }
 
@@ -114,8 +131,7 @@ fn ChunkFailed(load: fn() -> PageFuture) -> impl IntoView {
         busy.set(true);
         // Scoped: the page's signals and effects belong to this component's owner.
         spawn_local_scoped(async move {
-            let strings = load_page_strings(locale_now());
-            if let (Ok(v), true) = (load().await, strings.await) {
+            if let Some(v) = fetch_all(load).await {
                 page.set(Some(v));
                 loaded.set(true);
             }

@@ -160,6 +160,7 @@ async fn upgrading_from_v1_keeps_the_saved_directory() {
 
 mod sync_store {
     use super::*;
+    use zhijian_domain::doc::Doc;
     use zhijian_domain::sync::{
         Change, Mutation, MutationResult, Outcome, PullResponse, RejectedMutation,
     };
@@ -395,8 +396,8 @@ mod sync_store {
         }
     }
 
-    fn draft_menu() -> zhijian_domain::doc::Doc {
-        zhijian_domain::doc::Doc::Menu(zhijian_domain::menu::MonthlyMenu {
+    fn draft_menu() -> Doc {
+        Doc::Menu(zhijian_domain::menu::MonthlyMenu {
             id: "menu-1".into(),
             org_id: "b".into(),
             month: "2026-11".parse().expect("month"),
@@ -459,7 +460,7 @@ mod sync_store {
             .await
             .expect("documents");
         let p = store.load().await.expect("load");
-        assert_eq!(p.base.menus()["menu-1"].theme_title, "每月一主题");
+        assert_eq!(decoded::<Doc>(&p.docs), vec![draft_menu()]);
         // A reset replaces documents along with the other base records.
         let reset = page(vec![], true);
         store
@@ -467,7 +468,7 @@ mod sync_store {
             .await
             .expect("reset");
         let p = store.load().await.expect("load");
-        assert!(p.base.menus().is_empty() && p.base.members.is_empty());
+        assert!(p.docs.is_empty() && p.base.members.is_empty());
         assert_eq!(p.outbox.len(), 1, "but never the outbox");
         store.close();
     }
@@ -477,4 +478,154 @@ mod sync_store {
 fn wire(p: &zhijian_domain::sync::PullResponse) -> wasm_bindgen::JsValue {
     serde::Serialize::serialize(p, &serde_wasm_bindgen::Serializer::json_compatible())
         .expect("a pull answer encodes")
+}
+
+/// Documents the landing page does not show are decoded by the `docs`
+/// chunk (src/sync/docs.rs); the main module decodes the rest by their tags.
+mod cold_docs {
+    use super::*;
+    use zhijian::sync::docs::{self, Decoded};
+    use zhijian_domain::activity::{Activity, ServiceMode, Signup, SignupStatus};
+    use zhijian_domain::checkin::CheckIn;
+    use zhijian_domain::credits::Reward;
+    use zhijian_domain::doc::Doc;
+    use zhijian_domain::ledger::Wallet;
+    use zhijian_domain::menu::MonthlyMenu;
+    use zhijian_domain::sync::{Change, PullResponse};
+
+    fn as_wire(d: &Doc) -> wasm_bindgen::JsValue {
+        serde::Serialize::serialize(d, &serde_wasm_bindgen::Serializer::json_compatible())
+            .expect("a document encodes")
+    }
+
+    fn hot() -> Vec<Doc> {
+        vec![
+            Doc::Menu(MonthlyMenu {
+                id: "menu-1".into(),
+                org_id: "b".into(),
+                month: month("2026-12"),
+                theme_title: "学习新思想".into(),
+                theme_description: None,
+                items: vec![],
+                min_optional: 1,
+                published: true,
+                alliance_id: None,
+                audience: vec![],
+            }),
+            Doc::Activity(Activity {
+                id: "act-1".into(),
+                menu_id: "menu-1".into(),
+                item_id: "i1".into(),
+                org_id: "b".into(),
+                title: "支部集中学习".into(),
+                starts_at: 1_796_000_000,
+                minutes: 90,
+                place: "驿站".into(),
+                description: None,
+                mode: ServiceMode::Booking,
+                capacity: Some(20),
+                needs_approval: false,
+                counts_hours: true,
+                cancelled: false,
+                taken: 1,
+                arrivals: 0,
+                secret: None,
+                audience: vec![],
+            }),
+            Doc::Signup(Signup {
+                id: "su-1".into(),
+                activity_id: "act-1".into(),
+                org_id: "b".into(),
+                member_id: "m1".into(),
+                members: vec!["m1".into()],
+                status: SignupStatus::Confirmed,
+                rank: 1,
+                position: None,
+            }),
+            Doc::CheckIn(CheckIn {
+                id: "ci-1".into(),
+                activity_id: "act-1".into(),
+                org_id: "b".into(),
+                member_id: "m1".into(),
+                at: 1_796_000_100,
+                checked_out_at: None,
+                by_hand: None,
+                recorded_by: "acc-m1".into(),
+            }),
+            Doc::Wallet(Wallet::new("m1", "b")),
+        ]
+    }
+
+    fn reward() -> Doc {
+        Doc::Reward(Reward {
+            id: "rw-1".into(),
+            org_id: "b".into(),
+            title: "咖啡".into(),
+            description: None,
+            cost: 30,
+            stock: 5,
+            redeemed: 0,
+            merchant: None,
+            merchant_name: None,
+            active: true,
+        })
+    }
+
+    #[wasm_bindgen_test]
+    fn the_main_module_decodes_the_landing_pages_kinds_and_leaves_the_rest() {
+        for d in hot() {
+            match docs::decode_hot(as_wire(&d)) {
+                Ok(Decoded::Doc(x)) => assert_eq!(x, d),
+                _ => panic!("a {} is not decoded by the main module", d.kind()),
+            }
+        }
+        assert!(matches!(
+            docs::decode_hot(as_wire(&reward())),
+            Ok(Decoded::Cold(_))
+        ));
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_pull_leaves_cold_documents_to_the_chunk_which_decodes_them() {
+        assert!(!docs::complete(), "no other test loads the decoder");
+        let mut changes: Vec<Change> = hot()
+            .into_iter()
+            .enumerate()
+            .map(|(i, doc)| Change::Doc {
+                version: i as u64 + 1,
+                doc,
+            })
+            .collect();
+        changes.push(Change::Doc {
+            version: 9,
+            doc: reward(),
+        });
+        changes.push(Change::MemberGone {
+            version: 10,
+            id: "m9".into(),
+        });
+        let sent = PullResponse {
+            changes,
+            cursor: 10,
+            has_more: true,
+            reset: false,
+            epoch: 2,
+            last_seq: 4,
+            results: vec![],
+        };
+        let page = docs::decode_page(&wire(&sent)).expect("decodes");
+        assert_eq!(page.cold.len(), 1, "the reward waits for the chunk");
+        let mut expected = sent.clone();
+        expected.changes.remove(5);
+        assert_eq!(page.resp, expected);
+        assert!(
+            docs::admit(page.cold).is_empty(),
+            "kept until the chunk is here"
+        );
+
+        assert_eq!(docs::load_decoder().await.expect("loads"), vec![reward()]);
+        let page = docs::decode_page(&wire(&sent)).expect("decodes");
+        assert!(page.cold.is_empty());
+        assert_eq!(page.resp, sent, "once it is here, everything is decoded");
+    }
 }

@@ -14,9 +14,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 use zhijian_domain::api::OrgDirectory;
-use zhijian_domain::doc::Doc;
 use zhijian_domain::replica::Records;
-use zhijian_domain::sync::{Change, Mutation, MutationResult, Outcome, PullResponse};
+use zhijian_domain::sync::{Mutation, MutationResult, Outcome, PullResponse};
 use zhijian_domain::{Account, Member, Org};
 
 pub use migrations::{DB_VERSION, stores};
@@ -90,7 +89,11 @@ pub struct SyncMeta {
 /// left as IndexedDB returned them: reading mutations is the write path's
 /// work (`sync::write`, its own wasm chunk), and most starts have none.
 pub struct Persisted {
+    /// The orgs and members; the documents are in `docs`.
     pub base: Records,
+    /// Documents as stored (the server's JSON of a `Doc`): the sync engine
+    /// decodes them (`sync::docs`, some kinds only in their own chunk).
+    pub docs: Vec<JsValue>,
     /// `Mutation`s, by seq.
     pub outbox: Vec<JsValue>,
     /// `RejectedMutation`s.
@@ -245,14 +248,12 @@ impl Store {
             let m = m?;
             base.members.insert(m.id.clone(), m);
         }
-        for d in tx
+        let docs = tx
             .object_store(stores::DOCS)?
-            .get_all::<Doc>()
-            .serde()?
+            .get_all::<JsValue>()
+            .primitive()?
             .await?
-        {
-            base.put_doc(d?);
-        }
+            .collect::<Result<Vec<_>, _>>()?;
         let outbox = tx
             .object_store(stores::OUTBOX)?
             .get_all::<JsValue>()
@@ -272,6 +273,7 @@ impl Store {
             .await?;
         Ok(Persisted {
             base,
+            docs,
             outbox,
             rejected,
             meta: meta.unwrap_or_default(),
@@ -379,30 +381,38 @@ impl Store {
             // Records are stored as the server sent them (the browser's
             // parse of the answer), not re-encoded: the same values, and no
             // serializer for every record type in the first load.
-            let raw = js_sys::Reflect::get(raw, &JsValue::from_str("changes"))
-                .map_err(|_| StoreError::Op("a pull without changes".into()))?;
-            let raw: &js_sys::Array = raw.unchecked_ref();
-            for (i, c) in p.changes.iter().enumerate() {
-                let record = |tag: &str, field: &str| -> Result<JsValue, StoreError> {
-                    let change = js_sys::Reflect::get(&raw.get(i as u32), &JsValue::from_str(tag));
-                    change
-                        .and_then(|v| js_sys::Reflect::get(&v, &JsValue::from_str(field)))
-                        .ok()
-                        .filter(JsValue::is_object)
-                        .ok_or_else(|| StoreError::Op("a pulled change in an unknown shape".into()))
-                };
-                match c {
-                    Change::Org { .. } => drop(orgs.put(record("org", "org")?).primitive()?),
-                    Change::Member { .. } => {
-                        drop(members.put(record("member", "member")?).primitive()?)
+            let changes = js_sys::Reflect::get(raw, &JsValue::from_str("changes"))
+                .ok()
+                .filter(js_sys::Array::is_array)
+                .ok_or_else(|| StoreError::Op("a pull without changes".into()))?;
+            let shape = || StoreError::Op("a pulled change in an unknown shape".into());
+            let get = |v: &JsValue, field: &str| {
+                js_sys::Reflect::get(v, &JsValue::from_str(field))
+                    .ok()
+                    .filter(|f| !f.is_undefined())
+                    .ok_or_else(shape)
+            };
+            for c in changes.unchecked_ref::<js_sys::Array>().iter() {
+                let (tag, inner) = crate::sync::docs::tagged(&c).ok_or_else(shape)?;
+                match tag.as_str() {
+                    "org" => drop(orgs.put(get(&inner, "org")?).primitive()?),
+                    "member" => drop(members.put(get(&inner, "member")?).primitive()?),
+                    "member_gone" => {
+                        let id = get(&inner, "id")?.as_string().ok_or_else(shape)?;
+                        drop(members.delete(id).primitive()?)
                     }
-                    Change::MemberGone { id, .. } => drop(members.delete(id.as_str()).primitive()?),
-                    Change::Doc { doc, .. } => drop(
-                        docs.put(record("doc", "doc")?)
-                            .with_key(doc.id().to_owned())
-                            .with_key_type::<String>()
-                            .primitive()?,
-                    ),
+                    "doc" => {
+                        let doc = get(&inner, "doc")?;
+                        let (_, body) = crate::sync::docs::tagged(&doc).ok_or_else(shape)?;
+                        let id = get(&body, "id")?.as_string().ok_or_else(shape)?;
+                        drop(
+                            docs.put(doc)
+                                .with_key(id)
+                                .with_key_type::<String>()
+                                .primitive()?,
+                        )
+                    }
+                    _ => return Err(shape()),
                 }
             }
             meta.cursor = p.cursor;

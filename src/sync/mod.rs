@@ -6,6 +6,7 @@
 //! transaction) and schedules a sync. One tab syncs at a time (Web Locks);
 //! the others reload from IndexedDB when it broadcasts.
 
+pub mod docs;
 mod lock;
 mod write;
 
@@ -224,7 +225,7 @@ impl Sync {
         let queued = !(p.outbox.is_empty() && p.rejected.is_empty());
         let write = match (write::loaded(), queued) {
             (Some(w), _) => Some(w),
-            (None, true) => match write::load().await {
+            (None, true) => match write::load(self).await {
                 Ok(w) => Some(w),
                 Err(_) => {
                     // Cannot happen once the app has run here (the chunk was
@@ -245,6 +246,15 @@ impl Sync {
                 }
             },
             None => (Vec::new(), Vec::new()),
+        };
+        // After the last await: the documents left undecoded belong to
+        // the replica set below (`docs::ensure` decodes them into it).
+        let cold = match docs::decode_all(p.docs) {
+            Ok((decoded, cold)) => {
+                decoded.into_iter().for_each(|d| p.base.put_doc(d));
+                cold
+            }
+            Err(e) => return self.storage_failed(&StoreError::Op(e)),
         };
         p.base.alliances = alliances;
         let actor = actor_for(&session.account, &p.base);
@@ -272,6 +282,7 @@ impl Sync {
             return;
         }
         self.status.update(|s| s.synced_at = p.meta.synced_at);
+        docs::replace_cold(cold);
         self.replica.set(Some(r));
         remember_signed_in(true);
         self.session.set(Some(session));
@@ -329,7 +340,7 @@ impl Sync {
         // Signing in is online by nature: fetch the write path now, so that
         // the first change works even if the network drops right after (the
         // chunk then also sits in the HTTP cache for other tabs).
-        if write::load().await.is_err() {
+        if write::load(self).await.is_err() {
             leptos::logging::warn!("the write path could not be fetched at sign-in");
         }
         self.needs_login.set(false);
@@ -381,6 +392,7 @@ impl Sync {
             let _ = api::client().with_token(t).logout().await;
         }
         remember_signed_in(false);
+        docs::replace_cold(Vec::new());
         self.session.set(None);
         self.replica.set(None);
         self.status.set(SyncStatus::default());
@@ -390,7 +402,7 @@ impl Sync {
 
     /// Validates and queues a change; shows at once, syncs soon.
     pub async fn mutate(self, op: Op) -> Result<(), Rejection> {
-        let write = write::load()
+        let write = write::load(self)
             .await
             .map_err(|_| Rejection::Conflict(Why::PageIncomplete))?;
         for attempt in 0..2 {
@@ -542,7 +554,7 @@ impl Sync {
             .replica
             .with_untracked(|r| r.as_ref().is_some_and(|r| !r.outbox.is_empty()))
         {
-            let write = write::load().await.map_err(|_| SyncFailure::Storage)?;
+            let write = write::load(self).await.map_err(|_| SyncFailure::Storage)?;
             (write.push_all)(self, client.clone(), session.client_id.clone(), &store).await?;
         }
 
@@ -557,9 +569,13 @@ impl Sync {
                 epoch,
                 results_after,
             };
-            let (resp, raw) = api::pull(&client, &req)
+            let raw = api::pull(&client, &req)
                 .await
                 .map_err(|e| Self::failure(&e))?;
+            let docs::Page { resp, cold } = docs::decode_page(&raw).map_err(|e| {
+                leptos::logging::error!("a pull this version cannot read: {e}");
+                SyncFailure::Server
+            })?;
             let done = !resp.has_more;
             let now = done.then(js_sys::Date::now);
             store
@@ -568,7 +584,11 @@ impl Sync {
                 .map_err(|_| SyncFailure::Storage)?;
             self.replica.update(|r| {
                 if let Some(r) = r {
+                    if resp.reset {
+                        docs::replace_cold(Vec::new());
+                    }
                     r.apply_pull(&resp);
+                    r.add_docs(docs::admit(cold));
                     let actor = actor_for(&session.account, &r.base);
                     r.set_actor(actor);
                 }

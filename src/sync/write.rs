@@ -43,13 +43,15 @@ pub fn loaded() -> Option<WritePath> {
 }
 
 /// The write path, fetching its chunk on first use (from the service
-/// worker's cache once it has it). A failure is not remembered: the next
-/// call tries again.
-pub async fn load() -> Result<WritePath, SplitLoaderError> {
-    if let Some(w) = loaded() {
-        return Ok(w);
-    }
-    let w = write_path().await?;
+/// worker's cache once it has it), and the documents' decoder with it: the
+/// rules judge changes against every document. A failure is not
+/// remembered: the next call tries again.
+pub async fn load(sync: Sync) -> Result<WritePath, SplitLoaderError> {
+    let w = match loaded() {
+        Some(w) => w,
+        None => write_path().await?,
+    };
+    super::docs::ensure(sync).await?;
     LOADED.set(Some(w));
     Ok(w)
 }

@@ -134,23 +134,17 @@ impl Client {
         self.post("/api/sync/pull", req).await
     }
 
-    /// A pull, with the answer also as the JS value the browser parsed: its
-    /// changes can go into IndexedDB as they came, with no serializer for
-    /// every record type in the app's first load.
+    /// A pull's answer as the JS value the browser parsed, for the app to
+    /// decode itself: its records go into IndexedDB as they came, and the
+    /// app decodes some kinds of document only in a lazy chunk (no decoder
+    /// for every record type in its first load).
     #[cfg(target_arch = "wasm32")]
-    pub async fn pull_with_value(
-        &self,
-        req: &PullRequest,
-    ) -> Result<(PullResponse, wasm_bindgen::JsValue), ApiError> {
+    pub async fn pull_value(&self, req: &PullRequest) -> Result<wasm_bindgen::JsValue, ApiError> {
         let url = format!("{}/api/sync/pull", self.base);
-        let value = self
-            .transport
+        self.transport
             .send_value(Method::Post, &url, self.token.as_deref(), Some(req))
             .await?
-            .ok_or_else(|| ApiError::Decode("empty response".into()))?;
-        let resp = serde_wasm_bindgen::from_value(value.clone())
-            .map_err(|e| ApiError::Decode(e.to_string()))?;
-        Ok((resp, value))
+            .ok_or_else(|| ApiError::Decode("empty response".into()))
     }
 
     pub fn base(&self) -> &str {

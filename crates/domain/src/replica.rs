@@ -540,6 +540,16 @@ impl Replica {
         self.replay();
     }
 
+    /// Adds documents to the base and replays: ones the app decodes later
+    /// than the rest of their pull (src/sync/docs.rs).
+    pub fn add_docs(&mut self, docs: Vec<Doc>) {
+        if docs.is_empty() {
+            return;
+        }
+        docs.into_iter().for_each(|d| self.base.put_doc(d));
+        self.replay();
+    }
+
     /// Replaces the actor (roles resolved against newly pulled orgs) and replays.
     pub fn set_actor(&mut self, actor: Actor) {
         if actor != self.actor {

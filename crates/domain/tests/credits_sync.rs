@@ -423,3 +423,61 @@ proptest! {
         run(&mut Rng(seed | 1), steps)?;
     }
 }
+
+/// The app decodes some kinds of document after the rest of their pull
+/// (src/sync/docs.rs); a queued redemption of a reward that arrives that
+/// way shows once it does, and not before.
+#[test]
+fn documents_added_late_replay_the_queue_against_them() {
+    let mut server = seeded();
+    let secretary = actor("sec", None, RoleKind::Secretary);
+    let award = Op::AwardCredits(Award {
+        id: "a1".into(),
+        member_id: "m1".into(),
+        amount: 30,
+        reason: "服务".into(),
+    });
+    for w in apply(&secretary, &award, &server.records, NOW).expect("award") {
+        server.records.write(w);
+    }
+    let rewards: Vec<Doc> = server
+        .records
+        .docs
+        .values()
+        .filter(|d| matches!(d, Doc::Reward(_)))
+        .cloned()
+        .collect();
+    let mut base = server.records.clone();
+    base.holds_secrets = false;
+    base.retain_docs(|d| !matches!(d, Doc::Reward(_)));
+    let redeem = Mutation {
+        seq: 1,
+        id: "q1".into(),
+        op: Op::Redeem(Redeem {
+            id: "rd1".into(),
+            reward_id: "rw-a".into(),
+            member_id: "m1".into(),
+            code: Some("123456".into()),
+            at: NOW,
+            hold_id: None,
+        }),
+    };
+    let me = actor("acc-m1", Some("m1"), RoleKind::Member);
+    let mut r = Replica::from_parts(me, base, vec![redeem], 0, 0, Vec::new());
+    r.set_now(NOW);
+    let balance = |r: &Replica| {
+        r.view()
+            .wallets()
+            .get(&Wallet::id_for("m1"))
+            .map(|w| w.balance)
+    };
+    assert_eq!(
+        balance(&r),
+        Some(30),
+        "the reward is unknown: nothing spent yet"
+    );
+    r.add_docs(rewards);
+    assert_eq!(balance(&r), Some(20), "the queued redemption now shows");
+    assert_eq!(r.view().rewards()["rw-a"].redeemed, 1);
+    assert_eq!(r.outbox.len(), 1, "and it is still queued");
+}
