@@ -143,8 +143,7 @@ async fn load_docs(
                 | Doc::Pledge(_)
                 | Doc::Rules(_)
                 | Doc::Meeting(_)
-                | Doc::MeetingRules(_)
-                | Doc::Course(_) => {}
+                | Doc::MeetingRules(_) => {}
             }
             view.put_doc(d);
         }
