@@ -381,17 +381,12 @@ impl Store {
             // Records are stored as the server sent them (the browser's
             // parse of the answer), not re-encoded: the same values, and no
             // serializer for every record type in the first load.
-            let changes = js_sys::Reflect::get(raw, &JsValue::from_str("changes"))
-                .ok()
+            let changes = crate::sync::docs::member(raw, "changes")
                 .filter(js_sys::Array::is_array)
                 .ok_or_else(|| StoreError::Op("a pull without changes".into()))?;
             let shape = || StoreError::Op("a pulled change in an unknown shape".into());
-            let get = |v: &JsValue, field: &str| {
-                js_sys::Reflect::get(v, &JsValue::from_str(field))
-                    .ok()
-                    .filter(|f| !f.is_undefined())
-                    .ok_or_else(shape)
-            };
+            let get =
+                |v: &JsValue, field: &str| crate::sync::docs::member(v, field).ok_or_else(shape);
             for c in changes.unchecked_ref::<js_sys::Array>().iter() {
                 let (tag, inner) = crate::sync::docs::tagged(&c).ok_or_else(shape)?;
                 match tag.as_str() {

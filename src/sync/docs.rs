@@ -183,11 +183,16 @@ struct GoneChange {
     id: String,
 }
 
-fn field(v: &JsValue, name: &str) -> Result<JsValue, String> {
+/// `v[name]`, when it is there: reading the browser's parse of an answer
+/// (here and in the store, which keeps the records as they came).
+pub fn member(v: &JsValue, name: &str) -> Option<JsValue> {
     js_sys::Reflect::get(v, &JsValue::from_str(name))
         .ok()
         .filter(|f| !f.is_undefined())
-        .ok_or_else(|| format!("a pull without {name}"))
+}
+
+fn field(v: &JsValue, name: &str) -> Result<JsValue, String> {
+    member(v, name).ok_or_else(|| format!("a pull without {name}"))
 }
 
 /// Decodes a pull's answer as the browser parsed it (`PullResponse` on the
