@@ -9,9 +9,10 @@ use crate::directory::DirectoryState;
 use crate::i18n::*;
 use crate::net::Connectivity;
 use crate::pages::{
-    ActivitiesRoute, ActivityRoute, BoardRoute, CreditsRoute, Home, LoginRoute, MeRoute,
-    MeetingRoute, MeetingsRoute, MemberRoute, MembersRoute, MenuEditRoute, MerchantRoute, NotFound,
-    OrgsRoute, RewardsRoute, StationRoute, SyncStatusRoute, WishesRoute,
+    ActivitiesRoute, ActivityRoute, BoardRoute, CourseEditRoute, CreditsRoute, Home, LessonRoute,
+    LoginRoute, MeRoute, MeetingRoute, MeetingsRoute, MemberRoute, MembersRoute, MenuEditRoute,
+    MerchantRoute, NotFound, OrgsRoute, RewardsRoute, StationRoute, StudyRoute, SyncStatusRoute,
+    WishesRoute,
 };
 use crate::shell::ShellUpdate;
 use crate::sync::Sync;
@@ -76,6 +77,10 @@ fn Shell() -> impl IntoView {
                         <Route path=path!("/meetings") view=MeetingsRoute />
                         <Route path=path!("/meetings/new/:org") view=MeetingRoute />
                         <Route path=path!("/meetings/:id") view=MeetingRoute />
+                        <Route path=path!("/study") view=StudyRoute />
+                        <Route path=path!("/study/new") view=CourseEditRoute />
+                        <Route path=path!("/study/:course/edit") view=CourseEditRoute />
+                        <Route path=path!("/study/:course/:lesson") view=LessonRoute />
                         <Route path=path!("/me") view=MeRoute />
                         <Route path=path!("/login") view=LoginRoute />
                         <Route path=path!("/orgs") view=OrgsRoute />

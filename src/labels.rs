@@ -88,6 +88,7 @@ pub fn op(locale: Locale, name: &str) -> &'static str {
         "wish.post" | "wish.claim" | "wish.fulfil" | "wish.confirm" => td_string!(locale, op_wish),
         "credit.rules" | "credit.expire" => td_string!(locale, op_credit_adjust),
         "meeting.save" | "meeting.rules" => td_string!(locale, op_meeting),
+        "course.save" => td_string!(locale, op_course),
         _ => td_string!(locale, op_org),
     }
 }

@@ -14,6 +14,7 @@ pub mod pages;
 pub mod report;
 pub mod shell;
 pub mod store;
+pub mod study;
 pub mod sync;
 pub mod wallet;
 pub mod when;

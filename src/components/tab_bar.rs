@@ -4,7 +4,7 @@ use leptos_router::hooks::use_location;
 use crate::i18n::*;
 
 /// The tabs: where each goes, its icon (SVG shapes, constant markup), its label.
-const TABS: [(&str, &str, usize); 4] = [
+const TABS: [(&str, &str, usize); 5] = [
     (
         "/",
         r#"<path d="M3 11 12 4l9 7v9h-6v-6H9v6H3z"/>"#,
@@ -14,6 +14,11 @@ const TABS: [(&str, &str, usize); 4] = [
         "/activities",
         r#"<path d="M5 4h14v16H5zM8 8h8M8 12h8M8 16h5"/>"#,
         keys::tab_activities,
+    ),
+    (
+        "/study",
+        r#"<path d="M4 5c3-1 6-1 8 1 2-2 5-2 8-1v14c-3-1-6-1-8 1-2-2-5-2-8-1zM12 6v14"/>"#,
+        keys::tab_study,
     ),
     (
         "/credits",

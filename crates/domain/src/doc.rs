@@ -9,6 +9,7 @@ use crate::credits::{CreditRules, Pledge, Redemption, Reward, Wish};
 use crate::ledger::{Hold, LedgerEntry, Wallet};
 use crate::meeting::{Meeting, MeetingRules};
 use crate::menu::MonthlyMenu;
+use crate::study::Course;
 use crate::{Actor, Org};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +35,8 @@ pub enum Doc {
     Meeting(Meeting),
     /// A committee's required meeting counts.
     MeetingRules(MeetingRules),
+    /// A course of lessons with their self-checks.
+    Course(Course),
 }
 
 impl Doc {
@@ -53,6 +56,7 @@ impl Doc {
             Doc::Rules(r) => &r.id,
             Doc::Meeting(m) => &m.id,
             Doc::MeetingRules(r) => &r.id,
+            Doc::Course(c) => &c.id,
         }
     }
 
@@ -73,6 +77,7 @@ impl Doc {
             Doc::Rules(_) => "rules",
             Doc::Meeting(_) => "meeting",
             Doc::MeetingRules(_) => "meeting_rules",
+            Doc::Course(_) => "course",
         }
     }
 
@@ -93,6 +98,7 @@ impl Doc {
             Doc::Rules(r) => &r.org_id,
             Doc::Meeting(m) => &m.org_id,
             Doc::MeetingRules(r) => &r.org_id,
+            Doc::Course(c) => &c.org_id,
         }
     }
 
@@ -114,6 +120,7 @@ impl Doc {
             Doc::Rules(r) => r.org_id.clone(),
             Doc::Meeting(m) => m.org_id.clone(),
             Doc::MeetingRules(r) => r.org_id.clone(),
+            Doc::Course(c) => c.org_id.clone(),
         }
     }
 
@@ -127,7 +134,8 @@ impl Doc {
             | Doc::Wish(_)
             | Doc::Rules(_)
             | Doc::Meeting(_)
-            | Doc::MeetingRules(_) => {
+            | Doc::MeetingRules(_)
+            | Doc::Course(_) => {
                 vec![]
             }
             Doc::Signup(s) => {
@@ -165,6 +173,7 @@ impl Doc {
             Doc::Rules(r) => return vec![r.org_id.as_str()],
             Doc::Meeting(m) => return vec![m.org_id.as_str()],
             Doc::MeetingRules(r) => return vec![r.org_id.as_str()],
+            Doc::Course(c) => return c.audience_or_own(),
             Doc::Signup(_)
             | Doc::CheckIn(_)
             | Doc::Entry(_)
@@ -234,6 +243,8 @@ impl Actor {
             // Others' attendance lines and leave reasons stay with the
             // secretary.
             Doc::Meeting(m) => Doc::Meeting(m.for_member(self.member_id.as_deref().unwrap_or(""))),
+            // Drafts stay with the organisers.
+            Doc::Course(c) if !c.published => return None,
             Doc::Menu(m) if !m.published => Doc::Menu(MonthlyMenu {
                 theme_description: None,
                 items: vec![],

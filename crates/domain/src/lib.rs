@@ -27,6 +27,8 @@ pub mod org_ops;
 pub mod refusal;
 pub mod replica;
 pub mod self_dealing;
+pub mod study;
+pub mod study_ops;
 pub mod sync;
 pub mod validate;
 

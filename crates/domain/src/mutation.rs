@@ -5,7 +5,7 @@
 //! Names carry a version (`profile.update@1`): a changed meaning gets a new
 //! name, and servers keep accepting the old one while clients still send it.
 //! A new mutation is one row here plus its rule in its family's module
-//! (`org_ops`, `menu_ops`, `credit_ops`), which depends only on the kernel.
+//! (`org_ops`, `menu_ops`, `credit_ops`, `meeting_ops`, `study_ops`), which depends only on the kernel.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +18,8 @@ use crate::member::{MemberPatch, ProfilePatch};
 use crate::menu::MonthlyMenu;
 use crate::menu_ops::{self, ActivityDraft, HandCheckIn, NewCheckIn, NewSignup};
 use crate::org_ops;
+use crate::study::Course;
+use crate::study_ops;
 
 pub use crate::kernel::{Rejection, Touches, View, Write};
 pub use crate::org_ops::{NewMember, NewOrg};
@@ -229,6 +231,14 @@ mutations! {
     "meeting.rules@1" SetMeetingRules(MeetingRules)
     (r) => touches Touches::default().orgs([&r.org_id]).docs([&r.id]),
         apply meeting_ops::set_meeting_rules(actor, r, view);
+
+    // Study (study_ops).
+    /// A secretary or committee staff write, publish or withdraw a course.
+    "course.save@1" SaveCourse(Course)
+    (c) => touches Touches::default()
+            .orgs(std::iter::once(&c.org_id).chain(&c.audience))
+            .docs([&c.id]),
+        apply study_ops::save_course(actor, c, view);
 }
 
 impl Op {

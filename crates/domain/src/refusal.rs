@@ -189,6 +189,17 @@ texts! {
         NotOwnOrgActivity = "not_own_org_activity", "这不是本组织的活动";
         CreditsAlreadyRecorded = "credits_already_recorded", "这笔积分已经记过了";
         PageIncomplete = "page_incomplete", "页面没有下载完整，请联网后重试";
+        SecretaryWritesCourses = "secretary_writes_courses", "只有本组织的书记或上级党委可以编写课程";
+        CourseNeedsLesson = "course_needs_lesson", "课程至少要有一课";
+        TooManyLessons = "too_many_lessons", "一门课程最多 24 课";
+        CourseTooLong = "course_too_long", "课程的全部课文合计不能超过 60000 字";
+        DuplicateLessonId = "duplicate_lesson_id", "课文编号重复";
+        TooManyQuestions = "too_many_questions", "每课的自测最多 10 题";
+        ChoicesRange = "choices_range", "每道题应有 2 到 6 个选项";
+        QuestionNeedsAnswer = "question_needs_answer", "每道题至少要有一个正确选项";
+        AnswerNotAChoice = "answer_not_a_choice", "正确答案须是不重复的选项";
+        CourseOrgFixed = "course_org_fixed", "课程所属的组织不能更改";
+        AudienceOutsideScope = "audience_outside_scope", "只能面向本组织及下级组织发布";
     }
 }
 
@@ -208,6 +219,7 @@ texts! {
         CheckIn = "check_in", "签到记录";
         Alliance = "alliance", "红盟";
         MenuItem = "menu_item", "菜单项目";
+        Course = "course", "课程";
     }
 }
 
@@ -237,5 +249,13 @@ texts! {
         Recorder = "recorder", "记录人";
         Minutes = "minutes", "会议记录";
         Decisions = "decisions", "决议";
+        CourseTitle = "course_title", "课程名称";
+        Summary = "summary", "课程简介";
+        Audience = "audience", "面向的组织";
+        LessonTitle = "lesson_title", "课文标题";
+        LessonBody = "lesson_body", "课文";
+        Question = "question", "题目";
+        Choice = "choice", "选项";
+        Explanation = "explanation", "解析";
     }
 }

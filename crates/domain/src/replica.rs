@@ -131,6 +131,7 @@ kinds! {
     meetings: crate::meeting::Meeting = Meeting;
     meeting_rules: crate::meeting::MeetingRules = MeetingRules;
     rules: CreditRules = Rules;
+    courses: crate::study::Course = Course;
 }
 
 impl Records {

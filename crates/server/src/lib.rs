@@ -10,6 +10,7 @@ pub mod error;
 pub mod expiry;
 pub mod hash_gate;
 pub mod headers;
+pub mod import;
 pub mod limits;
 pub mod listener;
 pub mod records;

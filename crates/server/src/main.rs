@@ -62,6 +62,17 @@ enum Command {
         #[arg(long)]
         year: u16,
     },
+    /// Import a folder of Markdown lessons as a course of an org (again:
+    /// updates it). See docs/operations.md for the format.
+    ImportCourse {
+        dir: PathBuf,
+        /// The org that offers the course.
+        #[arg(long)]
+        org: String,
+        /// Publish it at once (otherwise a draft its organisers can review).
+        #[arg(long)]
+        publish: bool,
+    },
 }
 
 #[tokio::main]
@@ -129,6 +140,16 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!(
                 "expired the {year} credits of {} members; {} kept theirs",
                 run.expired, run.kept
+            );
+        }
+        Command::ImportCourse { dir, org, publish } => {
+            let now = zhijian_server::auth::now_secs();
+            let done = zhijian_server::import::import_course(&db, &dir, &org, publish, now).await?;
+            println!(
+                "imported {} lessons as course {}{}",
+                done.lessons,
+                done.course_id,
+                if publish { " (published)" } else { " (draft)" }
             );
         }
         Command::Serve {

@@ -143,7 +143,8 @@ async fn load_docs(
                 | Doc::Pledge(_)
                 | Doc::Rules(_)
                 | Doc::Meeting(_)
-                | Doc::MeetingRules(_) => {}
+                | Doc::MeetingRules(_)
+                | Doc::Course(_) => {}
             }
             view.put_doc(d);
         }

@@ -17,6 +17,7 @@ use zhijian_domain::member::{MemberPatch, ProfilePatch};
 use zhijian_domain::menu_ops::{ActivityDraft, HandCheckIn, NewCheckIn, NewSignup};
 use zhijian_domain::mutation::{NewMember, NewOrg};
 use zhijian_domain::replica::Records;
+use zhijian_domain::study::{Course, parse_lesson};
 use zhijian_domain::{Actor, ManagementMode, MemberStatus, Op, OrgKind, apply};
 use zhijian_server::{Db, records};
 
@@ -312,6 +313,16 @@ fn ops(all: &Records, now: i64) -> Vec<Op> {
             recorded_by: String::new(),
         }),
         Op::SetMeetingRules(MeetingRules::defaults("jinfeng")),
+        Op::SaveCourse(Course {
+            id: "t-course".into(),
+            org_id: "shxl".into(),
+            title: "快餐党课".into(),
+            summary: String::new(),
+            audience: vec!["yuehai".into()],
+            published: true,
+            lessons: vec![parse_lesson("l1", "# 第一讲\n\n正文").expect("lesson")],
+            updated_by: String::new(),
+        }),
     ]
 }
 

@@ -1,0 +1,534 @@
+//! 指尖党建 study: courses of short lessons ("快餐党课") that members read on
+//! their phones, offline, each with a short self-check quiz checked on the
+//! device. Answers and progress stay with the member: nothing here scores,
+//! ranks or times anyone.
+//!
+//! A lesson is written as one Markdown text (the editor's and
+//! `zhijian-server import-course`'s format, [`parse_lesson`]): a `#` title,
+//! the body (headings, paragraphs, lists, emphasis, quotes, images), and an
+//! optional `## 自测` section whose numbered items are questions, their
+//! task-list items the choices (`[x]` marks a right one) and a quote the
+//! explanation.
+
+use std::collections::BTreeSet;
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::{Deserialize, Serialize};
+
+use crate::validate::{self, Field, FieldError, Problem};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Course {
+    pub id: String,
+    /// The org that offers it (a committee or a branch).
+    pub org_id: String,
+    pub title: String,
+    #[serde(default)]
+    pub summary: String,
+    /// The orgs it is for, each with the orgs below it; empty: `org_id`'s.
+    #[serde(default)]
+    pub audience: Vec<String>,
+    /// Drafts are seen only by the org's organisers.
+    #[serde(default)]
+    pub published: bool,
+    pub lessons: Vec<Lesson>,
+    /// The account that saved it last (set by `apply`).
+    #[serde(default)]
+    pub updated_by: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lesson {
+    /// Unique within its course; a study session links `course/lesson`.
+    pub id: String,
+    pub title: String,
+    /// Markdown (the subset above).
+    pub body: String,
+    #[serde(default)]
+    pub quiz: Vec<Question>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub prompt: String,
+    pub choices: Vec<String>,
+    /// Indexes of the right choices; more than one makes it multiple choice.
+    pub answer: Vec<u8>,
+    #[serde(default)]
+    pub explanation: String,
+}
+
+impl Question {
+    pub const MIN_CHOICES: usize = 2;
+    pub const MAX_CHOICES: usize = 6;
+    pub const MAX_PROMPT_CHARS: usize = 200;
+    pub const MAX_CHOICE_CHARS: usize = 100;
+    pub const MAX_EXPLANATION_CHARS: usize = 500;
+
+    pub fn multiple(&self) -> bool {
+        self.answer.len() > 1
+    }
+
+    /// Whether `chosen` is exactly the right choices (order does not matter).
+    pub fn is_right(&self, chosen: &[u8]) -> bool {
+        let right: BTreeSet<u8> = self.answer.iter().copied().collect();
+        let picked: BTreeSet<u8> = chosen.iter().copied().collect();
+        picked.len() == chosen.len() && picked == right
+    }
+
+    fn validate(&self) -> Result<(), CourseError> {
+        validate::text(Field::Question, &self.prompt, Self::MAX_PROMPT_CHARS)?;
+        if !(Self::MIN_CHOICES..=Self::MAX_CHOICES).contains(&self.choices.len()) {
+            return Err(CourseError::ChoicesRange);
+        }
+        for c in &self.choices {
+            validate::text(Field::Choice, c, Self::MAX_CHOICE_CHARS)?;
+        }
+        if self.answer.is_empty() {
+            return Err(CourseError::NoAnswer);
+        }
+        let mut seen = BTreeSet::new();
+        for &a in &self.answer {
+            if usize::from(a) >= self.choices.len() || !seen.insert(a) {
+                return Err(CourseError::AnswerNotAChoice);
+            }
+        }
+        if !self.explanation.is_empty() {
+            validate::long_text(
+                Field::Explanation,
+                &self.explanation,
+                Self::MAX_EXPLANATION_CHARS,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a course is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CourseError {
+    Field(FieldError),
+    NoLessons,
+    TooManyLessons,
+    /// All lessons together are longer than a course may be.
+    TooLong,
+    DuplicateLessonId,
+    TooManyQuestions,
+    ChoicesRange,
+    NoAnswer,
+    AnswerNotAChoice,
+}
+
+impl From<FieldError> for CourseError {
+    fn from(e: FieldError) -> Self {
+        CourseError::Field(e)
+    }
+}
+
+impl Course {
+    pub const MAX_TITLE_CHARS: usize = 60;
+    pub const MAX_SUMMARY_CHARS: usize = 300;
+    /// "快餐党课24讲".
+    pub const MAX_LESSONS: usize = 24;
+    pub const MAX_LESSON_CHARS: usize = 8_000;
+    /// The whole course is one synced record: it must fit in a push
+    /// (256 KB) with room to spare, at 3 bytes a character.
+    pub const MAX_TOTAL_CHARS: usize = 60_000;
+    pub const MAX_QUESTIONS: usize = 10;
+    pub const MAX_AUDIENCE: usize = 50;
+
+    pub fn validate(&self) -> Result<(), CourseError> {
+        validate::id(Field::Id, &self.id)?;
+        validate::id(Field::Id, &self.org_id)?;
+        validate::text(Field::CourseTitle, &self.title, Self::MAX_TITLE_CHARS)?;
+        if !self.summary.is_empty() {
+            validate::long_text(Field::Summary, &self.summary, Self::MAX_SUMMARY_CHARS)?;
+        }
+        if self.audience.len() > Self::MAX_AUDIENCE {
+            return Err(FieldError {
+                field: Field::Audience,
+                problem: Problem::TooLong(Self::MAX_AUDIENCE),
+            }
+            .into());
+        }
+        for o in &self.audience {
+            validate::id(Field::Audience, o)?;
+        }
+        if self.lessons.is_empty() {
+            return Err(CourseError::NoLessons);
+        }
+        if self.lessons.len() > Self::MAX_LESSONS {
+            return Err(CourseError::TooManyLessons);
+        }
+        let mut ids = BTreeSet::new();
+        let mut total = 0;
+        for l in &self.lessons {
+            validate::id(Field::Id, &l.id)?;
+            if !ids.insert(l.id.as_str()) {
+                return Err(CourseError::DuplicateLessonId);
+            }
+            validate::text(Field::LessonTitle, &l.title, Self::MAX_TITLE_CHARS)?;
+            validate::long_text(Field::LessonBody, &l.body, Self::MAX_LESSON_CHARS)?;
+            if l.quiz.len() > Self::MAX_QUESTIONS {
+                return Err(CourseError::TooManyQuestions);
+            }
+            for q in &l.quiz {
+                q.validate()?;
+            }
+            total += l.body.chars().count()
+                + l.quiz
+                    .iter()
+                    .map(|q| {
+                        q.prompt.chars().count()
+                            + q.explanation.chars().count()
+                            + q.choices.iter().map(|c| c.chars().count()).sum::<usize>()
+                    })
+                    .sum::<usize>();
+        }
+        if total > Self::MAX_TOTAL_CHARS {
+            return Err(CourseError::TooLong);
+        }
+        Ok(())
+    }
+
+    pub fn lesson(&self, id: &str) -> Option<&Lesson> {
+        self.lessons.iter().find(|l| l.id == id)
+    }
+
+    /// The orgs it is for (its own when none are named).
+    pub fn audience_or_own(&self) -> Vec<&str> {
+        if self.audience.is_empty() {
+            vec![self.org_id.as_str()]
+        } else {
+            self.audience.iter().map(String::as_str).collect()
+        }
+    }
+}
+
+/// The headings that start a lesson's quiz.
+const QUIZ_HEADINGS: [&str; 3] = ["自测", "测验", "quiz"];
+
+/// Why a lesson's Markdown could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LessonSourceError {
+    /// No `# title` line.
+    NoTitle,
+    /// A numbered quiz item without `- [ ]`/`- [x]` choices.
+    QuestionWithoutChoices(usize),
+}
+
+impl std::fmt::Display for LessonSourceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LessonSourceError::NoTitle => f.write_str("课文第一行应为“# 标题”"),
+            LessonSourceError::QuestionWithoutChoices(n) => {
+                write!(f, "自测第 {n} 题没有“- [ ] 选项”")
+            }
+        }
+    }
+}
+
+impl std::error::Error for LessonSourceError {}
+
+/// Reads a lesson written as Markdown: `# title`, the body, and an optional
+/// `## 自测` section of numbered questions with task-list choices and a
+/// quoted explanation. The body is kept as written (the reader renders it).
+pub fn parse_lesson(id: &str, source: &str) -> Result<Lesson, LessonSourceError> {
+    let mut title: Option<(String, usize)> = None;
+    let mut heading: Option<(HeadingLevel, String, usize)> = None;
+    let events: Vec<(Event<'_>, std::ops::Range<usize>)> =
+        Parser::new_ext(source, Options::ENABLE_TASKLISTS)
+            .into_offset_iter()
+            .collect();
+    for (i, (e, range)) in events.iter().enumerate() {
+        match e {
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some((*level, String::new(), range.start));
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, text, _)) = heading.as_mut() {
+                    text.push_str(t);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                let Some((level, text, start)) = heading.take() else {
+                    continue;
+                };
+                let text = text.trim().to_owned();
+                if level == HeadingLevel::H1 && title.is_none() {
+                    title = Some((text, range.end));
+                } else if level == HeadingLevel::H2
+                    && title.is_some()
+                    && QUIZ_HEADINGS.contains(&text.to_lowercase().as_str())
+                {
+                    let body_from = title.as_ref().map_or(0, |t| t.1);
+                    let body = source.get(body_from..start).unwrap_or_default();
+                    let quiz = parse_quiz(&events[i + 1..])?;
+                    let (title, _) = title.take().ok_or(LessonSourceError::NoTitle)?;
+                    return Ok(Lesson {
+                        id: id.into(),
+                        title,
+                        body: body.trim().into(),
+                        quiz,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    let (title, end) = title.ok_or(LessonSourceError::NoTitle)?;
+    Ok(Lesson {
+        id: id.into(),
+        title,
+        body: source.get(end..).unwrap_or_default().trim().into(),
+        quiz: Vec::new(),
+    })
+}
+
+/// The quiz section's events: questions are the items of the first level
+/// of numbered lists.
+fn parse_quiz(
+    events: &[(Event<'_>, std::ops::Range<usize>)],
+) -> Result<Vec<Question>, LessonSourceError> {
+    #[derive(PartialEq)]
+    enum In {
+        Prompt,
+        Choice,
+        Explanation,
+    }
+    let mut quiz = Vec::new();
+    let mut depth = 0usize;
+    let mut current: Option<Question> = None;
+    let mut part = In::Prompt;
+    let mut quote_depth = 0usize;
+    for (e, _) in events {
+        match e {
+            Event::Start(Tag::List(_)) => depth += 1,
+            Event::End(TagEnd::List(_)) => depth = depth.saturating_sub(1),
+            Event::Start(Tag::Item) if depth == 1 => {
+                current = Some(Question {
+                    prompt: String::new(),
+                    choices: Vec::new(),
+                    answer: Vec::new(),
+                    explanation: String::new(),
+                });
+                part = In::Prompt;
+            }
+            Event::End(TagEnd::Item) if depth == 1 => {
+                if let Some(mut q) = current.take() {
+                    if q.choices.is_empty() {
+                        return Err(LessonSourceError::QuestionWithoutChoices(quiz.len() + 1));
+                    }
+                    q.prompt = q.prompt.trim().into();
+                    q.explanation = q.explanation.trim().into();
+                    for c in &mut q.choices {
+                        *c = c.trim().into();
+                    }
+                    quiz.push(q);
+                }
+            }
+            Event::TaskListMarker(checked) if depth == 2 => {
+                if let Some(q) = current.as_mut() {
+                    if *checked {
+                        q.answer
+                            .push(u8::try_from(q.choices.len()).unwrap_or(u8::MAX));
+                    }
+                    q.choices.push(String::new());
+                    part = In::Choice;
+                }
+            }
+            Event::Start(Tag::BlockQuote(_)) => {
+                quote_depth += 1;
+                part = In::Explanation;
+            }
+            Event::End(TagEnd::BlockQuote(_)) => quote_depth = quote_depth.saturating_sub(1),
+            Event::Text(t) | Event::Code(t) => {
+                let Some(q) = current.as_mut() else { continue };
+                let target = match part {
+                    In::Prompt => &mut q.prompt,
+                    In::Choice => match q.choices.last_mut() {
+                        Some(c) => c,
+                        None => continue,
+                    },
+                    In::Explanation => &mut q.explanation,
+                };
+                target.push_str(t);
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(q) = current.as_mut()
+                    && part == In::Explanation
+                    && quote_depth > 0
+                {
+                    q.explanation.push('\n');
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(quiz)
+}
+
+/// A lesson as Markdown again (the editor opens a saved lesson this way):
+/// [`parse_lesson`] reads it back to the same lesson.
+pub fn lesson_source(l: &Lesson) -> String {
+    let mut s = format!("# {}\n\n{}\n", l.title, l.body.trim());
+    if !l.quiz.is_empty() {
+        s.push_str("\n## 自测\n");
+        for (i, q) in l.quiz.iter().enumerate() {
+            s.push_str(&format!("\n{}. {}\n", i + 1, q.prompt));
+            for (j, c) in q.choices.iter().enumerate() {
+                let mark = if q.answer.contains(&(j as u8)) {
+                    'x'
+                } else {
+                    ' '
+                };
+                s.push_str(&format!("   - [{mark}] {c}\n"));
+            }
+            if !q.explanation.is_empty() {
+                for line in q.explanation.lines() {
+                    s.push_str(&format!("\n   > {line}"));
+                }
+                s.push('\n');
+            }
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SOURCE: &str = "# 第一讲 不忘初心
+
+党员要**牢记**初心使命。
+
+- 学习
+- 实践
+
+> 引自讲话
+
+## 自测
+
+1. 党的根本宗旨是什么？
+   - [x] 全心全意为人民服务
+   - [ ] 发展经济
+
+   > 见党章总纲。
+
+2. 下列哪些属于“三会一课”？
+   - [x] 支部党员大会
+   - [x] 党课
+   - [ ] 年终聚餐
+";
+
+    fn lesson() -> Lesson {
+        parse_lesson("l1", SOURCE).expect("reads")
+    }
+
+    #[test]
+    fn a_lesson_reads_its_title_body_and_quiz() {
+        let l = lesson();
+        assert_eq!(l.title, "第一讲 不忘初心");
+        assert!(l.body.starts_with("党员要**牢记**初心使命。"));
+        assert!(l.body.ends_with("> 引自讲话"), "the body's own quote stays");
+        assert!(!l.body.contains("自测"));
+        assert_eq!(l.quiz.len(), 2);
+        assert_eq!(l.quiz[0].prompt, "党的根本宗旨是什么？");
+        assert_eq!(l.quiz[0].choices, ["全心全意为人民服务", "发展经济"]);
+        assert_eq!(l.quiz[0].answer, [0]);
+        assert_eq!(l.quiz[0].explanation, "见党章总纲。");
+        assert!(!l.quiz[0].multiple());
+        assert_eq!(l.quiz[1].answer, [0, 1]);
+        assert!(l.quiz[1].multiple());
+        assert_eq!(l.quiz[1].explanation, "");
+    }
+
+    #[test]
+    fn a_lesson_without_a_quiz_or_title() {
+        let l = parse_lesson("l2", "# 标题\n\n正文").expect("reads");
+        assert_eq!((l.title.as_str(), l.body.as_str()), ("标题", "正文"));
+        assert!(l.quiz.is_empty());
+        assert_eq!(
+            parse_lesson("l3", "正文而已"),
+            Err(LessonSourceError::NoTitle)
+        );
+        assert_eq!(
+            parse_lesson("l4", "# 标题\n\n## 自测\n\n1. 问题\n"),
+            Err(LessonSourceError::QuestionWithoutChoices(1))
+        );
+    }
+
+    #[test]
+    fn the_editors_markdown_reads_back_to_the_same_lesson() {
+        let l = lesson();
+        assert_eq!(parse_lesson("l1", &lesson_source(&l)), Ok(l));
+    }
+
+    #[test]
+    fn answers_are_checked_exactly() {
+        let q = &lesson().quiz[1];
+        assert!(q.is_right(&[1, 0]));
+        assert!(!q.is_right(&[0]), "half right is not right");
+        assert!(!q.is_right(&[0, 1, 2]));
+        assert!(!q.is_right(&[0, 0, 1]));
+    }
+
+    fn course() -> Course {
+        Course {
+            id: "course-1".into(),
+            org_id: "c".into(),
+            title: "快餐党课".into(),
+            summary: String::new(),
+            audience: vec![],
+            published: true,
+            lessons: vec![lesson()],
+            updated_by: String::new(),
+        }
+    }
+
+    #[test]
+    fn courses_are_validated() {
+        assert_eq!(course().validate(), Ok(()));
+        let mut c = course();
+        c.lessons.clear();
+        assert_eq!(c.validate(), Err(CourseError::NoLessons));
+        let mut c = course();
+        c.lessons.push(lesson());
+        assert_eq!(c.validate(), Err(CourseError::DuplicateLessonId));
+        let mut c = course();
+        c.lessons = (0..=Course::MAX_LESSONS)
+            .map(|i| Lesson {
+                id: format!("l{i}"),
+                ..lesson()
+            })
+            .collect();
+        assert_eq!(c.validate(), Err(CourseError::TooManyLessons));
+        let mut c = course();
+        c.lessons = (0..8)
+            .map(|i| Lesson {
+                id: format!("l{i}"),
+                body: "学".repeat(Course::MAX_LESSON_CHARS),
+                quiz: vec![],
+                ..lesson()
+            })
+            .collect();
+        assert_eq!(c.validate(), Err(CourseError::TooLong));
+        let mut c = course();
+        c.lessons[0].quiz[0].answer = vec![2];
+        assert_eq!(c.validate(), Err(CourseError::AnswerNotAChoice));
+        c.lessons[0].quiz[0].answer = vec![];
+        assert_eq!(c.validate(), Err(CourseError::NoAnswer));
+        c.lessons[0].quiz[0].choices.truncate(1);
+        assert_eq!(c.validate(), Err(CourseError::ChoicesRange));
+        let mut c = course();
+        c.title = "标题\u{202e}".into();
+        assert!(matches!(c.validate(), Err(CourseError::Field(_))));
+        let mut c = course();
+        c.lessons[0].body.push('\u{0}');
+        assert!(matches!(c.validate(), Err(CourseError::Field(_))));
+    }
+}
