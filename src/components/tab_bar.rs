@@ -33,7 +33,7 @@ const TABS: [(&str, &str, usize); 5] = [
 ];
 
 /// The bottom tab bar on phones; a side rail on wide screens (CSS). One
-/// loop of plain links (the router takes their clicks) rather than four
+/// loop of plain links (the router takes their clicks) rather than five
 /// `A`s: one copy of the view code in the first load.
 #[component]
 pub fn TabBar() -> impl IntoView {
