@@ -60,6 +60,14 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(req.url);
   // The API is never cached here: the app keeps its data in IndexedDB.
   if (url.origin !== self.location.origin || url.pathname.startsWith("/api/")) return;
+  if (url.pathname.startsWith("/media/")) {
+    // Lesson media: from what the member downloaded (src/media_cache.rs; no
+    // update clears it), else the network.
+    event.respondWith(
+      caches.open("zhijian-media").then((cache) => cache.match(req).then((hit) => hit || fetch(req)))
+    );
+    return;
+  }
   if (BUILD === "dev") return;
   if (req.mode === "navigate") {
     // Every route is the same shell, from this version's cache.

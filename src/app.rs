@@ -11,8 +11,8 @@ use crate::net::Connectivity;
 use crate::pages::{
     ActivitiesRoute, ActivityRoute, BoardRoute, CourseEditRoute, CreditsRoute, Home, LessonRoute,
     LoginRoute, MeRoute, MeetingRoute, MeetingsRoute, MemberRoute, MembersRoute, MenuEditRoute,
-    MerchantRoute, NotFound, OrgsRoute, RewardsRoute, StationRoute, StudyRoute, SyncStatusRoute,
-    WishesRoute,
+    MerchantRoute, NotFound, OrgsRoute, PresentRoute, ReflectionsRoute, RewardsRoute, StationRoute,
+    StudyRoute, SyncStatusRoute, WishesRoute,
 };
 use crate::shell::ShellUpdate;
 use crate::sync::Sync;
@@ -78,7 +78,9 @@ fn Shell() -> impl IntoView {
                         <Route path=path!("/meetings/new/:org") view=MeetingRoute />
                         <Route path=path!("/meetings/:id") view=MeetingRoute />
                         <Route path=path!("/study") view=StudyRoute />
+                        <Route path=path!("/present/:id") view=PresentRoute />
                         <Route path=path!("/study/new") view=CourseEditRoute />
+                        <Route path=path!("/study/reflections") view=ReflectionsRoute />
                         <Route path=path!("/study/:course/edit") view=CourseEditRoute />
                         <Route path=path!("/study/:course/:lesson") view=LessonRoute />
                         <Route path=path!("/me") view=MeRoute />

@@ -89,6 +89,7 @@ pub fn op(locale: Locale, name: &str) -> &'static str {
         "credit.rules" | "credit.expire" => td_string!(locale, op_credit_adjust),
         "meeting.save" | "meeting.rules" => td_string!(locale, op_meeting),
         "course.save" => td_string!(locale, op_course),
+        "reflection.write" => td_string!(locale, op_reflection),
         _ => td_string!(locale, op_org),
     }
 }

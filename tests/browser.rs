@@ -531,6 +531,7 @@ mod cold_docs {
                 arrivals: 0,
                 secret: None,
                 audience: vec![],
+                lesson: None,
             }),
             Doc::Signup(Signup {
                 id: "su-1".into(),

@@ -34,7 +34,7 @@ test("a secretary publishes a course and a member studies it offline", async ({ 
   const sec = await secretary.newPage();
   await signIn(sec, server.url, "13900000002", "demo1234");
   await sec.getByRole("link", { name: "学习", exact: true }).click();
-  await expect(sec.getByTestId("study")).toContainText("还没有课程");
+  await expect(sec.getByTestId("course").filter({ hasText: "指尖党建入门六课" })).toBeVisible();
   await sec.getByRole("link", { name: "编写课程" }).click();
   const form = sec.getByTestId("course-form");
   await form.getByLabel("课程名称").fill("快餐党课");
@@ -42,7 +42,7 @@ test("a secretary publishes a course and a member studies it offline", async ({ 
   // A lesson without its title line is refused with where and why.
   await text.fill("正文而已");
   await form.getByRole("button", { name: "保存课程" }).click();
-  await expect(form.getByRole("status")).toHaveText("第 1 课：课文第一行应为“# 标题”");
+  await expect(form.getByRole("status")).toHaveText("第 1 课第 1 行：课文第一行应为“# 标题”");
   await text.fill(LESSON);
   await form.getByRole("button", { name: "预览" }).click();
   await expect(form.getByTestId("lesson-preview").locator("strong")).toHaveText("牢记");
@@ -51,7 +51,7 @@ test("a secretary publishes a course and a member studies it offline", async ({ 
   await form.getByLabel("发布（党员可以看到）").check();
   await form.getByRole("button", { name: "保存课程" }).click();
   await expect(sec).toHaveURL(/\/study$/);
-  await expect(sec.getByTestId("course")).toContainText("快餐党课");
+  await expect(sec.getByTestId("course").filter({ hasText: "快餐党课" })).toBeVisible();
   await syncNow(sec, server.url);
   await secretary.close();
 
@@ -60,7 +60,7 @@ test("a secretary publishes a course and a member studies it offline", async ({ 
   await signIn(page, server.url, "13900000001", "demo1234");
   await waitForOfflineReady(page);
   await page.goto(`${server.url}/study`);
-  const course = page.getByTestId("course");
+  const course = page.getByTestId("course").filter({ hasText: "快餐党课" });
   await expect(course).toContainText("已学 0 / 1 课");
   await expect(course.getByRole("link", { name: "编辑课程" })).toHaveCount(0);
 
@@ -87,5 +87,37 @@ test("a secretary publishes a course and a member studies it offline", async ({ 
   await page.getByTestId("lesson-done").click();
   await page.getByRole("link", { name: "快餐党课" }).click();
   await expect(course).toContainText("已学 1 / 1 课");
+  await phone.close();
+});
+
+test("two long courses written offline reach the server although together they exceed a push", async ({ browser }) => {
+  const desk = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const sec = await desk.newPage();
+  await signIn(sec, server.url, "13900000002", "demo1234");
+  await waitForOfflineReady(sec);
+  await server.stop();
+  // Each about 168 KB as JSON (7 lessons of 7,990 three-byte characters):
+  // one fits in a push (256 KB), two do not.
+  for (const name of ["长课程甲", "长课程乙"]) {
+    await sec.goto(`${server.url}/study/new`);
+    const form = sec.getByTestId("course-form");
+    await form.getByLabel("课程名称").fill(name);
+    for (let i = 1; i < 7; i++) await form.getByRole("button", { name: "添加一课" }).click();
+    const texts = form.getByLabel("课文（Markdown）");
+    await expect(texts).toHaveCount(7);
+    for (let i = 0; i < 7; i++) await texts.nth(i).fill(`# 第${i + 1}课\n\n${"党".repeat(7990)}`);
+    await form.getByRole("button", { name: "保存课程" }).click();
+    await expect(sec).toHaveURL(/\/study$/);
+  }
+  server = await startServer({ port: server.port, dataDir: server.dataDir });
+  await syncNow(sec, server.url);
+  await desk.close();
+
+  const phone = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await phone.newPage();
+  await signIn(page, server.url, "13900000002", "demo1234");
+  await page.goto(`${server.url}/study`);
+  await expect(page.getByTestId("course").filter({ hasText: "长课程甲" })).toContainText("已学 0 / 7 课");
+  await expect(page.getByTestId("course").filter({ hasText: "长课程乙" })).toContainText("已学 0 / 7 课");
   await phone.close();
 });

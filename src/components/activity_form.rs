@@ -3,6 +3,7 @@ use zhijian_domain::Op;
 use zhijian_domain::activity::{Activity, ServiceMode};
 use zhijian_domain::menu::MonthlyMenu;
 use zhijian_domain::menu_ops::ActivityDraft;
+use zhijian_domain::study::LessonRef;
 
 use crate::components::{Message, Outcome, TextField, submit_then};
 use crate::i18n::*;
@@ -62,6 +63,35 @@ pub fn ActivityForm(
             .unwrap_or(20)
             .to_string(),
     );
+    // "course/lesson" (ids have no '/'), or "" for none.
+    let lesson = RwSignal::new(
+        e.as_ref()
+            .and_then(|a| a.lesson.as_ref())
+            .map(|l| format!("{}/{}", l.course_id, l.lesson_id))
+            .unwrap_or_default(),
+    );
+    // Lessons of the published courses here, as (value, label).
+    let lessons = Memo::new(move |_| {
+        sync.replica.with(|r| {
+            let Some(r) = r else { return Vec::new() };
+            let mut v: Vec<(String, String)> = r
+                .view()
+                .courses()
+                .values()
+                .filter(|c| c.published)
+                .flat_map(|c| {
+                    c.lessons.iter().map(|l| {
+                        (
+                            format!("{}/{}", c.id, l.id),
+                            format!("{} · {}", c.title, l.title),
+                        )
+                    })
+                })
+                .collect();
+            v.sort();
+            v
+        })
+    });
     let approval = RwSignal::new(e.as_ref().is_some_and(|a| a.needs_approval));
     let hours = RwSignal::new(e.as_ref().is_some_and(|a| a.counts_hours));
     let inline = message.is_none();
@@ -94,6 +124,12 @@ pub fn ActivityForm(
             needs_approval: approval.get_untracked(),
             counts_hours: hours.get_untracked(),
             secret: random_hex(),
+            lesson: lesson.with_untracked(|v| {
+                v.split_once('/').map(|(c, l)| LessonRef {
+                    course_id: c.to_owned(),
+                    lesson_id: l.to_owned(),
+                })
+            }),
         });
         submit_then(op, message, t_string!(i18n, saved).to_string(), move || {
             if !editing {
@@ -150,6 +186,18 @@ pub fn ActivityForm(
                     <span>{t!(i18n, activity_seats)}</span>
                     <input type="number" name="capacity" inputmode="numeric"
                         prop:value=move || capacity.get() on:input=move |ev| capacity.set(event_target_value(&ev)) />
+                </label>
+            </Show>
+            <Show when=move || !lessons.with(Vec::is_empty)>
+                <label class="field-row">
+                    <span>{t!(i18n, activity_lesson)}</span>
+                    <select name="lesson" on:change=move |ev| lesson.set(event_target_value(&ev))>
+                        <option value="" selected=move || lesson.with(String::is_empty)>{t!(i18n, activity_no_lesson)}</option>
+                        {move || lessons.get().into_iter().map(|(value, label)| {
+                            let v2 = value.clone();
+                            view! { <option value=value selected=move || lesson.with(|l| *l == v2)>{label}</option> }
+                        }).collect_view()}
+                    </select>
                 </label>
             </Show>
             <label class="check-row">

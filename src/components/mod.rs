@@ -2,6 +2,7 @@
 
 mod account_security;
 mod activity_form;
+mod checkin_code;
 mod download;
 mod empty_state;
 mod markdown;
@@ -17,6 +18,7 @@ mod update_banner;
 
 pub use account_security::AccountSecurity;
 pub use activity_form::ActivityForm;
+pub use checkin_code::CodeDisplay;
 pub use download::download_csv;
 pub use empty_state::EmptyState;
 pub use markdown::Markdown;

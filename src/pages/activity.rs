@@ -1,15 +1,12 @@
-use std::time::Duration;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use zhijian_domain::Op;
 use zhijian_domain::activity::{Activity, ServiceMode, SignupStatus};
-use zhijian_domain::checkin;
 use zhijian_domain::menu_ops::{HandCheckIn, NewCheckIn, NewSignup};
 
 use crate::attendance::{my_checkin, my_signup, organises, pending_for, rejections_for};
-use crate::components::{ActivityForm, Message, Outcome, submit};
+use crate::components::{ActivityForm, CodeDisplay, Message, Outcome, submit};
 use crate::i18n::*;
 use crate::labels;
 use crate::sync::{Sync, random_hex};
@@ -64,7 +61,12 @@ pub fn ActivityPage() -> impl IntoView {
                     {move || activity.get().map(|a| view! { <Facts a=a /> })}
                     {move || pending.get().then(|| view! { <p class="notice" data-testid="activity-pending">{t!(i18n, activity_pending)}</p> })}
                     {is_member.then(|| view! { <MemberPart a=a.clone() pending=pending message=message code=code /> })}
-                    {organiser.then(|| view! { <OrganiserPart a=a.clone() message=message /> })}
+                    {organiser.then(|| view! {
+                        <p class="actions">
+                            <a class="btn" href=format!("/present/{}", a.id) data-testid="present-link">{t!(i18n, present_open)}</a>
+                        </p>
+                        <OrganiserPart a=a.clone() message=message />
+                    })}
                     {organiser.then(|| view! {
                         <details class="card">
                             <summary>{t!(i18n, activity_edit)}</summary>
@@ -122,6 +124,21 @@ fn Facts(a: Activity) -> impl IntoView {
             {a.counts_hours.then(|| view! { <dt>{t!(i18n, activity_hours)}</dt><dd>{t!(i18n, activity_hours_yes)}</dd> })}
         </dl>
         {a.description.clone().map(|d| view! { <p class="activity-desc">{d}</p> })}
+        {a.lesson.clone().map(|l| {
+            let title = sync.replica.with_untracked(|r| {
+                let c = r.as_ref()?.view().courses().get(&l.course_id)?.clone();
+                Some(format!("{} · {}", c.title, c.lesson(&l.lesson_id)?.title))
+            });
+            view! {
+                <p class="activity-lesson" data-testid="activity-lesson">
+                    {t!(i18n, activity_lesson)} "："
+                    {match title {
+                        Some(t) => view! { <a href=format!("/study/{}/{}", l.course_id, l.lesson_id)>{t}</a> }.into_any(),
+                        None => view! { <span class="hint">{t!(i18n, activity_lesson_missing)}</span> }.into_any(),
+                    }}
+                </p>
+            }
+        })}
     }
 }
 
@@ -479,68 +496,6 @@ fn OrganiserPart(a: Activity, message: Outcome) -> impl IntoView {
             })}
         </section>
     }
-}
-
-/// The code that changes every 30 s, as six digits and as a QR code of the
-/// activity's link with the code (a phone's camera opens it, code filled in).
-#[component]
-fn CodeDisplay(a: Activity) -> impl IntoView {
-    let i18n = use_i18n();
-    let now = RwSignal::new(when::now_secs());
-    if let Ok(handle) =
-        set_interval_with_handle(move || now.set(when::now_secs()), Duration::from_secs(1))
-    {
-        on_cleanup(move || handle.clear());
-    }
-    let secret = a.secret.as_deref().and_then(checkin::secret_bytes);
-    let id = a.id.clone();
-    let origin = web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default();
-    let code = Memo::new(move |_| {
-        let w = checkin::window(now.get());
-        secret.as_ref().map(|s| checkin::code(s, &id, w))
-    });
-    let id = a.id.clone();
-    view! {
-        <div class="code-display" data-testid="code-display">
-            {move || match code.get() {
-                None => view! { <p class="hint">{t!(i18n, code_unavailable)}</p> }.into_any(),
-                Some(c) => {
-                    let url = format!("{origin}/activities/{id}?code={c}");
-                    let left = checkin::WINDOW_SECONDS - now.get().rem_euclid(checkin::WINDOW_SECONDS);
-                    view! {
-                        <p class="code-digits" data-testid="checkin-code" aria-label=move || t_string!(i18n, checkin_code)>{c}</p>
-                        <div class="qr" inner_html=qr_svg(&url) role="img" aria-label=move || t_string!(i18n, code_qr)></div>
-                        <p class="hint">{t!(i18n, code_changes_in, seconds = left)}</p>
-                    }.into_any()
-                }
-            }}
-        </div>
-    }
-}
-
-/// An SVG of `text` as a QR code (one path, crisp at any size).
-fn qr_svg(text: &str) -> String {
-    use qrcodegen::{QrCode, QrCodeEcc};
-    let Ok(qr) = QrCode::encode_text(text, QrCodeEcc::Medium) else {
-        return String::new();
-    };
-    let size = qr.size();
-    let border = 2;
-    let mut path = String::new();
-    for y in 0..size {
-        for x in 0..size {
-            if qr.get_module(x, y) {
-                path.push_str(&format!("M{},{}h1v1h-1z", x + border, y + border));
-            }
-        }
-    }
-    let dim = size + border * 2;
-    format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {dim} {dim}\" shape-rendering=\"crispEdges\">\
-         <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
-    )
 }
 
 crate::lazy_page!(ActivityRoute, activity_chunk, ActivityPage);

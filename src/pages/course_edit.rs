@@ -183,6 +183,7 @@ fn CourseForm(initial: Option<Course>, orgs: Memo<Vec<(String, String)>>) -> imp
                                     on:click=move |_| preview.update(|p| *p = !*p)>
                                     {move || if preview.get() { t_string!(i18n, course_edit_text) } else { t_string!(i18n, course_preview) }}
                                 </button>
+                                <ImageUpload source=source org=move || picked_org(org, orgs) />
                                 <button type="button" class="btn btn-small" on:click=remove
                                     disabled=move || lessons.with(|v| v.len() <= 1)>{t!(i18n, course_remove_lesson)}</button>
                             </div>
@@ -200,6 +201,77 @@ fn CourseForm(initial: Option<Course>, orgs: Memo<Vec<(String, String)>>) -> imp
             <button type="submit" class="btn btn-primary" disabled=move || message.pending()>{t!(i18n, course_save)}</button>
             <Message message=message />
         </form>
+    }
+}
+
+/// "插入图片" (online): uploads a picture for a course of `org` and adds it
+/// to the end of the lesson's text. The server checks the file's type by
+/// its content, its size and the committee's quota, and says why not.
+#[component]
+fn ImageUpload(
+    source: RwSignal<String>,
+    org: impl Fn() -> String + Copy + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let busy = RwSignal::new(false);
+    let said = RwSignal::new(None::<String>);
+    let picked = move |ev: leptos::ev::Event| {
+        let Some(input) = ev.target() else { return };
+        let Some(file) = crate::js::get(&input, "files")
+            .and_then(|f| crate::js::get(&f, "0"))
+            .ok()
+            .filter(|f| !f.is_undefined())
+        else {
+            return;
+        };
+        // Cleared, so that choosing the same file again uploads it again.
+        let _ = js_sys::Reflect::set(&input, &"value".into(), &"".into());
+        let Some(token) = sync.session.get_untracked().map(|s| s.token) else {
+            said.set(Some(t_string!(i18n, course_image_offline).to_string()));
+            return;
+        };
+        let org = org();
+        busy.set(true);
+        said.set(None);
+        leptos::task::spawn_local(async move {
+            // The browser sends the file as it is (nothing copied into the
+            // wasm); natively, where the app is only linted, nothing.
+            #[cfg(target_arch = "wasm32")]
+            let body: zhijian_client::UploadBody = file;
+            #[cfg(not(target_arch = "wasm32"))]
+            let body: zhijian_client::UploadBody = {
+                drop(file);
+                Vec::new()
+            };
+            match crate::api::client()
+                .with_token(token)
+                .upload_media(&org, body)
+                .await
+            {
+                Ok(stored) => {
+                    let alt = t_string!(i18n, course_image_alt).to_string();
+                    source.update(|s| {
+                        s.push_str(&format!("\n\n![{alt}]({})\n", stored.url));
+                    });
+                    said.set(Some(t_string!(i18n, course_image_added).to_string()));
+                }
+                Err(zhijian_client::ApiError::Network(_)) => {
+                    said.set(Some(t_string!(i18n, course_image_offline).to_string()));
+                }
+                Err(zhijian_client::ApiError::Status { body, .. }) => said.set(Some(body.message)),
+                Err(e) => said.set(Some(e.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <label class="btn btn-small file-button" class:disabled=move || busy.get()>
+            {move || if busy.get() { t_string!(i18n, course_image_uploading) } else { t_string!(i18n, course_image_add) }}
+            <input type="file" accept="image/png,image/jpeg,image/webp,image/gif" class="sr-only"
+                disabled=move || busy.get() on:change=picked data-testid="image-upload" />
+        </label>
+        {move || said.get().map(|t| view! { <p class="hint" role="status">{t}</p> })}
     }
 }
 

@@ -1,8 +1,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use zhijian_domain::study::{Course, Lesson, Question};
+use zhijian_domain::Op;
+use zhijian_domain::study::{Course, Lesson, Question, Reflection};
+use zhijian_domain::study_ops::NewReflection;
 
-use crate::components::Markdown;
+use crate::components::{Markdown, Message, Outcome, submit};
 use crate::i18n::*;
 use crate::study;
 use crate::sync::Sync;
@@ -89,6 +91,7 @@ fn LessonView(course: Course, at: usize, large: RwSignal<bool>) -> impl IntoView
         </label>
         <Markdown source=Signal::stored(body) />
         {(!lesson.quiz.is_empty()).then(|| view! { <Quiz questions=lesson.quiz.clone() /> })}
+        <ReflectionForm course_id=course.id.clone() lesson_id=lesson.id.clone() />
         <div class="actions">
             <button type="button" class="btn" class:btn-primary=move || !done.get()
                 aria-pressed=move || done.get().to_string() on:click=toggle_done data-testid="lesson-done">
@@ -188,6 +191,69 @@ fn Quiz(questions: Vec<Question>) -> impl IntoView {
             </div>
         </form>
     }
+}
+
+/// 学习心得: written here (offline too), read by the secretary of the
+/// member's org and nobody else. Only members have one to write.
+#[component]
+fn ReflectionForm(course_id: String, lesson_id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let me = sync
+        .replica
+        .with_untracked(|r| r.as_ref().and_then(|r| r.actor.member_id.clone()));
+    let me = me?;
+    let id = Reflection::id_for(&me, &course_id, &lesson_id);
+    // (what is saved, whether it still waits to be sent)
+    let saved = Memo::new(move |_| {
+        sync.replica.with(|r| {
+            let r = r.as_ref()?;
+            let text = r.view().reflections().get(&id).map(|x| x.text.clone())?;
+            let pending = r
+                .outbox
+                .iter()
+                .any(|m| matches!(&m.op, Op::WriteReflection(n) if n.id(&me) == id));
+            Some((text, pending))
+        })
+    });
+    let text = RwSignal::new(saved.get_untracked().map(|s| s.0).unwrap_or_default());
+    let message = Outcome::new();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let r = NewReflection {
+            course_id: course_id.clone(),
+            lesson_id: lesson_id.clone(),
+            text: text.get_untracked(),
+            at: crate::when::now_secs(),
+        };
+        submit(
+            Op::WriteReflection(r),
+            message,
+            t_string!(i18n, reflection_saved).to_string(),
+        );
+    };
+    Some(view! {
+        <form class="form reflection" on:submit=save data-testid="reflection">
+            <h3>{t!(i18n, reflection_title)}</h3>
+            <p class="hint">{t!(i18n, reflection_hint)}</p>
+            <textarea name="reflection" rows="5" maxlength="2000"
+                aria-label=move || t_string!(i18n, reflection_title)
+                prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+            {move || saved.get().map(|(_, pending)| view! {
+                <p class="hint">
+                    {t!(i18n, reflection_kept)}
+                    {pending.then(|| view! { " · " <span class="tag tag-pending">{t!(i18n, pending_tag)}</span> })}
+                </p>
+            })}
+            <Message message=message />
+            <div class="actions">
+                <button type="submit" class="btn btn-primary"
+                    disabled=move || message.pending() || text.with(|t| t.trim().is_empty())>
+                    {t!(i18n, reflection_save)}
+                </button>
+            </div>
+        </form>
+    })
 }
 
 crate::lazy_page!(LessonRoute, lesson_chunk, LessonPage);

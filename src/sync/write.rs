@@ -76,10 +76,13 @@ async fn push_all(
     // Set after the server said its record of this device is behind.
     let mut resume = false;
     let mut renumbered = false;
+    // Batches are bounded by count; a few large changes (courses) can still
+    // pass the server's body limit: then half as many, down to one.
+    let mut limit = MAX_PUSH_MUTATIONS;
     loop {
         let batch = sync
             .replica
-            .with_untracked(|r| r.as_ref().map(|r| r.pending(MAX_PUSH_MUTATIONS).to_vec()));
+            .with_untracked(|r| r.as_ref().map(|r| r.pending(limit).to_vec()));
         let Some(batch) = batch.filter(|b| !b.is_empty()) else {
             return Ok(());
         };
@@ -92,6 +95,10 @@ async fn push_all(
         };
         let resp = match client.push(&req).await {
             Ok(resp) => resp,
+            Err(ApiError::Status { status: 413, .. }) if limit > 1 => {
+                limit /= 2;
+                continue;
+            }
             Err(ApiError::Status { status: 409, body }) => {
                 let expected = body.expected_seq.ok_or(SyncFailure::Server)?;
                 if (body.code == "seq_reused" || expected > first) && !renumbered {
@@ -125,6 +132,7 @@ async fn push_all(
             Err(e) => return Err(Sync::failure(&e)),
         };
         resume = false;
+        limit = (limit * 2).min(MAX_PUSH_MUTATIONS);
         store
             .acknowledge(resp.last_seq, &resp.results, None, None)
             .await

@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use zhijian_domain::Account;
 use zhijian_domain::api::{
     ClientLog, ErrorBody, Health, LoginRequest, LoginResponse, OrgDirectory, PasswordChange,
+    StoredMedia,
 };
 use zhijian_domain::sync::{PullRequest, PullResponse, PushRequest, PushResponse};
 
@@ -39,6 +40,13 @@ impl ApiError {
         }
     }
 }
+
+/// A file to upload: the browser's `File` or `Blob` as it is (no copy into
+/// the wasm), or bytes natively.
+#[cfg(target_arch = "wasm32")]
+pub type UploadBody = wasm_bindgen::JsValue;
+#[cfg(not(target_arch = "wasm32"))]
+pub type UploadBody = Vec<u8>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Method {
@@ -157,6 +165,15 @@ impl Client {
 
     pub async fn org_directory(&self) -> Result<OrgDirectory, ApiError> {
         self.get("/api/orgs").await
+    }
+
+    /// Uploads a lesson's picture or audio for a course of `org`.
+    pub async fn upload_media(&self, org: &str, body: UploadBody) -> Result<StoredMedia, ApiError> {
+        let url = format!("{}/api/media?org={org}", self.base);
+        self.transport
+            .upload(&url, self.token.as_deref(), body)
+            .await?
+            .ok_or_else(|| ApiError::Decode("empty response".into()))
     }
 
     pub async fn client_log(&self, log: &ClientLog) -> Result<(), ApiError> {

@@ -76,6 +76,10 @@ pub struct Activity {
     /// The orgs it is for, as its menu's (empty: `org_id` alone).
     #[serde(default)]
     pub audience: Vec<String>,
+    /// The lesson studied at it (集中学习, 党课): presenter mode shows it,
+    /// members open it on their phones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lesson: Option<crate::study::LessonRef>,
 }
 
 impl Activity {

@@ -103,6 +103,7 @@ mod tests {
             arrivals: 0,
             secret: None,
             audience: vec![],
+            lesson: None,
         }
     }
 

@@ -4,6 +4,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Alliance, Month, Org};
 
+/// `POST /api/media?org=…`'s answer: where a lesson's picture or audio is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredMedia {
+    /// `/media/<sha256>`, for the lesson's Markdown.
+    pub url: String,
+    pub mime: String,
+    pub bytes: u64,
+}
+
 /// `GET /api/health`
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {

@@ -9,7 +9,7 @@ use crate::credits::{CreditRules, Pledge, Redemption, Reward, Wish};
 use crate::ledger::{Hold, LedgerEntry, Wallet};
 use crate::meeting::{Meeting, MeetingRules};
 use crate::menu::MonthlyMenu;
-use crate::study::Course;
+use crate::study::{Course, Reflection};
 use crate::{Actor, Org};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +37,8 @@ pub enum Doc {
     MeetingRules(MeetingRules),
     /// A course of lessons with their self-checks.
     Course(Course),
+    /// A member's 学习心得, private to them and their organisers.
+    Reflection(Reflection),
 }
 
 impl Doc {
@@ -57,6 +59,7 @@ impl Doc {
             Doc::Meeting(m) => &m.id,
             Doc::MeetingRules(r) => &r.id,
             Doc::Course(c) => &c.id,
+            Doc::Reflection(r) => &r.id,
         }
     }
 
@@ -78,6 +81,7 @@ impl Doc {
             Doc::Meeting(_) => "meeting",
             Doc::MeetingRules(_) => "meeting_rules",
             Doc::Course(_) => "course",
+            Doc::Reflection(_) => "reflection",
         }
     }
 
@@ -99,6 +103,7 @@ impl Doc {
             Doc::Meeting(m) => &m.org_id,
             Doc::MeetingRules(r) => &r.org_id,
             Doc::Course(c) => &c.org_id,
+            Doc::Reflection(r) => &r.org_id,
         }
     }
 
@@ -121,6 +126,7 @@ impl Doc {
             Doc::Meeting(m) => m.org_id.clone(),
             Doc::MeetingRules(r) => r.org_id.clone(),
             Doc::Course(c) => c.org_id.clone(),
+            Doc::Reflection(r) => r.member_id.clone(),
         }
     }
 
@@ -148,6 +154,7 @@ impl Doc {
             Doc::Wallet(w) => vec![&w.member_id],
             Doc::Hold(h) => vec![&h.member_id],
             Doc::Redemption(r) => vec![&r.member_id],
+            Doc::Reflection(r) => vec![&r.member_id],
         }
     }
 
@@ -179,7 +186,8 @@ impl Doc {
             | Doc::Entry(_)
             | Doc::Wallet(_)
             | Doc::Hold(_)
-            | Doc::Redemption(_) => return vec![],
+            | Doc::Redemption(_)
+            | Doc::Reflection(_) => return vec![],
         };
         if list.is_empty() {
             vec![org.as_str()]
@@ -199,6 +207,7 @@ impl Doc {
                 | Doc::Wallet(_)
                 | Doc::Hold(_)
                 | Doc::Redemption(_)
+                | Doc::Reflection(_)
         )
     }
 }

@@ -114,7 +114,7 @@ impl Touches {
     /// `menu_ops::MAX_GROUP` plus its activity and leader is far below).
     pub const MAX_RECORDS: usize = 128;
     /// Derived document ids (`wish-…`, `expire-2026-…`) are longer than ids.
-    const MAX_DOC_ID: usize = 128;
+    pub(crate) const MAX_DOC_ID: usize = 128;
 
     /// Checks every id before anything is loaded: the store may send them
     /// to a database as they are, and a mutation naming 60,000 members must

@@ -11,6 +11,7 @@ use crate::ledger::{self, EntryKind, LedgerEntry, Source};
 use crate::menu::{MenuError, MonthlyMenu};
 use crate::refusal::{Field, Thing, Why};
 use crate::self_dealing::{OwnGain, refuse_own};
+use crate::study::LessonRef;
 use crate::validate::{self, FieldError, Problem};
 use crate::{Actor, Month, Org};
 
@@ -39,6 +40,9 @@ pub struct ActivityDraft {
     /// The check-in code secret, made by the creating device (32 hex digits);
     /// ignored when the activity exists.
     pub secret: String,
+    /// A lesson of a published course to study at it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lesson: Option<LessonRef>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -267,6 +271,16 @@ pub fn save_activity(
     };
     let m = menu(view, &d.menu_id)?;
     managed_org(actor, view, &m.org_id)?;
+    if let Some(l) = &d.lesson {
+        match view.doc(&l.course_id) {
+            Some(Doc::Course(c)) if c.published => {
+                if c.lesson(&l.lesson_id).is_none() {
+                    return Err(Rejection::NotFound(Thing::Lesson));
+                }
+            }
+            _ => return Err(Rejection::NotFound(Thing::Course)),
+        }
+    }
     if !m.items.iter().any(|i| i.id == d.item_id) {
         return Err(Rejection::NotFound(Thing::MenuItem));
     }
@@ -311,6 +325,7 @@ pub fn save_activity(
         arrivals: old.as_ref().map_or(0, |a| a.arrivals),
         secret,
         audience: m.audience.clone(),
+        lesson: d.lesson.clone(),
     };
     // More seats (or none to limit) promote whoever waits.
     let mut signups = view.signups_of(&a.id);
@@ -820,6 +835,7 @@ mod tests {
             needs_approval: false,
             counts_hours: false,
             secret: SECRET.into(),
+            lesson: None,
         }
     }
 
@@ -901,6 +917,58 @@ mod tests {
             },
         );
         assert_eq!(err.unwrap_err().code(), "forbidden");
+    }
+
+    #[test]
+    fn an_activity_links_a_lesson_of_a_published_course() {
+        let mut r = setup(5);
+        let course = |published| {
+            Doc::Course(crate::study::Course {
+                id: "co".into(),
+                org_id: "c".into(),
+                title: "快餐党课".into(),
+                summary: String::new(),
+                audience: vec![],
+                published,
+                lessons: vec![crate::study::parse_lesson("l1", "# 第一讲\n\n正文").unwrap()],
+                updated_by: String::new(),
+            })
+        };
+        let with = |lesson: &str| ActivityDraft {
+            lesson: Some(LessonRef {
+                course_id: "co".into(),
+                lesson_id: lesson.into(),
+            }),
+            ..draft("act", "serve", ServiceMode::Booking, Some(5))
+        };
+        let sec = secretary();
+        let save = |r: &mut Records, d| run(r, &sec, Op::SaveActivity(d));
+        assert_eq!(
+            save(&mut r, with("l1")),
+            Err(Rejection::NotFound(Thing::Course))
+        );
+        r.put_doc(course(false));
+        assert_eq!(
+            save(&mut r, with("l1")),
+            Err(Rejection::NotFound(Thing::Course)),
+            "a draft cannot be studied"
+        );
+        r.put_doc(course(true));
+        assert_eq!(
+            save(&mut r, with("l2")),
+            Err(Rejection::NotFound(Thing::Lesson))
+        );
+        save(&mut r, with("l1")).unwrap();
+        assert_eq!(
+            r.activities()["act"]
+                .lesson
+                .as_ref()
+                .map(|l| l.lesson_id.as_str()),
+            Some("l1")
+        );
+        // Saved again without one, the link goes.
+        save(&mut r, draft("act", "serve", ServiceMode::Booking, Some(5))).unwrap();
+        assert_eq!(r.activities()["act"].lesson, None);
     }
 
     #[test]

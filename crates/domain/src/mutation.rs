@@ -19,7 +19,7 @@ use crate::menu::MonthlyMenu;
 use crate::menu_ops::{self, ActivityDraft, HandCheckIn, NewCheckIn, NewSignup};
 use crate::org_ops;
 use crate::study::Course;
-use crate::study_ops;
+use crate::study_ops::{self, NewReflection};
 
 pub use crate::kernel::{Rejection, Touches, View, Write};
 pub use crate::org_ops::{NewMember, NewOrg};
@@ -125,7 +125,9 @@ mutations! {
     { menu_id, published } => touches Touches::default().docs([menu_id]),
         apply menu_ops::publish_menu(actor, menu_id, *published, view);
     "activity.save@1" SaveActivity(ActivityDraft)
-    (a) => touches Touches::default().docs([&a.menu_id, &a.id]),
+    (a) => touches Touches::default()
+            .docs([&a.menu_id, &a.id])
+            .docs(a.lesson.iter().map(|l| &l.course_id)),
         apply menu_ops::save_activity(actor, a, view);
     "activity.cancel@1" CancelActivity { activity_id: String }
     { activity_id } => touches Touches::default().docs([activity_id]),
@@ -239,6 +241,10 @@ mutations! {
             .orgs(std::iter::once(&c.org_id).chain(&c.audience))
             .docs([&c.id]),
         apply study_ops::save_course(actor, c, view);
+    /// A member writes their 学习心得 on a lesson, for their organisers.
+    "reflection.write@1" WriteReflection(NewReflection)
+    (r) => touches Touches::default().members([me]).docs([r.id(me), r.course_id.clone()]),
+        apply study_ops::write_reflection(actor, r, view, now);
 }
 
 impl Op {

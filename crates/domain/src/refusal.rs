@@ -220,6 +220,7 @@ texts! {
         Alliance = "alliance", "红盟";
         MenuItem = "menu_item", "菜单项目";
         Course = "course", "课程";
+        Lesson = "lesson", "课文";
     }
 }
 
@@ -257,5 +258,6 @@ texts! {
         Question = "question", "题目";
         Choice = "choice", "选项";
         Explanation = "explanation", "解析";
+        Reflection = "reflection", "学习心得";
     }
 }

@@ -132,6 +132,7 @@ kinds! {
     meeting_rules: crate::meeting::MeetingRules = MeetingRules;
     rules: CreditRules = Rules;
     courses: crate::study::Course = Course;
+    reflections: crate::study::Reflection = Reflection;
 }
 
 impl Records {

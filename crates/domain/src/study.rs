@@ -198,6 +198,28 @@ impl Course {
         self.lessons.iter().find(|l| l.id == id)
     }
 
+    /// The server's media the lessons use (`/media/<sha256>`), each once,
+    /// in lesson order with the lesson's index: what "下载到本机" fetches.
+    pub fn media(&self) -> Vec<(usize, String)> {
+        const PREFIX: &str = "/media/";
+        let mut out: Vec<(usize, String)> = Vec::new();
+        for (i, l) in self.lessons.iter().enumerate() {
+            let mut rest = l.body.as_str();
+            while let Some(at) = rest.find(PREFIX) {
+                let tail = &rest[at + PREFIX.len()..];
+                let name: String = tail.chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+                if name.len() == 64 {
+                    let url = format!("{PREFIX}{name}");
+                    if !out.iter().any(|(_, u)| *u == url) {
+                        out.push((i, url));
+                    }
+                }
+                rest = tail;
+            }
+        }
+        out
+    }
+
     /// The orgs it is for (its own when none are named).
     pub fn audience_or_own(&self) -> Vec<&str> {
         if self.audience.is_empty() {
@@ -205,6 +227,63 @@ impl Course {
         } else {
             self.audience.iter().map(String::as_str).collect()
         }
+    }
+}
+
+/// A lesson of a course, as an activity names the one studied at it. On
+/// the wire one string, `course/lesson` (ids have no `/`): activities are
+/// decoded in the app's first load, where a struct's decoder costs bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct LessonRef {
+    pub course_id: String,
+    pub lesson_id: String,
+}
+
+impl TryFrom<String> for LessonRef {
+    type Error = &'static str;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        match s.split_once('/') {
+            Some((c, l)) if !c.is_empty() && !l.is_empty() && !l.contains('/') => Ok(LessonRef {
+                course_id: c.to_owned(),
+                lesson_id: l.to_owned(),
+            }),
+            _ => Err("a lesson is named course/lesson"),
+        }
+    }
+}
+
+impl From<LessonRef> for String {
+    fn from(l: LessonRef) -> String {
+        format!("{}/{}", l.course_id, l.lesson_id)
+    }
+}
+
+/// 学习心得: what a member took from a lesson, written (offline too) for
+/// the organisers of their org. Private: nobody else sees it, and it is
+/// never scored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reflection {
+    pub id: String,
+    pub member_id: String,
+    /// The member's org when it was written: its organisers read it.
+    pub org_id: String,
+    pub course_id: String,
+    pub lesson_id: String,
+    pub text: String,
+    /// When it was written (the device's clock, never later than the
+    /// server's), seconds since the epoch.
+    pub at: i64,
+}
+
+impl Reflection {
+    pub const MAX_CHARS: usize = 2_000;
+
+    /// One per member and lesson: writing again edits it.
+    pub fn id_for(member_id: &str, course_id: &str, lesson_id: &str) -> String {
+        format!("refl-{member_id}-{course_id}-{lesson_id}")
     }
 }
 
@@ -216,16 +295,17 @@ const QUIZ_HEADINGS: [&str; 3] = ["自测", "测验", "quiz"];
 pub enum LessonSourceError {
     /// No `# title` line.
     NoTitle,
-    /// A numbered quiz item without `- [ ]`/`- [x]` choices.
-    QuestionWithoutChoices(usize),
+    /// A numbered quiz item without `- [ ]`/`- [x]` choices: the
+    /// question's number and the line it starts on.
+    QuestionWithoutChoices { number: usize, line: usize },
 }
 
 impl std::fmt::Display for LessonSourceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LessonSourceError::NoTitle => f.write_str("课文第一行应为“# 标题”"),
-            LessonSourceError::QuestionWithoutChoices(n) => {
-                write!(f, "自测第 {n} 题没有“- [ ] 选项”")
+            LessonSourceError::NoTitle => f.write_str("第 1 行：课文第一行应为“# 标题”"),
+            LessonSourceError::QuestionWithoutChoices { number, line } => {
+                write!(f, "第 {line} 行：自测第 {number} 题没有“- [ ] 选项”")
             }
         }
     }
@@ -266,7 +346,7 @@ pub fn parse_lesson(id: &str, source: &str) -> Result<Lesson, LessonSourceError>
                 {
                     let body_from = title.as_ref().map_or(0, |t| t.1);
                     let body = source.get(body_from..start).unwrap_or_default();
-                    let quiz = parse_quiz(&events[i + 1..])?;
+                    let quiz = parse_quiz(source, &events[i + 1..])?;
                     let (title, _) = title.take().ok_or(LessonSourceError::NoTitle)?;
                     return Ok(Lesson {
                         id: id.into(),
@@ -288,9 +368,68 @@ pub fn parse_lesson(id: &str, source: &str) -> Result<Lesson, LessonSourceError>
     })
 }
 
+impl Lesson {
+    /// Top-level blocks a slide holds at most when the text has no `##`
+    /// headings to split at.
+    pub const BLOCKS_PER_SLIDE: usize = 3;
+
+    /// The body cut into slides for presenter mode: one per `##` section
+    /// (the text before the first heading is a slide of its own); a body
+    /// without `##` headings is cut every few paragraphs, lists or quotes.
+    /// Each slide is Markdown, as written.
+    pub fn slides(&self) -> Vec<String> {
+        let body = self.body.as_str();
+        let mut cuts = Vec::new();
+        let mut blocks = Vec::new();
+        let mut depth = 0usize;
+        for (e, range) in Parser::new_ext(body, Options::ENABLE_TASKLISTS).into_offset_iter() {
+            match e {
+                Event::Start(tag) => {
+                    if depth == 0 {
+                        if matches!(
+                            tag,
+                            Tag::Heading {
+                                level: HeadingLevel::H2,
+                                ..
+                            }
+                        ) {
+                            cuts.push(range.start);
+                        }
+                        blocks.push(range.start);
+                    }
+                    depth += 1;
+                }
+                Event::End(_) => depth = depth.saturating_sub(1),
+                // A rule or HTML at the top level is a block of its own.
+                _ if depth == 0 => blocks.push(range.start),
+                _ => {}
+            }
+        }
+        if cuts.is_empty() {
+            cuts = blocks
+                .iter()
+                .copied()
+                .step_by(Self::BLOCKS_PER_SLIDE)
+                .collect();
+        }
+        let mut starts: Vec<usize> = cuts;
+        if starts.first() != Some(&0) {
+            starts.insert(0, 0);
+        }
+        starts.push(body.len());
+        starts
+            .windows(2)
+            .filter_map(|w| body.get(w[0]..w[1]))
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+}
+
 /// The quiz section's events: questions are the items of the first level
 /// of numbered lists.
 fn parse_quiz(
+    source: &str,
     events: &[(Event<'_>, std::ops::Range<usize>)],
 ) -> Result<Vec<Question>, LessonSourceError> {
     #[derive(PartialEq)]
@@ -304,11 +443,13 @@ fn parse_quiz(
     let mut current: Option<Question> = None;
     let mut part = In::Prompt;
     let mut quote_depth = 0usize;
-    for (e, _) in events {
+    let mut item_at = 0usize;
+    for (e, range) in events {
         match e {
             Event::Start(Tag::List(_)) => depth += 1,
             Event::End(TagEnd::List(_)) => depth = depth.saturating_sub(1),
             Event::Start(Tag::Item) if depth == 1 => {
+                item_at = range.start;
                 current = Some(Question {
                     prompt: String::new(),
                     choices: Vec::new(),
@@ -320,7 +461,13 @@ fn parse_quiz(
             Event::End(TagEnd::Item) if depth == 1 => {
                 if let Some(mut q) = current.take() {
                     if q.choices.is_empty() {
-                        return Err(LessonSourceError::QuestionWithoutChoices(quiz.len() + 1));
+                        let line = source
+                            .get(..item_at)
+                            .map_or(1, |before| before.matches('\n').count() + 1);
+                        return Err(LessonSourceError::QuestionWithoutChoices {
+                            number: quiz.len() + 1,
+                            line,
+                        });
                     }
                     q.prompt = q.prompt.trim().into();
                     q.explanation = q.explanation.trim().into();
@@ -458,8 +605,15 @@ mod tests {
         );
         assert_eq!(
             parse_lesson("l4", "# 标题\n\n## 自测\n\n1. 问题\n"),
-            Err(LessonSourceError::QuestionWithoutChoices(1))
+            Err(LessonSourceError::QuestionWithoutChoices { number: 1, line: 5 })
         );
+        let second = "# 标题\n\n## 自测\n\n1. 甲\n   - [x] 对\n   - [ ] 错\n2. 乙\n";
+        let e = parse_lesson("l5", second).unwrap_err();
+        assert_eq!(
+            e,
+            LessonSourceError::QuestionWithoutChoices { number: 2, line: 8 }
+        );
+        assert!(e.to_string().starts_with("第 8 行"), "{e}");
     }
 
     #[test]
@@ -530,5 +684,68 @@ mod tests {
         let mut c = course();
         c.lessons[0].body.push('\u{0}');
         assert!(matches!(c.validate(), Err(CourseError::Field(_))));
+    }
+    #[test]
+    fn slides_follow_the_sections_and_long_plain_text_is_cut() {
+        let mut l = lesson();
+        l.body =
+            "引言一段。\n\n## 一、初心\n\n正文甲。\n\n- 要点\n\n## 二、使命\n\n正文乙。".into();
+        assert_eq!(
+            l.slides(),
+            [
+                "引言一段。",
+                "## 一、初心\n\n正文甲。\n\n- 要点",
+                "## 二、使命\n\n正文乙。"
+            ]
+        );
+        l.body = "## 只有一节\n\n文字".into();
+        assert_eq!(l.slides(), ["## 只有一节\n\n文字"]);
+        // No sections: every three blocks; a list counts as one block.
+        l.body = "一\n\n二\n\n- 甲\n- 乙\n\n四\n\n> 五".into();
+        assert_eq!(l.slides(), ["一\n\n二\n\n- 甲\n- 乙", "四\n\n> 五"]);
+        // A `##` inside a code block or a quote does not cut.
+        l.body = "> ## 引用中的标题\n\n```\n## 代码\n```".into();
+        assert_eq!(l.slides().len(), 1);
+        l.body = String::new();
+        assert!(l.slides().is_empty());
+    }
+
+    #[test]
+    fn a_lesson_ref_is_one_string_on_the_wire() {
+        let r = LessonRef {
+            course_id: "co".into(),
+            lesson_id: "l1".into(),
+        };
+        let json = serde_json::to_string(&r).expect("json");
+        assert_eq!(json, "\"co/l1\"");
+        assert_eq!(serde_json::from_str::<LessonRef>(&json).expect("back"), r);
+        for bad in ["\"co\"", "\"/l1\"", "\"co/\"", "\"a/b/c\""] {
+            assert!(serde_json::from_str::<LessonRef>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_courses_media_are_listed_once_in_lesson_order() {
+        let a = "a".repeat(64);
+        let b = "b".repeat(64);
+        let mut l1 = lesson();
+        l1.body = format!("![图](/media/{b})\n\n再看 ![图](/media/{a}) 和 /media/short");
+        let mut l2 = lesson();
+        l2.id = "l2".into();
+        l2.body = format!("![同一张](/media/{b})");
+        let c = Course {
+            id: "c".into(),
+            org_id: "o".into(),
+            title: "t".into(),
+            summary: String::new(),
+            audience: vec![],
+            published: true,
+            lessons: vec![l1, l2],
+            updated_by: String::new(),
+        };
+        assert_eq!(
+            c.media(),
+            vec![(0, format!("/media/{b}")), (0, format!("/media/{a}"))]
+        );
     }
 }

@@ -115,6 +115,7 @@ fn world() -> Records {
         needs_approval: false,
         counts_hours: true,
         secret: SECRET.into(),
+        lesson: None,
     };
     for op in [
         Op::SaveMenu(menu),

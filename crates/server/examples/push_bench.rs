@@ -76,7 +76,8 @@ async fn bench(label: &str, url: &str) -> Result<(), Box<dyn std::error::Error>>
     zhijian_server::demo::seed_if_empty(&db).await?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let state = AppState::new(db.clone(), zhijian_server::Limits::default());
+    let media = std::env::temp_dir().join("zhijian-bench-media");
+    let state = AppState::new(db.clone(), zhijian_server::Limits::default(), media);
     tokio::spawn(zhijian_server::serve_on(
         listener,
         state,

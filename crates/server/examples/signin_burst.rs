@@ -47,7 +47,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::new(format!("http://{}", listener.local_addr()?));
     tokio::spawn(zhijian_server::serve_on(
         listener,
-        AppState::new(db, limits),
+        AppState::new(db, limits, std::env::temp_dir().join("zhijian-burst-media")),
         None,
         std::future::pending(),
     ));

@@ -9,10 +9,11 @@ use zhijian_domain::credits::Reward;
 use zhijian_domain::meeting::{Absence, Meeting, MeetingKind, Quarter};
 use zhijian_domain::menu::{MenuItem, MonthlyMenu};
 use zhijian_domain::menu_ops::{ActivityDraft, HandCheckIn};
+use zhijian_domain::study::LessonRef;
 use zhijian_domain::{Actor, Month, Op, RoleKind, ScopedRole};
 
 use crate::error::ApiError;
-use crate::{Db, records};
+use crate::{Db, import, media, records};
 
 struct DemoOrg {
     id: &'static str,
@@ -266,7 +267,10 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
         .await?;
     }
     tx.commit().await?;
-    seed_menus(db)
+    let lesson = seed_study(db)
+        .await
+        .map_err(|e| sqlx::Error::Protocol(format!("demo course: {e}")))?;
+    seed_menus(db, lesson)
         .await
         .map_err(|e| sqlx::Error::Protocol(format!("demo menus: {e}")))?;
     seed_credits(db)
@@ -529,7 +533,52 @@ fn item(id: &str, title: &str, mandatory: bool) -> MenuItem {
 /// for "copy last month") and this month's, drafted for the secretary to
 /// review and publish, with an activity under way right now for trying the
 /// check-in code.
-async fn seed_menus(db: &Db) -> Result<(), ApiError> {
+/// The demo course (crates/server/demo/course, written for this app): six
+/// short lessons of 金凤 for the whole district, the last with a picture
+/// compiled into the server. Returns the lesson the 集中学习 studies.
+async fn seed_study(db: &Db) -> Result<Option<LessonRef>, ApiError> {
+    const FILES: [(&str, &str); 6] = [
+        ("01-menu.md", include_str!("../demo/course/01-menu.md")),
+        (
+            "02-credits.md",
+            include_str!("../demo/course/02-credits.md"),
+        ),
+        ("03-mobile.md", include_str!("../demo/course/03-mobile.md")),
+        ("04-dues.md", include_str!("../demo/course/04-dues.md")),
+        (
+            "05-meetings.md",
+            include_str!("../demo/course/05-meetings.md"),
+        ),
+        (
+            "06-station.md",
+            include_str!("../demo/course/06-station.md"),
+        ),
+    ];
+    let now = crate::auth::now_secs();
+    let picture = media::demo_picture_url();
+    let about = Some((
+        "course.md".into(),
+        include_str!("../demo/course/course.md").to_owned(),
+    ));
+    let lessons = FILES
+        .iter()
+        .map(|(name, text)| ((*name).into(), text.replace("DEMO_IMAGE", &picture)))
+        .collect();
+    let course =
+        import::course_from_sources("jinfeng", "rumen", true, about, lessons).map_err(|e| {
+            tracing::error!(error = %e, "demo course");
+            ApiError::Internal
+        })?;
+    media::record_builtin(db, "jinfeng", now).await?;
+    let first = course.lessons.first().map(|l| LessonRef {
+        course_id: course.id.clone(),
+        lesson_id: l.id.clone(),
+    });
+    run(db, &demo_admin(), Op::SaveCourse(course), now).await?;
+    Ok(first)
+}
+
+async fn seed_menus(db: &Db, lesson: Option<LessonRef>) -> Result<(), ApiError> {
     let admin = demo_admin();
     let now = crate::auth::now_secs();
     let this = Month::from_unix(now).map_err(|_| ApiError::Internal)?;
@@ -643,6 +692,7 @@ async fn seed_menus(db: &Db) -> Result<(), ApiError> {
                 needs_approval: false,
                 counts_hours: hours,
                 secret: random_secret()?,
+                lesson: (item_id == "study").then(|| lesson.clone()).flatten(),
             });
             run(db, &admin, op, now).await?;
         }
@@ -679,6 +729,7 @@ async fn seed_service_under_way(
         needs_approval: false,
         counts_hours: true,
         secret: random_secret()?,
+        lesson: None,
     });
     run(db, admin, op, now).await?;
     let op = Op::CheckInByHand(HandCheckIn {
@@ -741,6 +792,7 @@ async fn seed_joint_menu(db: &Db, admin: &Actor, month: Month, now: i64) -> Resu
             needs_approval: false,
             counts_hours: false,
             secret: random_secret()?,
+            lesson: None,
         });
         run(db, admin, op, now).await?;
     }

@@ -38,10 +38,18 @@ pub const HEADERS: [(&str, &str); 6] = [
 ];
 
 /// For `axum::middleware::map_response`: sets every header above,
-/// overriding whatever a handler set.
+/// overriding whatever a handler set, except a sandboxing CSP (uploaded
+/// media), which is stricter than the app's.
 pub async fn add(mut res: Response) -> Response {
     let headers = res.headers_mut();
+    let sandboxed = headers
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("sandbox"));
     for (name, value) in HEADERS {
+        if sandboxed && name == "content-security-policy" {
+            continue;
+        }
         headers.insert(
             HeaderName::from_static(name),
             HeaderValue::from_static(value),

@@ -88,45 +88,84 @@ pub fn read_course(dir: &Path, org_id: &str, publish: bool) -> Result<Course, Im
         }
     }
     files.sort();
-    if files.is_empty() {
-        return Err(ImportError::Empty(dir.into()));
-    }
     let folder = dir
         .canonicalize()
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_default();
-    let (mut title, mut summary) = (folder.clone(), String::new());
     let course_md = dir.join("course.md");
-    if course_md.exists() {
-        let about = parse_lesson("about", &read(&course_md)?).map_err(|e| ImportError::Lesson {
-            path: course_md.clone(),
+    let about = if course_md.exists() {
+        Some((course_md.clone(), read(&course_md)?))
+    } else {
+        None
+    };
+    let mut lessons = Vec::with_capacity(files.len());
+    for path in files {
+        let text = read(&path)?;
+        lessons.push((path, text));
+    }
+    if lessons.is_empty() {
+        return Err(ImportError::Empty(dir.into()));
+    }
+    course_from_sources(org_id, &folder, publish, about, lessons)
+}
+
+/// A course from its files' texts: `about` is `course.md` (title and
+/// summary), `lessons` the lesson files in order. A lesson's id comes from
+/// its file's name, the course's from `org_id` and `folder`: importing the
+/// same files again updates the same records.
+pub fn course_from_sources(
+    org_id: &str,
+    folder: &str,
+    publish: bool,
+    about: Option<(PathBuf, String)>,
+    lessons: Vec<(PathBuf, String)>,
+) -> Result<Course, ImportError> {
+    let (mut title, mut summary) = (folder.to_owned(), String::new());
+    if let Some((path, text)) = about {
+        let about = parse_lesson("about", &text).map_err(|e| ImportError::Lesson {
+            path,
             message: e.to_string(),
         })?;
         title = about.title;
         summary = about.body;
     }
-    let mut lessons = Vec::with_capacity(files.len());
-    for path in &files {
+    let mut read = Vec::with_capacity(lessons.len());
+    for (path, text) in lessons {
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
         let id = derived_id("l", &[&stem]);
-        let lesson = parse_lesson(&id, &read(path)?).map_err(|e| ImportError::Lesson {
+        let lesson = parse_lesson(&id, &text).map_err(|e| ImportError::Lesson {
             path: path.clone(),
             message: e.to_string(),
         })?;
-        lessons.push(lesson);
+        // The course's rules, lesson by lesson, so that a refusal names its file.
+        let alone = Course {
+            id: "check".into(),
+            org_id: org_id.into(),
+            title: "check".into(),
+            summary: String::new(),
+            audience: vec![],
+            published: false,
+            lessons: vec![lesson.clone()],
+            updated_by: String::new(),
+        };
+        alone.validate().map_err(|e| ImportError::Lesson {
+            path,
+            message: zhijian_domain::Rejection::from(e).to_string(),
+        })?;
+        read.push(lesson);
     }
     Ok(Course {
-        id: derived_id("course", &[org_id, &folder]),
+        id: derived_id("course", &[org_id, folder]),
         org_id: org_id.into(),
         title,
         summary,
         audience: vec![],
         published: publish,
-        lessons,
+        lessons: read,
         updated_by: String::new(),
     })
 }

@@ -13,6 +13,7 @@ pub mod headers;
 pub mod import;
 pub mod limits;
 pub mod listener;
+pub mod media;
 pub mod records;
 pub mod routes;
 pub mod throttle;
@@ -45,10 +46,13 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     pub hashes: hash_gate::HashGate,
     pub client_logs: Arc<AddressLimiter>,
+    /// Lesson pictures and audio under the data directory.
+    pub media: Arc<media::MediaStore>,
 }
 
 impl AppState {
-    pub fn new(db: Db, limits: Limits) -> Self {
+    /// `media_dir`: where uploaded lesson media are kept (`<data dir>/media`).
+    pub fn new(db: Db, limits: Limits, media_dir: PathBuf) -> Self {
         let per_minute = std::num::NonZeroU32::new(limits.client_log_per_minute)
             .unwrap_or(std::num::NonZeroU32::MIN);
         Self {
@@ -57,6 +61,13 @@ impl AppState {
             client_logs: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
                 per_minute,
             ))),
+            media: Arc::new(media::MediaStore::new(
+                media_dir,
+                media::MediaLimits {
+                    quota_bytes: limits.media_quota_mb.saturating_mul(1024 * 1024),
+                    ..media::MediaLimits::default()
+                },
+            )),
             limits: Arc::new(limits),
         }
     }

@@ -51,6 +51,9 @@ pub struct Limits {
     /// (only behind a reverse proxy that sets it).
     #[arg(long, env = "ZJ_TRUST_FORWARDED_FOR", default_value_t = Self::DEFAULT.trust_forwarded_for)]
     pub trust_forwarded_for: bool,
+    /// Megabytes of lesson media (pictures, audio) one committee may store.
+    #[arg(long, env = "ZJ_MEDIA_QUOTA_MB", default_value_t = Self::DEFAULT.media_quota_mb)]
+    pub media_quota_mb: u64,
 }
 
 impl Limits {
@@ -68,6 +71,7 @@ impl Limits {
         client_log_per_minute: 30,
         session_idle_days: 14,
         trust_forwarded_for: false,
+        media_quota_mb: 500,
     };
 
     pub fn header_timeout(&self) -> Duration {

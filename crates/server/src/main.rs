@@ -167,7 +167,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     println!("  {:<14} {:<14} {} {}", a.login, a.password, a.name, a.what);
                 }
             }
-            let state = AppState::new(db.clone(), limits);
+            let state = AppState::new(db.clone(), limits, cli.data_dir.join("media"));
             zhijian_server::serve(state, ServeOptions { addr, dist }, shutdown_signal()).await?;
             tracing::info!("shut down");
         }

@@ -144,7 +144,8 @@ async fn load_docs(
                 | Doc::Rules(_)
                 | Doc::Meeting(_)
                 | Doc::MeetingRules(_)
-                | Doc::Course(_) => {}
+                | Doc::Course(_)
+                | Doc::Reflection(_) => {}
             }
             view.put_doc(d);
         }

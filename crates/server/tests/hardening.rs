@@ -286,9 +286,13 @@ async fn sessions_end_when_idle_everywhere_and_with_a_password_change() {
         assert_eq!(status(&a.me().await), 401, "{}: idle", s.backend);
         assert_eq!(status(&b.me().await), 200);
         // The hourly purge removes it.
-        zhijian_server::purge(&AppState::new(s.db.clone(), Limits::default()))
-            .await
-            .unwrap();
+        zhijian_server::purge(&AppState::new(
+            s.db.clone(),
+            Limits::default(),
+            s.media_dir.clone(),
+        ))
+        .await
+        .unwrap();
         let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE token_hash = $1")
             .bind(zhijian_server::auth::token_hash(&a_token))
             .fetch_one(s.db.pool())

@@ -80,6 +80,7 @@ fn activity(id: &str, menu_id: &str, mode: ServiceMode, capacity: Option<i64>) -
         needs_approval: false,
         counts_hours: false,
         secret: SECRET.into(),
+        lesson: None,
     }
 }
 

@@ -98,6 +98,7 @@ fn templates() -> Vec<Value> {
             needs_approval: false,
             counts_hours: true,
             secret: "00112233445566778899aabbccddeeff".into(),
+            lesson: None,
         }),
     ];
     ops.iter()

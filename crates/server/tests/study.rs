@@ -1,13 +1,15 @@
 //! Courses through HTTP, on SQLite and PostgreSQL: committee staff write a
 //! course for their district; members below see it once it is published,
 //! never as a draft; a member cannot write one; `import-course` reads a
-//! folder of Markdown lessons through the same rules.
+//! folder of Markdown lessons through the same rules; a member's 学习心得
+//! reaches the organisers of their org and nobody else.
 
 mod common;
 
 use common::{account, docs, login, push, rejection};
 use zhijian_domain::doc::Doc;
-use zhijian_domain::study::{Course, parse_lesson};
+use zhijian_domain::study::{Course, Reflection, parse_lesson};
+use zhijian_domain::study_ops::NewReflection;
 use zhijian_domain::{Op, RoleKind};
 
 const LESSON: &str = "# 第一讲 初心使命
@@ -179,10 +181,127 @@ async fn import_course_reads_a_folder_and_updates_on_reimport() {
             .await
             .expect_err("no title");
         assert!(e.to_string().contains("03-bad.md"), "{e}");
+        assert!(e.to_string().contains("第 1 行"), "{e}");
+        // A question with one choice: its file and line; nothing of the
+        // folder is saved (the course is as the last import left it).
+        std::fs::write(
+            path.join("03-bad.md"),
+            "# 第三讲\n\n正文\n\n## 自测\n\n1. 只有一个选项的题\n   - [x] 唯一\n",
+        )
+        .expect("write");
+        let e = zhijian_server::import::import_course(&s.db, &path, "shxl", true, now)
+            .await
+            .expect_err("one choice");
+        assert!(e.to_string().contains("03-bad.md"), "{e}");
+        assert!(e.to_string().contains("2 到 6 个选项"), "{e}");
+        std::fs::write(
+            path.join("03-bad.md"),
+            "# 第三讲\n\n## 自测\n\n1. 没有选项\n",
+        )
+        .expect("write");
+        let e = zhijian_server::import::import_course(&s.db, &path, "shxl", true, now)
+            .await
+            .expect_err("no choices");
+        assert!(e.to_string().contains("03-bad.md: 第 5 行"), "{e}");
+        let Some(Doc::Course(c)) = docs(&member, "m-dev3").await.remove(&first.course_id) else {
+            panic!("still there ({})", s.backend);
+        };
+        assert_eq!(c.lessons.len(), 2, "nothing half-imported");
         std::fs::remove_file(path.join("03-bad.md")).expect("rm");
         let e = zhijian_server::import::import_course(&s.db, &path, "nowhere", true, now)
             .await
             .expect_err("no such org");
         assert!(e.to_string().starts_with("refused"), "{e}");
+    }
+}
+
+#[tokio::test]
+async fn a_reflection_reaches_the_secretary_and_no_other_member() {
+    for s in common::servers().await {
+        let staff = account(
+            &s,
+            "shxl-staff",
+            None,
+            &[(RoleKind::Committee, Some("shxl"))],
+        )
+        .await;
+        let r = push(&staff, "staff-dev", vec![(1, Op::SaveCourse(course(true)))]).await;
+        assert_eq!(rejection(&r, 1), None, "{}", s.backend);
+
+        let member = login(&s.client, "13900000001", "demo1234").await;
+        let write = |text: &str, lesson: &str| {
+            Op::WriteReflection(NewReflection {
+                course_id: "course-kuaican".into(),
+                lesson_id: lesson.into(),
+                text: text.into(),
+                at: zhijian_server::auth::now_secs(),
+            })
+        };
+        let r = push(
+            &member,
+            "m-dev",
+            vec![
+                (1, write("为人民服务要落到小事上。", "l1")),
+                (2, write("心得", "l9")),
+            ],
+        )
+        .await;
+        assert_eq!(rejection(&r, 1), None, "{}", s.backend);
+        assert_eq!(
+            rejection(&r, 2).as_deref(),
+            Some("找不到该课文"),
+            "{}",
+            s.backend
+        );
+        let id = Reflection::id_for("m-01", "course-kuaican", "l1");
+
+        let secretary = login(&s.client, "13900000002", "demo1234").await;
+        let Some(Doc::Reflection(seen)) = docs(&secretary, "sec-dev").await.remove(&id) else {
+            panic!("the secretary of yuehai reads it ({})", s.backend);
+        };
+        assert_eq!(seen.text, "为人民服务要落到小事上。");
+        assert!(
+            docs(&member, "m-dev").await.contains_key(&id),
+            "the writer keeps hers"
+        );
+        assert!(
+            docs(&staff, "staff-dev").await.contains_key(&id),
+            "the committee above"
+        );
+
+        let fellow = login(&s.client, "13900000003", "demo1234").await;
+        assert!(
+            !docs(&fellow, "f-dev").await.contains_key(&id),
+            "a fellow member does not see it ({})",
+            s.backend
+        );
+        let other = account(
+            &s,
+            "wanda-secretary",
+            None,
+            &[(RoleKind::Secretary, Some("wanda"))],
+        )
+        .await;
+        assert!(
+            !docs(&other, "o-dev").await.contains_key(&id),
+            "{}",
+            s.backend
+        );
+
+        // A draft takes no reflections: the course must be published.
+        let r = push(
+            &staff,
+            "staff-dev",
+            vec![(2, Op::SaveCourse(course(false)))],
+        )
+        .await;
+        assert_eq!(rejection(&r, 2), None);
+        let r = push(&member, "m-dev", vec![(3, write("再写", "l1"))]).await;
+        assert_eq!(
+            rejection(&r, 3).as_deref(),
+            Some("找不到该课程"),
+            "{}",
+            s.backend
+        );
     }
 }

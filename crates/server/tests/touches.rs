@@ -18,6 +18,7 @@ use zhijian_domain::menu_ops::{ActivityDraft, HandCheckIn, NewCheckIn, NewSignup
 use zhijian_domain::mutation::{NewMember, NewOrg};
 use zhijian_domain::replica::Records;
 use zhijian_domain::study::{Course, parse_lesson};
+use zhijian_domain::study_ops::NewReflection;
 use zhijian_domain::{Actor, ManagementMode, MemberStatus, Op, OrgKind, apply};
 use zhijian_server::{Db, records};
 
@@ -167,6 +168,7 @@ fn ops(all: &Records, now: i64) -> Vec<Op> {
             needs_approval: true,
             counts_hours: true,
             secret: "00112233445566778899aabbccddeeff".into(),
+            lesson: None,
         }),
         Op::SignUp(NewSignup {
             id: "t-signup".into(),
@@ -203,6 +205,7 @@ fn ops(all: &Records, now: i64) -> Vec<Op> {
             needs_approval: false,
             counts_hours: true,
             secret: hours_secret.into(),
+            lesson: None,
         }),
         Op::SignUp(NewSignup {
             id: "t-signup-hours".into(),
@@ -322,6 +325,12 @@ fn ops(all: &Records, now: i64) -> Vec<Op> {
             published: true,
             lessons: vec![parse_lesson("l1", "# 第一讲\n\n正文").expect("lesson")],
             updated_by: String::new(),
+        }),
+        Op::WriteReflection(NewReflection {
+            course_id: "t-course".into(),
+            lesson_id: "l1".into(),
+            text: "学习体会".into(),
+            at: now,
         }),
     ]
 }

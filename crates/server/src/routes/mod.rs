@@ -3,6 +3,7 @@
 mod auth;
 mod client_log;
 mod health;
+mod media;
 pub(crate) mod orgs;
 mod sync;
 
@@ -19,6 +20,18 @@ use crate::error::ApiError;
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 pub fn api(state: AppState) -> Router {
+    // The largest file a lesson may carry, checked again by kind.
+    let media_limit = usize::try_from(
+        state
+            .media
+            .limits
+            .max_audio_bytes
+            .max(state.media.limits.max_image_bytes),
+    )
+    .unwrap_or(usize::MAX);
+    let files = Router::new()
+        .route("/media/{name}", get(media::serve))
+        .with_state(state.clone());
     let api = Router::new()
         .route("/health", get(health::health))
         .route("/orgs", get(orgs::directory))
@@ -30,10 +43,15 @@ pub fn api(state: AppState) -> Router {
         .route("/auth/me", get(auth::me))
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", post(sync::pull))
+        .route(
+            "/media",
+            post(media::upload).layer(DefaultBodyLimit::max(media_limit)),
+        )
         .fallback(|| async { ApiError::NotFound })
         .with_state(state);
     Router::new()
         .nest("/api", api)
+        .merge(files)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| {

@@ -22,7 +22,10 @@ pub struct TestServer {
     pub base: String,
     pub db: Db,
     pub backend: &'static str,
+    /// Where this server keeps uploaded media.
+    pub media_dir: std::path::PathBuf,
     _dir: Option<tempfile::TempDir>,
+    _media: tempfile::TempDir,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -97,7 +100,9 @@ pub async fn start_with(
             .await
             .expect("seed");
     }
-    let state = AppState::new(db.clone(), limits);
+    let media = tempfile::tempdir().expect("media dir");
+    let media_dir = media.path().join("media");
+    let state = AppState::new(db.clone(), limits, media_dir.clone());
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let task = tokio::spawn(async move {
@@ -110,7 +115,9 @@ pub async fn start_with(
         base,
         db,
         backend,
+        media_dir,
         _dir: dir,
+        _media: media,
         task,
     }
 }
