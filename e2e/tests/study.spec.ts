@@ -44,6 +44,23 @@ test("a secretary publishes a course and a member studies it offline", async ({ 
   await form.getByRole("button", { name: "保存课程" }).click();
   await expect(form.getByRole("status")).toHaveText("第 1 课第 1 行：课文第一行应为“# 标题”");
   await text.fill(LESSON);
+  // A picture (placed before the self-check) and a recording (under the
+  // title), uploaded from this device; the server reads their type from the bytes.
+  const png = Buffer.from(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000" +
+      "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082",
+    "hex",
+  );
+  await form.getByTestId("image-upload").setInputFiles({ name: "photo.png", mimeType: "image/png", buffer: png });
+  await expect(form.getByRole("status").filter({ hasText: /图片已上传/ })).toBeVisible();
+  await expect(text).toHaveValue(/!\[图片说明\]\(\/media\/[0-9a-f]{64}\)\n\n## 自测/);
+  const mp3 = Buffer.concat([Buffer.from("ID3\x03\x00\x00\x00\x00\x00\x00", "latin1"), Buffer.alloc(2048, 1)]);
+  await form.getByTestId("audio-upload").setInputFiles({ name: "talk.mp3", mimeType: "audio/mpeg", buffer: mp3 });
+  await expect(form.getByRole("status").filter({ hasText: /音频已上传/ })).toBeVisible();
+  await expect(text).toHaveValue(/^# 第一讲 不忘初心\n\n\[音频\]\(\/media\/[0-9a-f]{64}\)\n/);
+  // Not a picture whatever its name says: refused with the reason.
+  await form.getByTestId("image-upload").setInputFiles({ name: "tool.png", mimeType: "image/png", buffer: Buffer.from("7f454c460201010000000000", "hex") });
+  await expect(form.getByRole("status").filter({ hasText: /只能上传图片/ })).toBeVisible();
   await form.getByRole("button", { name: "预览" }).click();
   await expect(form.getByTestId("lesson-preview").locator("strong")).toHaveText("牢记");
   await expect(form.getByTestId("lesson-preview")).toContainText("自测 1 题");
@@ -71,6 +88,8 @@ test("a secretary publishes a course and a member studies it offline", async ({ 
   const lesson = page.getByTestId("lesson");
   await expect(lesson.getByRole("heading", { level: 2 })).toHaveText("第一讲 不忘初心");
   await expect(lesson.getByRole("listitem").filter({ hasText: "学习党章" })).toBeVisible();
+  await expect(lesson.locator("audio")).toHaveAttribute("src", /^\/media\/[0-9a-f]{64}$/);
+  await expect(lesson.locator("figure img")).toHaveAttribute("src", /^\/media\/[0-9a-f]{64}$/);
   await lesson.getByLabel("大字阅读").check();
   await expect(lesson).toHaveClass(/large-text/);
 

@@ -111,6 +111,7 @@ test("the organiser presents the lesson on a big screen while a member checks in
   const code = (await presenter.getByTestId("checkin-code").textContent())!.trim();
   await page.getByLabel("签到码").fill(code);
   await page.getByRole("button", { name: "签到", exact: true }).click();
+  await expect(page.getByText("已签到，联网后由服务器核验")).toBeVisible();
   await syncNow(page, server.url);
   await page.goto(`${server.url}/activities/menu-yuehai-this-a0`);
   await expect(page.getByTestId("my-checkin")).toContainText("签到");

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use zhijian_domain::Op;
-use zhijian_domain::study::{Course, lesson_source, parse_lesson};
+use zhijian_domain::study::{Course, lesson_source, parse_lesson, with_audio, with_image};
 
 use crate::components::{
     Markdown, Message, OrgSelect, Outcome, TextField, orgs_where, picked_org, submit_then,
@@ -183,7 +183,8 @@ fn CourseForm(initial: Option<Course>, orgs: Memo<Vec<(String, String)>>) -> imp
                                     on:click=move |_| preview.update(|p| *p = !*p)>
                                     {move || if preview.get() { t_string!(i18n, course_edit_text) } else { t_string!(i18n, course_preview) }}
                                 </button>
-                                <ImageUpload source=source org=move || picked_org(org, orgs) />
+                                <MediaUpload source=source org=move || picked_org(org, orgs) audio=false />
+                                <MediaUpload source=source org=move || picked_org(org, orgs) audio=true />
                                 <button type="button" class="btn btn-small" on:click=remove
                                     disabled=move || lessons.with(|v| v.len() <= 1)>{t!(i18n, course_remove_lesson)}</button>
                             </div>
@@ -204,13 +205,15 @@ fn CourseForm(initial: Option<Course>, orgs: Memo<Vec<(String, String)>>) -> imp
     }
 }
 
-/// "插入图片" (online): uploads a picture for a course of `org` and adds it
-/// to the end of the lesson's text. The server checks the file's type by
-/// its content, its size and the committee's quota, and says why not.
+/// "插入图片" / "添加音频" (online): uploads a picture (added at the end of
+/// the lesson's text, before its self-check) or the lesson's recording (the line under its title,
+/// replacing one there) for a course of `org`. The server checks the file's
+/// type by its content, its size and the committee's quota, and says why not.
 #[component]
-fn ImageUpload(
+fn MediaUpload(
     source: RwSignal<String>,
     org: impl Fn() -> String + Copy + 'static,
+    audio: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let sync = Sync::get();
@@ -249,11 +252,13 @@ fn ImageUpload(
                 .upload_media(&org, body)
                 .await
             {
+                Ok(stored) if audio => {
+                    source.update(|s| *s = with_audio(s, &stored.url));
+                    said.set(Some(t_string!(i18n, course_audio_added).to_string()));
+                }
                 Ok(stored) => {
                     let alt = t_string!(i18n, course_image_alt).to_string();
-                    source.update(|s| {
-                        s.push_str(&format!("\n\n![{alt}]({})\n", stored.url));
-                    });
+                    source.update(|s| *s = with_image(s, &stored.url, &alt));
                     said.set(Some(t_string!(i18n, course_image_added).to_string()));
                 }
                 Err(zhijian_client::ApiError::Network(_)) => {
@@ -267,9 +272,15 @@ fn ImageUpload(
     };
     view! {
         <label class="btn btn-small file-button" class:disabled=move || busy.get()>
-            {move || if busy.get() { t_string!(i18n, course_image_uploading) } else { t_string!(i18n, course_image_add) }}
-            <input type="file" accept="image/png,image/jpeg,image/webp,image/gif" class="sr-only"
-                disabled=move || busy.get() on:change=picked data-testid="image-upload" />
+            {move || match (busy.get(), audio) {
+                (true, _) => t_string!(i18n, course_image_uploading),
+                (false, false) => t_string!(i18n, course_image_add),
+                (false, true) => t_string!(i18n, course_audio_add),
+            }}
+            <input type="file" class="sr-only"
+                accept=if audio { "audio/mpeg,audio/mp4,audio/ogg,.mp3,.m4a,.ogg" } else { "image/png,image/jpeg,image/webp,image/gif" }
+                disabled=move || busy.get() on:change=picked
+                data-testid=if audio { "audio-upload" } else { "image-upload" } />
         </label>
         {move || said.get().map(|t| view! { <p class="hint" role="status">{t}</p> })}
     }
@@ -284,6 +295,7 @@ fn LessonPreview(source: RwSignal<String>) -> impl IntoView {
         Ok(l) => view! {
             <div class="preview" data-testid="lesson-preview">
                 <h3>{l.title}</h3>
+                {l.audio.map(|src| view! { <audio controls preload="none" src=src></audio> })}
                 <Markdown source=Signal::stored(l.body) />
                 {(!l.quiz.is_empty()).then(|| view! {
                     <p class="hint">{t_string!(i18n, course_quiz_count, n = l.quiz.len()).to_string()}</p>

@@ -89,6 +89,10 @@ fn LessonView(course: Course, at: usize, large: RwSignal<bool>) -> impl IntoView
                 } />
             {t!(i18n, lesson_large_text)}
         </label>
+        {lesson.audio.clone().map(|src| view! {
+            <audio class="lesson-audio" controls preload="none" src=src
+                aria-label=move || t_string!(i18n, lesson_audio)></audio>
+        })}
         <Markdown source=Signal::stored(body) />
         {(!lesson.quiz.is_empty()).then(|| view! { <Quiz questions=lesson.quiz.clone() /> })}
         <ReflectionForm course_id=course.id.clone() lesson_id=lesson.id.clone() />

@@ -127,6 +127,7 @@ fn Presenter(a: Activity, course: Option<Course>, lesson: Option<Lesson>) -> imp
     let course_title = course.as_ref().map(|c| c.title.clone()).unwrap_or_default();
     let lesson_title = lesson.as_ref().map(|l| l.title.clone());
     let quiz = lesson.as_ref().map(|l| l.quiz.clone()).unwrap_or_default();
+    let audio = lesson.as_ref().and_then(|l| l.audio.clone());
     let back = format!("/activities/{}", a.id);
     let (title, place) = (a.title.clone(), a.place.clone());
     let slide = move || slides.get(at.get()).cloned().unwrap_or(Slide::Close);
@@ -146,6 +147,7 @@ fn Presenter(a: Activity, course: Option<Course>, lesson: Option<Lesson>) -> imp
                             <p class="presenter-kicker">{course_title.clone()}</p>
                             <h1>{lesson_title.clone().unwrap_or_else(|| title.clone())}</h1>
                             <p class="presenter-kicker">{place.clone()}</p>
+                            {audio.clone().map(|src| view! { <audio controls preload="none" src=src></audio> })}
                             {lesson_title.is_none().then(|| view! { <p class="hint">{t!(i18n, present_no_lesson)}</p> })}
                         }.into_any(),
                         Slide::Text(md) => view! { <Markdown source=Signal::stored(md) /> }.into_any(),

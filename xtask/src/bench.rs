@@ -15,6 +15,8 @@ pub fn bench() -> Result {
     tools::ensure_for_test()?;
     bundle()?;
 
+    lesson()?;
+
     step("IndexedDB in headless Chromium (tests/idb_bench.rs)");
     run(cargo()
         .args([
@@ -59,6 +61,38 @@ pub fn bench() -> Result {
         "--example",
         "signin_burst",
     ]))?;
+    Ok(())
+}
+
+/// Opening a downloaded lesson offline and what the demo course takes on a
+/// device (e2e/bench/lesson.bench.ts), against the release app `bundle` built.
+fn lesson() -> Result {
+    step("a downloaded lesson opened offline (e2e/bench/lesson.bench.ts)");
+    let report_path = root().join("target/xtask/lesson.json");
+    let _ = std::fs::remove_file(&report_path);
+    let _ = Command::new(tools::node_bin().join("playwright"))
+        .args(["test", "--config", "e2e/bench.config.ts", "--reporter=line"])
+        .current_dir(root())
+        .env("PATH", tools::path_with_node_bin())
+        .env("ZJ_SERVER_BIN", root().join("target/debug/zhijian-server"))
+        .env("ZJ_DIST", root().join("dist"))
+        .env("ZJ_LESSON_REPORT", &report_path)
+        .status()?;
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report_path)?)?;
+    let n = |v: &serde_json::Value| v.as_u64().unwrap_or(0);
+    println!(
+        "\nlesson with its picture, server stopped ({} runs each):\n  deep link, page loaded afresh: p50 {} ms, p95 {} ms\n  tap from the 学习 list:        p50 {} ms, p95 {} ms",
+        n(&report["runs"]),
+        n(&report["coldMs"]["p50"]),
+        n(&report["coldMs"]["p95"]),
+        n(&report["tapMs"]["p50"]),
+        n(&report["tapMs"]["p95"]),
+    );
+    println!(
+        "demo course on the device: text {} (IndexedDB, as JSON), media {} (cache)",
+        kb(n(&report["textBytes"])),
+        kb(n(&report["mediaBytes"]))
+    );
     Ok(())
 }
 

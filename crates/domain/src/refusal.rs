@@ -259,5 +259,6 @@ texts! {
         Choice = "choice", "选项";
         Explanation = "explanation", "解析";
         Reflection = "reflection", "学习心得";
+        Audio = "audio", "音频";
     }
 }

@@ -48,6 +48,10 @@ pub struct Lesson {
     pub body: String,
     #[serde(default)]
     pub quiz: Vec<Question>,
+    /// One recording to listen to (`/media/<sha256>`), written in the
+    /// lesson's Markdown as `[音频](/media/…)` right under the title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,6 +176,13 @@ impl Course {
             }
             validate::text(Field::LessonTitle, &l.title, Self::MAX_TITLE_CHARS)?;
             validate::long_text(Field::LessonBody, &l.body, Self::MAX_LESSON_CHARS)?;
+            if l.audio.as_deref().is_some_and(|a| !is_media_path(a)) {
+                return Err(FieldError {
+                    field: Field::Audio,
+                    problem: Problem::BadId,
+                }
+                .into());
+            }
             if l.quiz.len() > Self::MAX_QUESTIONS {
                 return Err(CourseError::TooManyQuestions);
             }
@@ -204,6 +215,11 @@ impl Course {
         const PREFIX: &str = "/media/";
         let mut out: Vec<(usize, String)> = Vec::new();
         for (i, l) in self.lessons.iter().enumerate() {
+            if let Some(a) = &l.audio
+                && !out.iter().any(|(_, u)| u == a)
+            {
+                out.push((i, a.clone()));
+            }
             let mut rest = l.body.as_str();
             while let Some(at) = rest.find(PREFIX) {
                 let tail = &rest[at + PREFIX.len()..];
@@ -348,11 +364,13 @@ pub fn parse_lesson(id: &str, source: &str) -> Result<Lesson, LessonSourceError>
                     let body = source.get(body_from..start).unwrap_or_default();
                     let quiz = parse_quiz(source, &events[i + 1..])?;
                     let (title, _) = title.take().ok_or(LessonSourceError::NoTitle)?;
+                    let (body, audio) = take_audio(body);
                     return Ok(Lesson {
                         id: id.into(),
                         title,
-                        body: body.trim().into(),
+                        body,
                         quiz,
+                        audio,
                     });
                 }
             }
@@ -360,12 +378,91 @@ pub fn parse_lesson(id: &str, source: &str) -> Result<Lesson, LessonSourceError>
         }
     }
     let (title, end) = title.ok_or(LessonSourceError::NoTitle)?;
+    let (body, audio) = take_audio(source.get(end..).unwrap_or_default());
     Ok(Lesson {
         id: id.into(),
         title,
-        body: source.get(end..).unwrap_or_default().trim().into(),
+        body,
         quiz: Vec::new(),
+        audio,
     })
+}
+
+/// The link texts that mark a lesson's recording.
+const AUDIO_LABELS: [&str; 2] = ["音频", "audio"];
+
+/// A server media path: `/media/` and 64 lowercase hex digits.
+pub fn is_media_path(s: &str) -> bool {
+    s.strip_prefix("/media/").is_some_and(|h| {
+        h.len() == 64
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// The body without its first line when that line is `[音频](/media/…)`,
+/// and that recording.
+fn take_audio(body: &str) -> (String, Option<String>) {
+    let body = body.trim();
+    let (first, rest) = body.split_once('\n').unwrap_or((body, ""));
+    let audio = first
+        .trim()
+        .strip_prefix('[')
+        .and_then(|r| r.split_once("]("))
+        .filter(|(label, _)| AUDIO_LABELS.contains(&label.trim().to_lowercase().as_str()))
+        .and_then(|(_, r)| r.strip_suffix(')'))
+        .filter(|url| is_media_path(url));
+    match audio {
+        Some(url) => (rest.trim().to_owned(), Some(url.to_owned())),
+        None => (body.to_owned(), None),
+    }
+}
+
+/// A lesson's Markdown with a picture added at the end of its text (before
+/// its self-check, which would swallow it): what the editor does after an
+/// upload.
+pub fn with_image(source: &str, url: &str, alt: &str) -> String {
+    let picture = format!("![{alt}]({url})");
+    let quiz_at = source.lines().position(|l| {
+        l.trim_start()
+            .strip_prefix("## ")
+            .is_some_and(|h| QUIZ_HEADINGS.contains(&h.trim().to_lowercase().as_str()))
+    });
+    let mut lines: Vec<&str> = source.trim_end().lines().collect();
+    match quiz_at {
+        Some(i) => {
+            lines.insert(i, "");
+            lines.insert(i, &picture);
+        }
+        None => {
+            lines.push("");
+            lines.push(&picture);
+        }
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
+}
+
+/// A lesson's Markdown with `url` as its recording (the line under the
+/// title, replacing one already there): what the editor does after an upload.
+pub fn with_audio(source: &str, url: &str) -> String {
+    let line = format!("[音频]({url})");
+    let mut lines: Vec<&str> = source.lines().collect();
+    let title = lines.iter().position(|l| l.trim_start().starts_with("# "));
+    let at = title.map_or(0, |t| t + 1);
+    // The first non-blank line after the title, if it is a recording already.
+    let next = (at..lines.len()).find(|&i| !lines[i].trim().is_empty());
+    match next {
+        Some(i) if take_audio(lines[i]).1.is_some() => lines[i] = &line,
+        _ => {
+            lines.insert(at, "");
+            lines.insert(at + 1, &line);
+        }
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
 }
 
 impl Lesson {
@@ -521,7 +618,12 @@ fn parse_quiz(
 /// A lesson as Markdown again (the editor opens a saved lesson this way):
 /// [`parse_lesson`] reads it back to the same lesson.
 pub fn lesson_source(l: &Lesson) -> String {
-    let mut s = format!("# {}\n\n{}\n", l.title, l.body.trim());
+    let audio = l
+        .audio
+        .as_ref()
+        .map(|a| format!("[音频]({a})\n\n"))
+        .unwrap_or_default();
+    let mut s = format!("# {}\n\n{audio}{}\n", l.title, l.body.trim());
     if !l.quiz.is_empty() {
         s.push_str("\n## 自测\n");
         for (i, q) in l.quiz.iter().enumerate() {
@@ -747,5 +849,51 @@ mod tests {
             c.media(),
             vec![(0, format!("/media/{b}")), (0, format!("/media/{a}"))]
         );
+    }
+    #[test]
+    fn a_lesson_carries_one_recording_written_under_its_title() {
+        let a = format!("/media/{}", "c".repeat(64));
+        let src = format!("# 第一讲\n\n[音频]({a})\n\n正文。\n");
+        let l = parse_lesson("l1", &src).expect("reads");
+        assert_eq!(l.audio.as_deref(), Some(a.as_str()));
+        assert_eq!(l.body, "正文。");
+        assert_eq!(parse_lesson("l1", &lesson_source(&l)), Ok(l.clone()));
+        // Further down, or not the server's media: just text.
+        let later = parse_lesson("l2", &format!("# 题\n\n正文\n\n[音频]({a})")).expect("reads");
+        assert_eq!(later.audio, None);
+        let elsewhere =
+            parse_lesson("l3", "# 题\n\n[音频](https://example.com/a.mp3)\n").expect("reads");
+        assert_eq!(elsewhere.audio, None);
+        // The editor puts a new recording in place of the old one.
+        let b = format!("/media/{}", "d".repeat(64));
+        let again = with_audio(&src, &b);
+        assert_eq!(
+            parse_lesson("l1", &again).expect("reads").audio.as_deref(),
+            Some(b.as_str())
+        );
+        assert_eq!(again.matches("[音频]").count(), 1);
+        let added = with_audio("# 题\n\n正文\n", &a);
+        assert_eq!(
+            parse_lesson("l4", &added).expect("reads").audio.as_deref(),
+            Some(a.as_str())
+        );
+        // A picture goes at the end of the text, before the self-check.
+        let pic = format!("/media/{}", "e".repeat(64));
+        let with_pic = with_image(&lesson_source(&lesson()), &pic, "图");
+        let read = parse_lesson("l1", &with_pic).expect("reads");
+        assert!(
+            read.body.ends_with(&format!("![图]({pic})")),
+            "{}",
+            read.body
+        );
+        assert_eq!(read.quiz, lesson().quiz);
+        let plain = parse_lesson("l5", &with_image("# 题\n\n正文", &pic, "图")).expect("reads");
+        assert_eq!(plain.body, format!("正文\n\n![图]({pic})"));
+        // A course lists it for download; a forged path is refused.
+        let mut c = course();
+        c.lessons[0].audio = Some(a.clone());
+        assert!(c.media().contains(&(0, a)));
+        c.lessons[0].audio = Some("/media/../../etc/passwd".into());
+        assert!(matches!(c.validate(), Err(CourseError::Field(f)) if f.field == Field::Audio));
     }
 }

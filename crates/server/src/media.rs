@@ -227,7 +227,8 @@ impl MediaStore {
             .is_some();
         if !known {
             let used: i64 = sqlx::query(
-                "SELECT COALESCE(SUM(bytes), 0) AS used FROM media WHERE committee_id = $1",
+                // PostgreSQL sums BIGINTs as NUMERIC: cast back for one decoder.
+                "SELECT CAST(COALESCE(SUM(bytes), 0) AS BIGINT) AS used FROM media WHERE committee_id = $1",
             )
             .bind(committee)
             .fetch_one(db.pool())

@@ -66,6 +66,14 @@ async fn organisers_upload_checked_files_served_by_hash() {
             .expect("json");
         assert_eq!(again["url"].as_str(), Some(url.as_str()));
 
+        // A recording (MP3, by its ID3 header) may be far larger than a picture.
+        let mut mp3 = b"ID3\x03\x00\x00\x00\x00\x00\x00".to_vec();
+        mp3.extend(std::iter::repeat_n(3u8, 3 * 1024 * 1024));
+        let r = upload(&s.base, token.as_deref(), "yuehai", mp3).await;
+        assert_eq!(r.status(), 201, "{backend}");
+        let stored: serde_json::Value = r.json().await.expect("json");
+        assert_eq!(stored["mime"], "audio/mpeg");
+
         // An executable named .png, sent as image/png: refused by its bytes.
         let mut elf = vec![0x7f, b'E', b'L', b'F', 2, 1, 1, 0];
         elf.extend([0u8; 200]);
