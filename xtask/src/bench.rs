@@ -65,9 +65,9 @@ pub fn bench() -> Result {
 }
 
 /// Opening a downloaded lesson offline and what the demo course takes on a
-/// device (e2e/bench/lesson.bench.ts), against the release app `bundle` built.
+/// device (e2e/bench/lesson.spec.ts), against the release app `bundle` built.
 fn lesson() -> Result {
-    step("a downloaded lesson opened offline (e2e/bench/lesson.bench.ts)");
+    step("a downloaded lesson opened offline (e2e/bench/lesson.spec.ts)");
     let report_path = root().join("target/xtask/lesson.json");
     let _ = std::fs::remove_file(&report_path);
     let _ = Command::new(tools::node_bin().join("playwright"))

@@ -16,9 +16,16 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
+// Checked every animation frame: expect.poll's back-off would round the times.
 async function pictureShown(page: Page) {
-  const img = page.getByTestId("lesson").locator("figure img");
-  await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBeGreaterThan(0);
+  await page.waitForFunction(
+    () => {
+      const img = document.querySelector<HTMLImageElement>('[data-testid="lesson"] figure img');
+      return !!img && img.complete && img.naturalWidth > 0;
+    },
+    null,
+    { polling: "raf" },
+  );
 }
 
 test("open a downloaded lesson offline", async ({ browser }) => {
