@@ -81,10 +81,17 @@ test("a member downloads a course, studies it offline and her reflection reaches
   await desk.close();
 });
 
-test("the organiser presents the lesson on a big screen while a member checks in with its code", async ({ browser }) => {
+test("the organiser presents the lesson on a big screen, network down, while a member checks in with its code", async ({ browser }) => {
   const room = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
   const screen = await room.newPage();
   await signIn(screen, server.url, "13900000002", "demo1234");
+  const phone = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await phone.newPage();
+  await signIn(page, server.url, "13900000003", "demo1234");
+  await waitForOfflineReady(screen);
+  await waitForOfflineReady(page);
+  // The room's network is down for the whole session.
+  await server.stop();
   await screen.goto(`${server.url}/activities/menu-yuehai-this-a0`);
   await expect(screen.getByTestId("activity-lesson")).toContainText("第一课 每月一主题：活动菜单怎么用");
   await screen.getByTestId("present-link").click();
@@ -103,15 +110,17 @@ test("the organiser presents the lesson on a big screen while a member checks in
   const box = await presenter.getByTestId("slide").boundingBox();
   expect(box!.width).toBeGreaterThan(800);
 
-  const phone = await browser.newContext({ viewport: { width: 360, height: 740 } });
-  const page = await phone.newPage();
-  await signIn(page, server.url, "13900000003", "demo1234");
   await page.goto(`${server.url}/activities/menu-yuehai-this-a0`);
   await expect(page.getByTestId("activity-lesson").getByRole("link")).toHaveText(/第一课/);
   const code = (await presenter.getByTestId("checkin-code").textContent())!.trim();
   await page.getByLabel("签到码").fill(code);
   await page.getByRole("button", { name: "签到", exact: true }).click();
   await expect(page.getByText("已签到，联网后由服务器核验")).toBeVisible();
+  await page.getByRole("link", { name: /第一课/ }).click();
+  await expect(page.getByTestId("lesson").getByRole("heading", { level: 2 })).toHaveText("第一课 每月一主题：活动菜单怎么用");
+
+  // The network returns: the server accepts the code the presenter showed.
+  server = await startServer({ port: server.port, dataDir: server.dataDir });
   await syncNow(page, server.url);
   await page.goto(`${server.url}/activities/menu-yuehai-this-a0`);
   await expect(page.getByTestId("my-checkin")).toContainText("签到");
