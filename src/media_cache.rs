@@ -22,16 +22,19 @@ async fn cached(cache: &JsValue, url: &str) -> Option<JsValue> {
     (!hit.is_undefined()).then_some(hit)
 }
 
-/// How many of `urls` are on this device.
-pub async fn count_cached(urls: &[String]) -> usize {
-    let Ok(cache) = open().await else { return 0 };
-    let mut n = 0;
+/// How many of `urls` are on this device, and the bytes they take.
+pub async fn on_device(urls: &[String]) -> (usize, f64) {
+    let Ok(cache) = open().await else {
+        return (0, 0.0);
+    };
+    let (mut n, mut bytes) = (0, 0.0);
     for u in urls {
-        if cached(&cache, u).await.is_some() {
+        if let Some(resp) = cached(&cache, u).await {
             n += 1;
+            bytes += size_of(&resp).await;
         }
     }
-    n
+    (n, bytes)
 }
 
 fn text(e: JsValue) -> String {
@@ -86,18 +89,6 @@ async fn size_of(resp: &JsValue) -> f64 {
         .ok()
         .and_then(|v| v.as_f64())
         .unwrap_or(0.0)
-}
-
-/// Bytes `urls` take in the cache.
-pub async fn bytes_of(urls: &[String]) -> f64 {
-    let Ok(cache) = open().await else { return 0.0 };
-    let mut total = 0.0;
-    for u in urls {
-        if let Some(resp) = cached(&cache, u).await {
-            total += size_of(&resp).await;
-        }
-    }
-    total
 }
 
 /// Frees `urls` ("从本机移除"). Another course using one of them fetches it

@@ -67,7 +67,7 @@ pub fn ActivityForm(
     let lesson = RwSignal::new(
         e.as_ref()
             .and_then(|a| a.lesson.as_ref())
-            .map(|l| format!("{}/{}", l.course_id, l.lesson_id))
+            .map(|l| String::from(l.clone()))
             .unwrap_or_default(),
     );
     // Lessons of the published courses here, as (value, label).
@@ -124,12 +124,7 @@ pub fn ActivityForm(
             needs_approval: approval.get_untracked(),
             counts_hours: hours.get_untracked(),
             secret: random_hex(),
-            lesson: lesson.with_untracked(|v| {
-                v.split_once('/').map(|(c, l)| LessonRef {
-                    course_id: c.to_owned(),
-                    lesson_id: l.to_owned(),
-                })
-            }),
+            lesson: LessonRef::try_from(lesson.get_untracked()).ok(),
         });
         submit_then(op, message, t_string!(i18n, saved).to_string(), move || {
             if !editing {

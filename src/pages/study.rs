@@ -139,9 +139,7 @@ fn CourseDownload(course: Course) -> impl IntoView {
         move || {
             let urls = urls.clone();
             leptos::task::spawn_local(async move {
-                let n = media_cache::count_cached(&urls).await;
-                let bytes = media_cache::bytes_of(&urls).await;
-                here.set(Some((n, bytes)));
+                here.set(Some(media_cache::on_device(&urls).await));
                 storage.set(media_cache::estimate().await);
             });
         }

@@ -223,9 +223,9 @@ impl Course {
             let mut rest = l.body.as_str();
             while let Some(at) = rest.find(PREFIX) {
                 let tail = &rest[at + PREFIX.len()..];
-                let name: String = tail.chars().take_while(|c| c.is_ascii_hexdigit()).collect();
-                if name.len() == 64 {
-                    let url = format!("{PREFIX}{name}");
+                let run = tail.bytes().take_while(u8::is_ascii_hexdigit).count();
+                if run == 64 && is_media_name(&tail[..64]) {
+                    let url = format!("{PREFIX}{}", &tail[..64]);
                     if !out.iter().any(|(_, u)| *u == url) {
                         out.push((i, url));
                     }
@@ -391,13 +391,17 @@ pub fn parse_lesson(id: &str, source: &str) -> Result<Lesson, LessonSourceError>
 /// The link texts that mark a lesson's recording.
 const AUDIO_LABELS: [&str; 2] = ["音频", "audio"];
 
-/// A server media path: `/media/` and 64 lowercase hex digits.
+/// A stored media file's name: the SHA-256 of its bytes, 64 lowercase hex
+/// digits (the server stores and serves files by it).
+pub fn is_media_name(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// A server media path: `/media/` and a media name.
 pub fn is_media_path(s: &str) -> bool {
-    s.strip_prefix("/media/").is_some_and(|h| {
-        h.len() == 64
-            && h.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    })
+    s.strip_prefix("/media/").is_some_and(is_media_name)
 }
 
 /// The body without its first line when that line is `[音频](/media/…)`,

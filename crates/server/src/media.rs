@@ -156,12 +156,7 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A stored file's name: 64 lowercase hex digits.
-pub fn is_name(s: &str) -> bool {
-    s.len() == 64
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
+pub use zhijian_domain::study::is_media_name as is_name;
 
 impl MediaStore {
     pub fn new(dir: impl Into<PathBuf>, limits: MediaLimits) -> Self {
