@@ -6,7 +6,8 @@ export async function signIn(page: Page, base: string, login: string, password: 
   await page.getByLabel("手机号").fill(login);
   await page.getByLabel("密码").fill(password);
   await page.getByRole("button", { name: "登录" }).click();
-  await expect(page.getByTestId("profile")).toBeVisible();
+  // Members and organisers land on 我的; a station's screen on its kiosk page.
+  await expect(page.getByTestId("profile").or(page.getByTestId("kiosk"))).toBeVisible();
 }
 
 /**

@@ -12,14 +12,23 @@ pub fn get(obj: &JsValue, name: &str) -> Result<JsValue, JsValue> {
     js_sys::Reflect::get(obj, &JsValue::from_str(name))
 }
 
-/// `obj[name](...args)`, up to two arguments (`call3` is the binding the
-/// app already has; the extra argument is `undefined`).
+/// `obj[name](...args)`. Up to three arguments through the `call`
+/// bindings the app already has; more (WebCrypto's `importKey`, `verify`)
+/// through `Reflect.apply`.
 pub fn call(obj: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
     let f: js_sys::Function = get(obj, name)?.unchecked_into();
     match args {
         [] => f.call0(obj),
         [a] => f.call1(obj, a),
-        [a, b, ..] => f.call3(obj, a, b, &JsValue::UNDEFINED),
+        [a, b] => f.call3(obj, a, b, &JsValue::UNDEFINED),
+        [a, b, c] => f.call3(obj, a, b, c),
+        many => {
+            let list = js_sys::Array::new();
+            for a in many {
+                list.push(a);
+            }
+            js_sys::Reflect::apply(&f, obj, &list)
+        }
     }
 }
 

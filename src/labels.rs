@@ -77,7 +77,7 @@ pub fn op(locale: Locale, name: &str) -> &'static str {
         "signup.create" => td_string!(locale, op_signup),
         "signup.cancel" => td_string!(locale, op_signup_cancel),
         "signup.decide" => td_string!(locale, op_signup_decide),
-        "checkin.code" | "checkin.hand" => td_string!(locale, op_checkin),
+        "checkin.code" | "checkin.hand" | "checkin.kiosk" => td_string!(locale, op_checkin),
         "checkin.out" => td_string!(locale, op_checkout),
         "credit.award" | "credit.reverse" => td_string!(locale, op_credit_adjust),
         "reward.save" => td_string!(locale, op_reward),
@@ -90,6 +90,7 @@ pub fn op(locale: Locale, name: &str) -> &'static str {
         "meeting.save" | "meeting.rules" => td_string!(locale, op_meeting),
         "course.save" => td_string!(locale, op_course),
         "reflection.write" => td_string!(locale, op_reflection),
+        "member_key.register" => td_string!(locale, op_member_key),
         _ => td_string!(locale, op_org),
     }
 }

@@ -11,6 +11,7 @@ pub mod labels;
 pub mod lazy;
 pub mod locale;
 pub mod media_cache;
+pub mod member_key;
 pub mod net;
 pub mod pages;
 pub mod report;

@@ -47,7 +47,7 @@ pub fn CodeDisplay(a: Activity) -> impl IntoView {
 }
 
 /// An SVG of `text` as a QR code (one path, crisp at any size).
-fn qr_svg(text: &str) -> String {
+pub fn qr_svg(text: &str) -> String {
     use qrcodegen::{QrCode, QrCodeEcc};
     let Ok(qr) = QrCode::encode_text(text, QrCodeEcc::Medium) else {
         return String::new();

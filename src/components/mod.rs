@@ -18,7 +18,7 @@ mod update_banner;
 
 pub use account_security::AccountSecurity;
 pub use activity_form::ActivityForm;
-pub use checkin_code::CodeDisplay;
+pub use checkin_code::{CodeDisplay, qr_svg};
 pub use download::download_csv;
 pub use empty_state::EmptyState;
 pub use markdown::Markdown;

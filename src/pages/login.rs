@@ -32,7 +32,16 @@ pub fn Login() -> impl IntoView {
             {
                 Ok(()) => {
                     password.set(String::new());
-                    navigate("/me", Default::default());
+                    // A station's screen goes straight to its kiosk mode.
+                    let kiosk = sync.session.with_untracked(|s| {
+                        s.as_ref().is_some_and(|s| {
+                            s.account
+                                .roles
+                                .iter()
+                                .any(|r| r.kind == zhijian_domain::RoleKind::Kiosk)
+                        })
+                    });
+                    navigate(if kiosk { "/station" } else { "/me" }, Default::default());
                 }
                 Err(e) => error.set(Some(e)),
             }

@@ -3,6 +3,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use zhijian_domain::{Member, ProfilePatch, RoleKind};
 
+use super::member_code::MemberCodePanel;
 use crate::components::{AccountSecurity, Message, Outcome, TextField, submit};
 use crate::i18n::*;
 use crate::sync::Sync;
@@ -18,6 +19,7 @@ pub fn Me() -> impl IntoView {
     spawn_local(async move { set_persisted.set(Some(shell::persist_storage().await)) });
     let build = shell::build_id();
     let signed_in = move || sync.session.with(Option::is_some);
+    let show_code = RwSignal::new(false);
     view! {
         <section class="page">
             <h2 class="page-title">{t!(i18n, me_title)}</h2>
@@ -30,6 +32,16 @@ pub fn Me() -> impl IntoView {
                     </section>
                 }
             >
+                // At a station's kiosk: shown on a tap, not a page of its own
+                // (a route costs every first load a little).
+                <Show when=move || sync.session.with(|s| s.as_ref().is_some_and(|s| s.account.member_id.is_some()))>
+                    <Show when=move || show_code.get() fallback=move || view! {
+                        <button type="button" class="btn btn-primary" data-testid="member-code-open"
+                            on:click=move |_| show_code.set(true)>{t!(i18n, member_code_title)}</button>
+                    }>
+                        <MemberCodePanel />
+                    </Show>
+                </Show>
                 <Profile />
                 <AccountSecurity />
             </Show>

@@ -99,6 +99,7 @@ fn RewardCard(x: Reward, available: Memo<Option<i64>>, message: Outcome) -> impl
             code: Some(wallet::new_code()),
             at: when::now_secs(),
             hold_id: None,
+            proof: None,
         });
         submit(op, message, t_string!(i18n, redeem_queued).to_string());
     };

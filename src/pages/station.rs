@@ -1,111 +1,480 @@
-use leptos::prelude::*;
-use zhijian_domain::Op;
-use zhijian_domain::credit_ops::Redeem;
-use zhijian_domain::credits::Reward;
-use zhijian_domain::ledger::Hold;
+use std::time::Duration;
 
-use crate::components::{EmptyState, Message, Outcome, submit};
+use leptos::prelude::*;
+use leptos::task::spawn_local_scoped;
+use zhijian_domain::Op;
+use zhijian_domain::activity::Activity;
+use zhijian_domain::credit_ops::Redeem;
+use zhijian_domain::member_code::{CodeUse, MemberCode, MemberKey, MemberProof};
+use zhijian_domain::menu_ops::KioskCheckIn;
+use zhijian_domain::station::{self, Board};
+
+use crate::components::{Message, Outcome, submit};
 use crate::i18n::*;
 use crate::sync::{Sync, random_hex};
-use crate::when;
+use crate::{js, member_key, when};
 
-/// 驿站兑换 on a station's kiosk: the credits members reserved for this
-/// device (on their own phones, while online) and the station's goods. A
-/// hand-over draws only on the member's hold, so it works offline and two
-/// devices never spend the same credits.
+/// Seconds without a touch before the kiosk forgets the member.
+const IDLE_SECS: i64 = 60;
+
+/// The member who identified, for as long as she is at the screen. Only
+/// this signal knows her; forgetting sets it to `None` and every view of
+/// her goes with it.
+#[derive(Clone, PartialEq)]
+struct Visit {
+    member_id: String,
+    masked_name: String,
+    proof: MemberProof,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Screen {
+    Idle,
+    Identify,
+    Member,
+}
+
+/// The station's touch screen (驿站终端), for kiosk accounts: an idle screen
+/// of what is on at the station, then "我要办事": the member shows 我的党员码
+/// to the scanner (or types it), the kiosk checks it offline against her
+/// public key, and acts for her (check-in, redemption from her hold) with
+/// her masked name and a countdown on screen. After 60 s without a touch,
+/// on 完成, or when the next member identifies, it forgets her: nothing of
+/// her stays in the page, and Back leads nowhere (the URL never changes).
 #[component]
 pub fn StationPage() -> impl IntoView {
     let i18n = use_i18n();
     let sync = Sync::get();
+    let kiosk_mode = KioskMode::enter();
+    on_cleanup(move || kiosk_mode.leave());
+
+    let now = RwSignal::new(when::now_secs());
+    if let Ok(h) =
+        set_interval_with_handle(move || now.set(when::now_secs()), Duration::from_secs(1))
+    {
+        on_cleanup(move || h.clear());
+    }
+    let screen = RwSignal::new(Screen::Idle);
+    let visit = RwSignal::new(None::<Visit>);
+    let last_touch = RwSignal::new(when::now_secs());
+    let message = Outcome::new();
+    let forget = move || {
+        visit.set(None);
+        message.set(None);
+        screen.set(Screen::Idle);
+    };
+    let left = Memo::new(move |_| IDLE_SECS - (now.get() - last_touch.get()));
+    Effect::new(move |_| {
+        if screen.get() != Screen::Idle && left.get() <= 0 {
+            forget();
+        }
+    });
+    let touch = move || last_touch.set(when::now_secs());
+
     let device = Memo::new(move |_| {
         sync.replica
             .with(|r| r.as_ref().map(|r| r.actor.account_id.clone()))
     });
-    let state = Memo::new(move |_| {
+    let is_kiosk = Memo::new(move |_| {
         sync.replica.with(|r| {
-            let r = r.as_ref()?;
-            let now = when::now_secs();
-            let view = r.view();
-            let holds: Vec<Hold> = view
-                .holds()
-                .values()
-                .filter(|h| h.device_id == r.actor.account_id && h.usable_at(now))
-                .filter(|h| h.remaining(now) > 0)
-                .cloned()
-                .collect();
-            let goods: Vec<Reward> = view
-                .rewards()
-                .values()
-                .filter(|x| x.active && x.merchant.is_none() && x.left() > 0)
-                .cloned()
-                .collect();
-            Some((holds, goods))
+            r.as_ref()
+                .is_some_and(|r| !r.actor.station_scopes().is_empty())
         })
     });
-    let picked = RwSignal::new(None::<String>);
-    let message = Outcome::new();
+    let board = Memo::new(move |_| {
+        let t = now.get() / 60 * 60;
+        sync.replica.with(|r| {
+            r.as_ref()
+                .map(|r| Board::of(&r.actor, r.view(), when::this_month(), t))
+        })
+    });
+    let start = move |_| {
+        touch();
+        message.set(None);
+        screen.set(Screen::Identify);
+    };
+
     view! {
-        <section class="page kiosk">
-            <h2 class="page-title">{t!(i18n, station_title)}</h2>
-            <p class="muted">{move || device.get().map(|d| t_string!(i18n, station_device, id = d).to_string())}</p>
-            <Message message=message />
-            {move || match state.get() {
-                None => view! { <p class="notice">{t!(i18n, credits_sign_in)}</p> }.into_any(),
-                Some((holds, _)) if holds.is_empty() => view! {
-                    <EmptyState
-                        title=view! { {t!(i18n, station_empty)} }.into_any()
-                        hint=view! { {t!(i18n, station_empty_hint)} }.into_any()
-                    />
-                }.into_any(),
-                Some((holds, goods)) => view! {
-                    <ul class="plain-list cards" data-testid="station-holds">
-                        {holds.into_iter().map(|h| {
-                            let hid = h.id.clone();
-                            let left = h.amount - h.used;
-                            let sel = hid.clone();
-                            view! {
-                                <li class="card">
-                                    <button type="button" class="btn btn-large" class:selected=move || picked.get().as_deref() == Some(sel.as_str())
-                                        on:click=move |_| picked.set(Some(hid.clone()))>
-                                        {t!(i18n, station_hold, who = h.member_name.clone(), n = left)}
-                                    </button>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                    <Show when=move || picked.get().is_some()>
-                        <ul class="plain-list cards">
-                            {goods.clone().into_iter().map(|x| {
-                                let (rid, cost) = (x.id.clone(), x.cost);
-                                let hand_over = move |_| {
-                                    let Some(hold_id) = picked.get_untracked() else { return };
-                                    let member = state.with_untracked(|s| s.as_ref().and_then(|(hs, _)| {
-                                        hs.iter().find(|h| h.id == hold_id).map(|h| h.member_id.clone())
-                                    }));
-                                    let Some(member_id) = member else { return };
-                                    let op = Op::Redeem(Redeem {
-                                        id: random_hex(),
-                                        reward_id: rid.clone(),
-                                        member_id,
-                                        code: None,
-                                        at: when::now_secs(),
-                                        hold_id: Some(hold_id),
-                                    });
-                                    submit(op, message, t_string!(i18n, station_done).to_string());
-                                };
-                                view! {
-                                    <li class="card">
-                                        <button type="button" class="btn btn-primary btn-large" disabled=move || message.pending() on:click=hand_over>
-                                            {x.title.clone()} " · " {t!(i18n, reward_cost, n = cost)}
-                                        </button>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    </Show>
-                }.into_any(),
+        <link rel="stylesheet" href="/kiosk.css" />
+        <section class="page kiosk" data-testid="kiosk"
+            on:pointerdown=move |_| touch() on:keydown=move |_| touch()>
+            {move || {
+                if !is_kiosk.get() {
+                    return view! { <p class="notice">{t!(i18n, kiosk_only)}</p> }.into_any();
+                }
+                match screen.get() {
+                    Screen::Idle => view! { <Idle board=board start=start /> }.into_any(),
+                    Screen::Identify => view! {
+                        <Identify visit=visit screen=screen touch=touch forget=forget />
+                    }.into_any(),
+                    Screen::Member => view! {
+                        <Acting visit=visit board=board device=device message=message left=left forget=forget now=now />
+                    }.into_any(),
+                }
             }}
         </section>
+    }
+}
+
+/// The idle screen: the station, this month's theme, what is on this week,
+/// open 微心愿, the goods, and one way in.
+#[component]
+fn Idle(
+    board: Memo<Option<Board>>,
+    start: impl Fn(leptos::ev::MouseEvent) + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        {move || board.get().map(|b| view! {
+            <header class="kiosk-head">
+                <h2 class="page-title">{b.station.map(|s| s.name).unwrap_or_default()}</h2>
+                {b.theme.map(|t| view! { <p class="kiosk-theme">{t!(i18n, kiosk_theme)} " · " {t}</p> })}
+            </header>
+            <div class="kiosk-columns">
+                <section aria-labelledby="kiosk-activities">
+                    <h3 id="kiosk-activities">{t!(i18n, kiosk_activities)}</h3>
+                    {if b.activities.is_empty() {
+                        view! { <p class="muted">{t!(i18n, kiosk_no_activities)}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="plain-list cards">
+                                {b.activities.into_iter().map(|a| view! { <li class="card"><ActivityLine a=a /></li> }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </section>
+                <section aria-labelledby="kiosk-wishes">
+                    <h3 id="kiosk-wishes">{t!(i18n, kiosk_wishes)}</h3>
+                    {if b.wishes.is_empty() {
+                        view! { <p class="muted">{t!(i18n, kiosk_no_wishes)}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="plain-list cards">
+                                {b.wishes.into_iter().map(|w| view! {
+                                    <li class="card">{w.title} <span class="muted">" · " {w.requester} " · " {t!(i18n, reward_cost, n = w.credits)}</span></li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </section>
+                <section aria-labelledby="kiosk-rewards">
+                    <h3 id="kiosk-rewards">{t!(i18n, kiosk_rewards)}</h3>
+                    <ul class="plain-list cards">
+                        {b.rewards.into_iter().map(|r| view! {
+                            <li class="card">{r.title} <span class="muted">" · " {t!(i18n, reward_cost, n = r.cost)}</span></li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            </div>
+        })}
+        <button type="button" class="btn btn-primary kiosk-start" data-testid="kiosk-start" on:click=start>
+            {t!(i18n, kiosk_start)}
+        </button>
+    }
+}
+
+#[component]
+fn ActivityLine(a: Activity) -> impl IntoView {
+    let (mo, d, h, mi) = when::short(a.starts_at);
+    view! {
+        <strong>{a.title}</strong>
+        <span class="muted">" · " {format!("{mo}月{d}日 {h:02}:{mi:02}")} " · " {a.place}</span>
+    }
+}
+
+/// "请出示党员码": the scanner types the code and Enter into the focused
+/// field; a person can type it too. Checked here, offline.
+#[component]
+fn Identify(
+    visit: RwSignal<Option<Visit>>,
+    screen: RwSignal<Screen>,
+    touch: impl Fn() + Copy + 'static,
+    forget: impl Fn() + Copy + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let input = NodeRef::<leptos::html::Input>::new();
+    let typed = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let checking = RwSignal::new(false);
+    // The scanner types into whatever has the focus: this field.
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            let _ = js::call(&el.into(), "focus", &[]);
+        }
+    });
+    let identify = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        touch();
+        let text = typed.get_untracked().trim().to_owned();
+        typed.set(String::new());
+        if text.is_empty() || checking.get_untracked() {
+            return;
+        }
+        checking.set(true);
+        spawn_local_scoped(async move {
+            let found = check(sync, &text).await;
+            checking.set(false);
+            match found {
+                Ok(v) => {
+                    error.set(None);
+                    visit.set(Some(v));
+                    screen.set(Screen::Member);
+                }
+                Err(why) => error.set(Some(why.text(i18n.get_locale_untracked()))),
+            }
+        });
+    };
+    view! {
+        <form class="form kiosk-identify" on:submit=identify>
+            <h2 class="page-title">{t!(i18n, kiosk_identify_title)}</h2>
+            <p>{t!(i18n, kiosk_identify_hint)}</p>
+            <label for="kiosk-code">{t!(i18n, kiosk_code_label)}</label>
+            <input id="kiosk-code" node_ref=input type="text" autocomplete="off" autocapitalize="off"
+                spellcheck="false" data-testid="kiosk-code"
+                prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
+            {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert">{e}</p> })}
+            <div class="actions">
+                <button type="submit" class="btn btn-primary" disabled=move || checking.get()>{t!(i18n, kiosk_identify)}</button>
+                <button type="button" class="btn" on:click=move |_| forget()>{t!(i18n, kiosk_back)}</button>
+            </div>
+        </form>
+    }
+}
+
+/// Why a code was not taken at the kiosk.
+enum NotTaken {
+    Unreadable,
+    Expired,
+    Used,
+    Unknown,
+    Wrong,
+    CannotCheck,
+}
+
+impl NotTaken {
+    fn text(&self, l: Locale) -> String {
+        match self {
+            NotTaken::Unreadable => td_string!(l, kiosk_code_unreadable),
+            NotTaken::Expired => td_string!(l, kiosk_code_expired),
+            NotTaken::Used => td_string!(l, kiosk_code_used),
+            NotTaken::Unknown => td_string!(l, kiosk_code_unknown),
+            NotTaken::Wrong => td_string!(l, kiosk_code_wrong),
+            NotTaken::CannotCheck => td_string!(l, kiosk_code_cannot_check),
+        }
+        .to_string()
+    }
+}
+
+thread_local! {
+    /// Codes this page took, for the minutes they could still be shown
+    /// again: a code is good for one identification, here as on the server.
+    static TAKEN: std::cell::RefCell<Vec<(String, i64)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+async fn check(sync: Sync, text: &str) -> Result<Visit, NotTaken> {
+    let code = MemberCode::parse(text).ok_or(NotTaken::Unreadable)?;
+    let now = when::now_secs();
+    if !code.fresh_at(now) {
+        return Err(NotTaken::Expired);
+    }
+    let taken = TAKEN.with(|t| {
+        let mut t = t.borrow_mut();
+        t.retain(|(_, w)| MemberCode::window_at(now) - w < 40);
+        t.iter()
+            .any(|(m, w)| *m == code.member_id && *w == code.window)
+    });
+    let (key, used) = sync.replica.with_untracked(|r| {
+        let Some(r) = r.as_ref() else {
+            return (None, false);
+        };
+        let v = r.view();
+        (
+            v.member_keys()
+                .get(&MemberKey::id_for(&code.member_id))
+                .cloned(),
+            v.code_uses()
+                .contains_key(&CodeUse::id_for(&code.member_id, code.window)),
+        )
+    });
+    if taken || used {
+        return Err(NotTaken::Used);
+    }
+    let key = key.ok_or(NotTaken::Unknown)?;
+    let point = key.key_bytes().ok_or(NotTaken::Unknown)?;
+    let message = MemberCode::message(&code.member_id, code.window);
+    match member_key::verify(&point, message.as_bytes(), &code.signature).await {
+        Some(true) => {}
+        Some(false) => return Err(NotTaken::Wrong),
+        None => return Err(NotTaken::CannotCheck),
+    }
+    TAKEN.with(|t| t.borrow_mut().push((code.member_id.clone(), code.window)));
+    Ok(Visit {
+        member_id: code.member_id,
+        masked_name: key.masked_name,
+        proof: MemberProof {
+            code: text.to_owned(),
+            session: random_hex(),
+        },
+    })
+}
+
+/// Acting for the member: check-in to what is on now, redemption from her
+/// hold for this kiosk. Her masked name and the countdown stay in view.
+#[component]
+fn Acting(
+    visit: RwSignal<Option<Visit>>,
+    board: Memo<Option<Board>>,
+    device: Memo<Option<String>>,
+    message: Outcome,
+    left: Memo<i64>,
+    forget: impl Fn() + Copy + 'static,
+    now: RwSignal<i64>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let who = move || visit.with(|v| v.as_ref().map(|v| v.masked_name.clone()));
+    let open_now = Memo::new(move |_| {
+        let t = now.get();
+        let member = visit.with(|v| v.as_ref().map(|v| v.member_id.clone()));
+        board.with(|b| {
+            let (Some(b), Some(m)) = (b.as_ref(), member) else {
+                return vec![];
+            };
+            sync.replica.with(|r| {
+                b.activities
+                    .iter()
+                    .filter(|a| station::open_for_check_in(a, t))
+                    .map(|a| {
+                        let done = r
+                            .as_ref()
+                            .is_some_and(|r| station::checked_in(r.view(), &m, &a.id));
+                        (a.clone(), done)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    let hold = Memo::new(move |_| {
+        let t = now.get() / 10 * 10;
+        let member = visit.with(|v| v.as_ref().map(|v| v.member_id.clone()))?;
+        let device = device.get()?;
+        sync.replica.with(|r| {
+            let r = r.as_ref()?;
+            station::holds_for(r.view(), &member, &device, t)
+                .into_iter()
+                .next()
+        })
+    });
+    let check_in = move |activity_id: String| {
+        let Some(v) = visit.get_untracked() else {
+            return;
+        };
+        let op = Op::CheckInAtKiosk(KioskCheckIn {
+            id: random_hex(),
+            activity_id,
+            member_id: v.member_id,
+            at: when::now_secs(),
+            proof: v.proof,
+        });
+        submit(op, message, t_string!(i18n, kiosk_checked_in).to_string());
+    };
+    let redeem = move |reward_id: String| {
+        let (Some(v), Some(h)) = (visit.get_untracked(), hold.get_untracked()) else {
+            return;
+        };
+        let op = Op::Redeem(Redeem {
+            id: random_hex(),
+            reward_id,
+            member_id: v.member_id,
+            code: None,
+            at: when::now_secs(),
+            hold_id: Some(h.id),
+            proof: Some(v.proof),
+        });
+        submit(op, message, t_string!(i18n, station_done).to_string());
+    };
+    view! {
+        <header class="kiosk-visit">
+            <h2 class="page-title" data-testid="kiosk-member">{move || who().map(|n| t_string!(i18n, kiosk_hello, name = n).to_string())}</h2>
+            <p class="kiosk-countdown" role="timer" aria-live="off">{move || t!(i18n, kiosk_left, seconds = left.get().max(0))}</p>
+            <button type="button" class="btn btn-primary" data-testid="kiosk-done" on:click=move |_| forget()>{t!(i18n, kiosk_done)}</button>
+        </header>
+        <Message message=message />
+        <section aria-labelledby="kiosk-now">
+            <h3 id="kiosk-now">{t!(i18n, kiosk_check_in_title)}</h3>
+            {move || {
+                let list = open_now.get();
+                if list.is_empty() {
+                    return view! { <p class="muted">{t!(i18n, kiosk_nothing_now)}</p> }.into_any();
+                }
+                list.into_iter().map(|(a, done)| {
+                    let id = a.id.clone();
+                    view! {
+                        <div class="card kiosk-row">
+                            <ActivityLine a=a />
+                            <button type="button" class="btn btn-primary" disabled=move || done || message.pending()
+                                on:click=move |_| check_in(id.clone())>
+                                {if done { t_string!(i18n, kiosk_already_in) } else { t_string!(i18n, kiosk_check_in) }}
+                            </button>
+                        </div>
+                    }
+                }).collect_view().into_any()
+            }}
+        </section>
+        <section aria-labelledby="kiosk-redeem">
+            <h3 id="kiosk-redeem">{t!(i18n, kiosk_redeem_title)}</h3>
+            {move || match hold.get() {
+                None => view! { <p class="muted">{t!(i18n, kiosk_no_hold)}</p> }.into_any(),
+                Some(h) => {
+                    let remaining = h.amount - h.used;
+                    let goods = board.with(|b| b.as_ref().map(|b| b.rewards.clone()).unwrap_or_default());
+                    view! {
+                        <p data-testid="kiosk-hold">{t!(i18n, kiosk_hold_left, n = remaining)}</p>
+                        <div class="kiosk-goods">
+                            {goods.into_iter().map(|x| {
+                                let id = x.id.clone();
+                                let affordable = x.cost <= remaining;
+                                view! {
+                                    <button type="button" class="btn btn-large" disabled=move || !affordable || message.pending()
+                                        on:click=move |_| redeem(id.clone())>
+                                        {x.title.clone()} " · " {t!(i18n, reward_cost, n = x.cost)}
+                                    </button>
+                                }
+                            }).collect_view()}
+                        </div>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// Full screen, no tab bar, large targets: a class on `<html>` while the
+/// kiosk page is shown.
+#[derive(Clone, Copy)]
+struct KioskMode;
+
+impl KioskMode {
+    fn enter() -> Self {
+        Self::toggle("add");
+        KioskMode
+    }
+
+    fn leave(self) {
+        Self::toggle("remove");
+    }
+
+    fn toggle(how: &str) {
+        let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        else {
+            return;
+        };
+        if let Ok(list) = js::get(&root, "classList") {
+            let _ = js::call(&list, how, &[&"kiosk-mode".into()]);
+        }
     }
 }
 

@@ -64,6 +64,8 @@ const SYNC_STORES: [&str; 6] = [
     stores::DOCS,
 ];
 const SYNC_KEY: &str = "sync";
+/// This phone's 党员码 key pair (`Store::member_key`).
+const MEMBER_KEY: &str = "member_key";
 
 /// The signed-in account on this device. The token is the only secret kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -193,6 +195,35 @@ impl Store {
         Ok(())
     }
 
+    /// This phone's key pair for 我的党员码: a WebCrypto `CryptoKeyPair`
+    /// whose private key cannot be exported, stored as the browser's
+    /// structured clone (IndexedDB keeps such keys as they are).
+    pub async fn member_key(&self) -> Result<Option<JsValue>, StoreError> {
+        let tx = self.db.transaction(stores::META).build()?;
+        let v: Option<JsValue> = tx
+            .object_store(stores::META)?
+            .get(MEMBER_KEY)
+            .primitive()?
+            .await?;
+        Ok(v)
+    }
+
+    pub async fn save_member_key(&self, pair: &JsValue) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(stores::META)
+            .with_mode(TransactionMode::Readwrite)
+            .build()?;
+        tx.object_store(stores::META)?
+            .put(pair)
+            .with_key(MEMBER_KEY)
+            .with_key_type::<String>()
+            .primitive()?
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Signs out: forgets the token and the account's records. Refused while
     /// the outbox holds changes, which would otherwise be lost.
     pub async fn sign_out(&self) -> Result<(), StoreError> {
@@ -214,6 +245,8 @@ impl Store {
         }
         meta.delete(SESSION_KEY).primitive()?.await?;
         meta.delete(SYNC_KEY).primitive()?.await?;
+        // The next account on this phone makes its own key.
+        meta.delete(MEMBER_KEY).primitive()?.await?;
         for s in [
             stores::ORGS,
             stores::MEMBERS,

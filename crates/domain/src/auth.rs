@@ -115,6 +115,15 @@ impl Actor {
         scopes
     }
 
+    /// Org paths of the stations this actor is a kiosk at.
+    pub fn station_scopes(&self) -> Vec<String> {
+        self.roles
+            .iter()
+            .filter(|r| r.kind == RoleKind::Kiosk)
+            .filter_map(|r| r.org_path.clone())
+            .collect()
+    }
+
     /// Org paths whose members this actor may see at least publicly.
     pub fn visible_member_scopes(&self) -> Vec<String> {
         let mut scopes = self.managed_scopes();

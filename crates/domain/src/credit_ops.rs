@@ -13,6 +13,7 @@ use crate::credits::{
 use crate::doc::Doc;
 use crate::kernel::{CLOCK_SKEW, Rejection, View, Write, conflict, new_id, org_of};
 use crate::ledger::{self, Context, EntryKind, Hold, LedgerEntry, Posted, Source, Wallet};
+use crate::member_code::{self, MemberProof};
 use crate::refusal::{Field, Thing, Why};
 use crate::self_dealing::{OwnGain, refuse_own};
 use crate::validate;
@@ -51,6 +52,9 @@ pub struct Redeem {
     pub at: i64,
     #[serde(default)]
     pub hold_id: Option<String>,
+    /// A kiosk's redemption from a hold: the member's code, read at the kiosk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<MemberProof>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -306,12 +310,18 @@ pub fn redeem(
     if r.at > now + CLOCK_SKEW {
         return Err(conflict(Why::RedeemTimeInFuture));
     }
+    let mut proof = None;
     let (member_name, status, code) = match &r.hold_id {
         Some(h) => {
             let h = hold(view, h)?;
             if h.device_id != actor.account_id {
                 return Err(Rejection::Forbidden(Why::OnlyDeviceHold));
             }
+            // The member stands at the kiosk: nobody spends a hold without
+            // its member's code.
+            let proven =
+                member_code::check_proof(actor, &r.member_id, r.proof.as_ref(), r.at, view, now)?;
+            proof = Some(proven.write);
             if h.member_id != r.member_id {
                 return Err(conflict(Why::HoldWrongMember));
             }
@@ -377,6 +387,7 @@ pub fn redeem(
     })));
     rw.redeemed += 1;
     writes.push(Write::Doc(Doc::Reward(rw)));
+    writes.extend(proof);
     Ok(writes)
 }
 
@@ -822,6 +833,12 @@ mod tests {
             code: hold.is_none().then(|| "123456".into()),
             at: NOW,
             hold_id: hold.map(Into::into),
+            // The member's code as the kiosk holding the hold read it (one
+            // identification per hold here, a window apart).
+            proof: hold.map(|h| {
+                let at = if h == "h1" { NOW } else { NOW - 30 };
+                crate::member_code::testing::proof(7, member, at, &format!("s-{h}"))
+            }),
         })
     }
 
@@ -993,6 +1010,13 @@ mod tests {
                 expires_at: NOW + 3600,
             })
         };
+        let key = crate::member_code::testing::public_key(7);
+        run(
+            &mut server,
+            &m1(),
+            Op::RegisterMemberKey { public_key: key },
+        )
+        .unwrap();
         run(&mut server, &m1(), hold("h1", "kiosk-a", 60)).unwrap();
         assert_eq!(
             run(&mut server, &m1(), hold("h2", "kiosk-b", 50)),
@@ -1034,6 +1058,23 @@ mod tests {
                 redeem("k4", "rw-cut", "m1", Some("h1"))
             ),
             Err(Rejection::Conflict(Why::RedeemAtMerchant))
+        );
+        // Nobody spends a hold without its member at the kiosk, and a kiosk
+        // never spends a wallet.
+        let Op::Redeem(bare) = redeem("k7", "rw-rice", "m1", Some("h1")) else {
+            unreachable!()
+        };
+        let bare = Redeem {
+            proof: None,
+            ..bare
+        };
+        assert_eq!(
+            run(&mut server, &ka, Op::Redeem(bare)),
+            Err(Rejection::Forbidden(Why::MemberProofNeeded))
+        );
+        assert_eq!(
+            run(&mut server, &ka, redeem("k8", "rw-rice", "m1", None)),
+            Err(Rejection::Forbidden(Why::OnlyOwnCreditsRedeem))
         );
         // The server receives both devices' offline redemptions.
         run(

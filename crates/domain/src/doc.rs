@@ -8,6 +8,7 @@ use crate::checkin::CheckIn;
 use crate::credits::{CreditRules, Pledge, Redemption, Reward, Wish};
 use crate::ledger::{Hold, LedgerEntry, Wallet};
 use crate::meeting::{Meeting, MeetingRules};
+use crate::member_code::{CodeUse, MemberKey};
 use crate::menu::MonthlyMenu;
 use crate::study::{Course, Reflection};
 use crate::{Actor, Org};
@@ -39,6 +40,10 @@ pub enum Doc {
     Course(Course),
     /// A member's 学习心得, private to them and their organisers.
     Reflection(Reflection),
+    /// A member's public key for 我的党员码 (given to their orgs' kiosks).
+    MemberKey(MemberKey),
+    /// A member's code as a kiosk session used it (replay memory).
+    CodeUse(CodeUse),
 }
 
 impl Doc {
@@ -60,6 +65,8 @@ impl Doc {
             Doc::MeetingRules(r) => &r.id,
             Doc::Course(c) => &c.id,
             Doc::Reflection(r) => &r.id,
+            Doc::MemberKey(k) => &k.id,
+            Doc::CodeUse(u) => &u.id,
         }
     }
 
@@ -82,6 +89,8 @@ impl Doc {
             Doc::MeetingRules(_) => "meeting_rules",
             Doc::Course(_) => "course",
             Doc::Reflection(_) => "reflection",
+            Doc::MemberKey(_) => "member_key",
+            Doc::CodeUse(_) => "code_use",
         }
     }
 
@@ -104,6 +113,8 @@ impl Doc {
             Doc::MeetingRules(r) => &r.org_id,
             Doc::Course(c) => &c.org_id,
             Doc::Reflection(r) => &r.org_id,
+            Doc::MemberKey(k) => &k.org_id,
+            Doc::CodeUse(u) => &u.org_id,
         }
     }
 
@@ -127,6 +138,8 @@ impl Doc {
             Doc::MeetingRules(r) => r.org_id.clone(),
             Doc::Course(c) => c.org_id.clone(),
             Doc::Reflection(r) => r.member_id.clone(),
+            Doc::MemberKey(k) => k.member_id.clone(),
+            Doc::CodeUse(u) => u.member_id.clone(),
         }
     }
 
@@ -155,6 +168,8 @@ impl Doc {
             Doc::Hold(h) => vec![&h.member_id],
             Doc::Redemption(r) => vec![&r.member_id],
             Doc::Reflection(r) => vec![&r.member_id],
+            Doc::MemberKey(k) => vec![&k.member_id],
+            Doc::CodeUse(u) => vec![&u.member_id],
         }
     }
 
@@ -163,6 +178,7 @@ impl Doc {
     pub fn accounts(&self) -> Vec<&str> {
         match self {
             Doc::Hold(h) => vec![&h.device_id],
+            Doc::CodeUse(u) => vec![&u.device_id],
             Doc::Reward(r) => r.merchant.iter().map(String::as_str).collect(),
             Doc::Redemption(r) => r.merchant.iter().map(String::as_str).collect(),
             _ => vec![],
@@ -187,7 +203,9 @@ impl Doc {
             | Doc::Wallet(_)
             | Doc::Hold(_)
             | Doc::Redemption(_)
-            | Doc::Reflection(_) => return vec![],
+            | Doc::Reflection(_)
+            | Doc::MemberKey(_)
+            | Doc::CodeUse(_) => return vec![],
         };
         if list.is_empty() {
             vec![org.as_str()]
@@ -208,6 +226,8 @@ impl Doc {
                 | Doc::Hold(_)
                 | Doc::Redemption(_)
                 | Doc::Reflection(_)
+                | Doc::MemberKey(_)
+                | Doc::CodeUse(_)
         )
     }
 }
@@ -231,6 +251,10 @@ impl Actor {
         };
         let doc = &doc;
         if self.manages(org) || doc.accounts().contains(&self.account_id.as_str()) {
+            return Some(doc.clone());
+        }
+        // A station's kiosks check the codes of its members offline.
+        if matches!(doc, Doc::MemberKey(_)) && self.stationed_at(org) {
             return Some(doc.clone());
         }
         if doc.is_private() {

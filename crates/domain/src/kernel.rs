@@ -81,6 +81,9 @@ pub trait View {
     /// Whether activities here carry their check-in secrets (the server's
     /// view); a device's copies do not and cannot judge a code.
     fn holds_secrets(&self) -> bool;
+    /// Whether `signature` is `key`'s over `message` (a member code); `None`
+    /// where this view cannot judge (a device).
+    fn verify_signature(&self, key: &[u8], message: &[u8], signature: &[u8]) -> Option<bool>;
 }
 
 /// A record to write (insert or replace).

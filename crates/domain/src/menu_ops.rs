@@ -8,6 +8,7 @@ use crate::checkin::{self, CheckIn};
 use crate::doc::Doc;
 use crate::kernel::{CLOCK_SKEW, Rejection, View, Write, conflict, new_id, org_of};
 use crate::ledger::{self, EntryKind, LedgerEntry, Source};
+use crate::member_code::{self, MemberProof};
 use crate::menu::{MenuError, MonthlyMenu};
 use crate::refusal::{Field, Thing, Why};
 use crate::self_dealing::{OwnGain, refuse_own};
@@ -67,6 +68,19 @@ pub struct NewCheckIn {
     pub at: i64,
 }
 
+/// A station's kiosk checks in the member who identified with their code
+/// (the kiosk is the witness: no organiser code).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KioskCheckIn {
+    pub id: String,
+    pub activity_id: String,
+    pub member_id: String,
+    /// When, on the kiosk's clock.
+    pub at: i64,
+    pub proof: MemberProof,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HandCheckIn {
@@ -80,7 +94,7 @@ pub struct HandCheckIn {
 /// Largest group one leader signs up.
 pub const MAX_GROUP: usize = 50;
 /// Check-in opens this long before the start and closes this long after the end.
-const CHECKIN_MARGIN: i64 = 30 * 60;
+pub const CHECKIN_MARGIN: i64 = 30 * 60;
 
 fn invalid(field: Field, problem: Problem) -> Rejection {
     Rejection::Invalid(FieldError { field, problem })
@@ -131,16 +145,19 @@ fn signup(view: &impl View, id: &str) -> Result<Signup, Rejection> {
 /// Whether `member_id` belongs to an org of `audience` (or one below it);
 /// an empty audience is `org` alone.
 fn in_audience(view: &impl View, audience: &[String], org: &Org, member_id: &str) -> bool {
-    let Some(member_org) = view.member(member_id).and_then(|m| view.org(&m.org_id)) else {
-        return false;
-    };
+    view.member(member_id)
+        .and_then(|m| view.org(&m.org_id))
+        .is_some_and(|member_org| in_audience_of(view, audience, org, &member_org))
+}
+
+fn in_audience_of(view: &impl View, audience: &[String], org: &Org, member_org: &Org) -> bool {
     if audience.is_empty() {
-        return org.contains(&member_org);
+        return org.contains(member_org);
     }
     audience
         .iter()
         .filter_map(|id| view.org(id))
-        .any(|o| o.contains(&member_org))
+        .any(|o| o.contains(member_org))
 }
 
 fn check_time(at: i64, a: &Activity, now: i64) -> Result<(), Rejection> {
@@ -545,12 +562,27 @@ fn attend(
     at: i64,
     now: i64,
 ) -> Result<(), Rejection> {
+    let member_org = view.member(member_id).and_then(|m| view.org(&m.org_id));
+    let member_org = member_org.ok_or(Rejection::Forbidden(Why::NotOwnOrgActivity))?;
+    attend_from(view, a, member_id, &member_org, at, now)
+}
+
+/// `attend` for a member of `member_org` (a kiosk knows her org from her key,
+/// not from her record, which it never receives).
+fn attend_from(
+    view: &impl View,
+    a: &Activity,
+    member_id: &str,
+    member_org: &Org,
+    at: i64,
+    now: i64,
+) -> Result<(), Rejection> {
     if a.cancelled {
         return Err(conflict(Why::ActivityCancelled));
     }
     check_time(at, a, now)?;
     let org = org_of(view, &a.org_id)?;
-    if !in_audience(view, &a.audience, &org, member_id) {
+    if !in_audience_of(view, &a.audience, &org, member_org) {
         return Err(Rejection::Forbidden(Why::NotOwnOrgActivity));
     }
     if view
@@ -595,6 +627,36 @@ pub fn check_in(
         by_hand: None,
         recorded_by: actor.account_id.clone(),
     }))])
+}
+
+/// Only for activities of the kiosk's station (the orgs it is stationed
+/// at), on the member's proof.
+pub fn check_in_at_kiosk(
+    actor: &Actor,
+    k: &KioskCheckIn,
+    view: &impl View,
+    now: i64,
+) -> Result<Vec<Write>, Rejection> {
+    new_id(view, &k.id)?;
+    let a = activity(view, &k.activity_id)?;
+    let proven = member_code::check_proof(actor, &k.member_id, Some(&k.proof), k.at, view, now)?;
+    if !actor.stationed_at(&org_of(view, &a.org_id)?) {
+        return Err(Rejection::Forbidden(Why::ActivityNotAtStation));
+    }
+    attend_from(view, &a, &k.member_id, &proven.org, k.at, now)?;
+    Ok(vec![
+        proven.write,
+        Write::Doc(Doc::CheckIn(CheckIn {
+            id: k.id.clone(),
+            activity_id: a.id.clone(),
+            org_id: a.org_id.clone(),
+            member_id: k.member_id.clone(),
+            at: k.at,
+            checked_out_at: None,
+            by_hand: None,
+            recorded_by: actor.account_id.clone(),
+        })),
+    ])
 }
 
 pub fn check_in_by_hand(

@@ -15,8 +15,9 @@ use crate::credits::{CreditRules, Reward};
 use crate::meeting::{Meeting, MeetingRules};
 use crate::meeting_ops;
 use crate::member::{MemberPatch, ProfilePatch};
+use crate::member_code::{self, MemberKey};
 use crate::menu::MonthlyMenu;
-use crate::menu_ops::{self, ActivityDraft, HandCheckIn, NewCheckIn, NewSignup};
+use crate::menu_ops::{self, ActivityDraft, HandCheckIn, KioskCheckIn, NewCheckIn, NewSignup};
 use crate::org_ops;
 use crate::study::Course;
 use crate::study_ops::{self, NewReflection};
@@ -146,6 +147,17 @@ mutations! {
     "checkin.code@1" CheckIn(NewCheckIn)
     (n) => touches Touches::default().members([me]).docs([&n.id, &n.activity_id]),
         apply menu_ops::check_in(actor, n, view, now);
+    /// A station's kiosk checks in the member who showed it their code.
+    "checkin.kiosk@1" CheckInAtKiosk(KioskCheckIn)
+    (k) => touches Touches::default()
+            .members([&k.member_id])
+            .docs([
+                k.id.clone(),
+                k.activity_id.clone(),
+                MemberKey::id_for(&k.member_id),
+                k.proof.use_id(&k.member_id),
+            ]),
+        apply menu_ops::check_in_at_kiosk(actor, k, view, now);
     /// The organiser checks a member in by hand, with a note.
     "checkin.hand@1" CheckInByHand(HandCheckIn)
     (h) => touches Touches::default().members([&h.member_id]).docs([&h.id, &h.activity_id]),
@@ -178,6 +190,7 @@ mutations! {
             .members([&r.member_id])
             .docs([r.reward_id.clone(), r.id.clone(), format!("redeem-{}", r.id)])
             .docs(&r.hold_id)
+            .docs(r.proof.iter().flat_map(|p| [MemberKey::id_for(&r.member_id), p.use_id(&r.member_id)]))
             .wallets([&r.member_id]),
         apply credit_ops::redeem(actor, r, view, now);
     /// The merchant or station hands the reward over on the member's code.
@@ -233,6 +246,12 @@ mutations! {
     "meeting.rules@1" SetMeetingRules(MeetingRules)
     (r) => touches Touches::default().orgs([&r.org_id]).docs([&r.id]),
         apply meeting_ops::set_meeting_rules(actor, r, view);
+
+    // 我的党员码 (member_code).
+    /// A member registers the public key of the phone that shows their code.
+    "member_key.register@1" RegisterMemberKey { public_key: String }
+    { public_key } => touches Touches::default().members([me]),
+        apply member_code::register_key(actor, public_key, view, now);
 
     // Study (study_ops).
     /// A secretary or committee staff write, publish or withdraw a course.

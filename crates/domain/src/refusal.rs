@@ -138,6 +138,17 @@ texts! {
         NothingToExpire = "nothing_to_expire", "没有可清零的积分";
         ActivityMenuFixed = "activity_menu_fixed", "活动不能移到另一个菜单";
         ActivityCancelled = "activity_cancelled", "活动已取消";
+        MemberKeyFormat = "member_key_format", "党员码的公钥格式不正确";
+        KioskActsForMember = "kiosk_acts_for_member", "只有驿站终端可以代党员办理";
+        MemberProofNeeded = "member_proof_needed", "请先出示党员码";
+        MemberCodeUnreadable = "member_code_unreadable", "无法识别的党员码";
+        MemberCodeOtherMember = "member_code_other_member", "党员码不是该党员的";
+        MemberNotAtStation = "member_not_at_station", "该党员不属于本驿站服务的组织";
+        KioskTimeInFuture = "kiosk_time_in_future", "办理时间晚于当前时间，请检查终端时间";
+        MemberCodeExpired = "member_code_expired", "党员码已过期，请刷新后重新出示";
+        MemberCodeReplayed = "member_code_replayed", "该党员码已经使用过，请刷新后重新出示";
+        MemberCodeWrongKey = "member_code_wrong_key", "党员码校验失败，请在本人手机上重新打开党员码";
+        ActivityNotAtStation = "activity_not_at_station", "该活动不在本驿站举办";
         ActivityEnded = "activity_ended", "活动已结束";
         DurationRange = "duration_range", "活动时长应在 1 分钟到 24 小时之间";
         ActivityOutsideMenuMonth = "activity_outside_menu_month", "活动时间应在菜单的月份之内";
@@ -221,6 +232,7 @@ texts! {
         MenuItem = "menu_item", "菜单项目";
         Course = "course", "课程";
         Lesson = "lesson", "课文";
+        MemberKey = "member_key", "党员码";
     }
 }
 
@@ -260,5 +272,6 @@ texts! {
         Explanation = "explanation", "解析";
         Reflection = "reflection", "学习心得";
         Audio = "audio", "音频";
+        Session = "session", "办理会话";
     }
 }

@@ -38,6 +38,26 @@ pub struct Records {
     /// does). A device's copy has none: it records the code and leaves the
     /// verdict to the server.
     pub holds_secrets: bool,
+    /// Checks member codes' signatures (the server's view has one).
+    pub verifier: Option<Verifier>,
+}
+
+/// A signature check: public key, message, signature.
+#[derive(Clone, Copy)]
+pub struct Verifier(pub fn(&[u8], &[u8], &[u8]) -> bool);
+
+impl PartialEq for Verifier {
+    /// Records compare by their data; any two verifiers check the same thing.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl Eq for Verifier {}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Verifier")
+    }
 }
 
 /// The documents of one kind, read like a map by id.
@@ -133,6 +153,8 @@ kinds! {
     rules: CreditRules = Rules;
     courses: crate::study::Course = Course;
     reflections: crate::study::Reflection = Reflection;
+    member_keys: crate::member_code::MemberKey = MemberKey;
+    code_uses: crate::member_code::CodeUse = CodeUse;
 }
 
 impl Records {
@@ -253,6 +275,10 @@ impl View for Records {
 
     fn holds_secrets(&self) -> bool {
         self.holds_secrets
+    }
+
+    fn verify_signature(&self, key: &[u8], message: &[u8], signature: &[u8]) -> Option<bool> {
+        self.verifier.map(|v| (v.0)(key, message, signature))
     }
 }
 

@@ -22,8 +22,9 @@ use zhijian_domain::credit_ops::{Award, PlaceHold, Redeem, Reverse};
 use zhijian_domain::credits::Reward;
 use zhijian_domain::doc::Doc;
 use zhijian_domain::ledger::Wallet;
+use zhijian_domain::member_code::{MemberCode, MemberKey, MemberProof};
 use zhijian_domain::mutation::{Op, apply};
-use zhijian_domain::replica::{Records, Replica};
+use zhijian_domain::replica::{Records, Replica, Verifier};
 use zhijian_domain::sync::{Change, Mutation, MutationResult, Outcome, PullResponse, PushResponse};
 use zhijian_domain::{ManagementMode, Member, MemberStatus, Org, OrgKind, View};
 
@@ -177,8 +178,10 @@ impl Server {
 
 fn seeded() -> Server {
     let mut s = Server::default();
-    // The server judges check-in codes; devices leave that to it.
+    // The server judges check-in codes; devices leave that to it. Member
+    // codes' signatures are member_code's tests: here every one is good.
     s.records.holds_secrets = true;
+    s.records.verifier = Some(Verifier(|_, _, _| true));
     for (id, parent, path, kind) in [
         ("c", None, "/c/", OrgKind::Committee),
         ("b1", Some("c"), "/c/b1/", OrgKind::Branch),
@@ -210,6 +213,18 @@ fn seeded() -> Server {
                 workplace: None,
             },
         );
+        s.records.put_doc(Doc::MemberKey(MemberKey {
+            id: MemberKey::id_for(id),
+            member_id: id.into(),
+            org_id: "b1".into(),
+            masked_name: id.into(),
+            // A point's length; the verifier here takes any.
+            public_key: base64::Engine::encode(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                [4u8; 65],
+            ),
+            at: NOW,
+        }));
     }
     for (id, cost, stock) in [("rw-a", 10, 6), ("rw-b", 25, 3)] {
         s.records.put_doc(Doc::Reward(Reward {
@@ -286,6 +301,11 @@ fn random_op(rng: &mut Rng, who: usize, actor: &Actor, view: &Records, n: &mut u
                 code: None,
                 at: NOW,
                 hold_id: Some(h.id.clone()),
+                // The member at the kiosk, one identification all along.
+                proof: Some(MemberProof {
+                    code: MemberCode::text(&h.member_id, MemberCode::window_at(NOW), &[1; 64]),
+                    session: "s".into(),
+                }),
             }))
         }
         // Members: redeem, or reserve credits for the station device.
@@ -306,6 +326,7 @@ fn random_op(rng: &mut Rng, who: usize, actor: &Actor, view: &Records, n: &mut u
                 code: Some("123456".into()),
                 at: NOW,
                 hold_id: None,
+                proof: None,
             }))
         }
     }
@@ -460,6 +481,7 @@ fn documents_added_late_replay_the_queue_against_them() {
             code: Some("123456".into()),
             at: NOW,
             hold_id: None,
+            proof: None,
         }),
     };
     let me = actor("acc-m1", Some("m1"), RoleKind::Member);

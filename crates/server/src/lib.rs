@@ -16,6 +16,7 @@ pub mod listener;
 pub mod media;
 pub mod records;
 pub mod routes;
+pub mod signature;
 pub mod throttle;
 
 use std::net::{IpAddr, SocketAddr};

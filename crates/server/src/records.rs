@@ -145,7 +145,9 @@ async fn load_docs(
                 | Doc::Meeting(_)
                 | Doc::MeetingRules(_)
                 | Doc::Course(_)
-                | Doc::Reflection(_) => {}
+                | Doc::Reflection(_)
+                | Doc::MemberKey(_)
+                | Doc::CodeUse(_) => {}
             }
             view.put_doc(d);
         }
@@ -295,6 +297,7 @@ async fn load_member(
 pub async fn load(conn: &mut AnyConnection, t: &Touches) -> Result<Records, ApiError> {
     let mut view = Records {
         holds_secrets: true,
+        verifier: Some(crate::signature::VERIFIER),
         ..Records::default()
     };
     for id in &t.orgs {
@@ -532,6 +535,14 @@ async fn changed_docs(
         n += 1;
         filter.push(format!("d.scope_path LIKE ${n}"));
     }
+    // A kiosk checks its members' codes offline: their public keys.
+    let stations = actor.station_scopes();
+    for _ in &stations {
+        n += 1;
+        filter.push(format!(
+            "(d.kind = 'member_key' AND d.scope_path LIKE ${n})"
+        ));
+    }
     let sql = format!(
         "SELECT d.body, d.version, d.audience, {ORG_PREFIXED} FROM docs d JOIN orgs o ON o.id = d.org_id \
          WHERE d.version > $1 AND d.version <= $2 AND ({}) ORDER BY d.version, d.id{lim}",
@@ -546,7 +557,7 @@ async fn changed_docs(
     for p in &own {
         q = q.bind(format!("%,{p},%"));
     }
-    for m in &managed {
+    for m in managed.iter().chain(&stations) {
         q = q.bind(format!("{m}%"));
     }
     let mut out = Vec::new();

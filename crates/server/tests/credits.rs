@@ -103,6 +103,7 @@ fn redeem(id: &str, reward: &str, member: &str) -> Op {
         code: Some("246810".into()),
         at: now(),
         hold_id: None,
+        proof: None,
     })
 }
 
@@ -366,12 +367,16 @@ async fn a_station_device_spends_only_the_hold_placed_for_it() {
                 expires_at: now() + 3600,
             })
         };
+        let key = Op::RegisterMemberKey {
+            public_key: common::phone::public_key(3),
+        };
         let r = push(
             &phone,
             "dev-h",
             vec![
                 (1, hold("h-a", "acc-kiosk", 60)),
                 (2, hold("h-b", "acc-kiosk-2", 60)),
+                (3, key),
             ],
         )
         .await;
@@ -380,12 +385,16 @@ async fn a_station_device_spends_only_the_hold_placed_for_it() {
             rejection(&r, 2).as_deref(),
             Some("积分余额不足：可用 40，需要 60")
         );
+        assert_eq!(rejection(&r, 3), None);
         // The station device sees the hold, not the wallet or the entries.
         let kiosk = login(&s.client, "kiosk-yuehai", "kiosk1234").await;
         let k = docs(&kiosk, "kiosk-dev").await;
         assert!(matches!(k.get("h-a"), Some(Doc::Hold(h)) if h.member_name == "测试cr-h"));
         assert!(!k.contains_key(&Wallet::id_for("cr-h")));
         assert!(!k.contains_key("award-cr-h"));
+        assert!(
+            matches!(k.get("mkey-cr-h"), Some(Doc::MemberKey(m)) if m.masked_name == "测****h")
+        );
         let by_hold = |id: &str| {
             Op::Redeem(Redeem {
                 id: id.into(),
@@ -394,6 +403,7 @@ async fn a_station_device_spends_only_the_hold_placed_for_it() {
                 code: None,
                 at: now(),
                 hold_id: Some("h-a".into()),
+                proof: Some(common::phone::proof(3, "cr-h", now(), "s-1")),
             })
         };
         let other = account(&s, "kiosk-2", None, &[(RoleKind::Kiosk, Some("yuehai"))]).await;

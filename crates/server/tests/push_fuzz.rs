@@ -67,6 +67,7 @@ fn templates() -> Vec<Value> {
             code: Some("123456".into()),
             at: now,
             hold_id: None,
+            proof: None,
         }),
         Op::PlaceHold(PlaceHold {
             id: "f-ho".into(),

@@ -14,7 +14,7 @@ use zhijian_domain::credit_ops::{Award, NewPledge, NewWish, PlaceHold, Redeem, R
 use zhijian_domain::credits::CreditRules;
 use zhijian_domain::meeting::{Absence, Meeting, MeetingKind, MeetingRules};
 use zhijian_domain::member::{MemberPatch, ProfilePatch};
-use zhijian_domain::menu_ops::{ActivityDraft, HandCheckIn, NewCheckIn, NewSignup};
+use zhijian_domain::menu_ops::{ActivityDraft, HandCheckIn, KioskCheckIn, NewCheckIn, NewSignup};
 use zhijian_domain::mutation::{NewMember, NewOrg};
 use zhijian_domain::replica::Records;
 use zhijian_domain::study::{Course, parse_lesson};
@@ -37,6 +37,7 @@ async fn everything(db: &Db) -> Records {
     let mut conn = db.pool().acquire().await.expect("connection");
     let mut all = Records {
         holds_secrets: true,
+        verifier: Some(zhijian_server::signature::VERIFIER),
         ..Records::default()
     };
     let orgs = format!("SELECT {} FROM orgs", records::ORG_COLUMNS);
@@ -212,6 +213,17 @@ fn ops(all: &Records, now: i64) -> Vec<Op> {
             activity_id: "t-hours".into(),
             members: vec![],
         }),
+        // 我的党员码: her key, then the station's kiosk acts on her code.
+        Op::RegisterMemberKey {
+            public_key: common::phone::public_key(7),
+        },
+        Op::CheckInAtKiosk(KioskCheckIn {
+            id: "t-kiosk-checkin".into(),
+            activity_id: "t-hours".into(),
+            member_id: "m-01".into(),
+            at: now,
+            proof: common::phone::proof(7, "m-01", now, "t-session"),
+        }),
         Op::CheckIn(NewCheckIn {
             id: "t-checkin".into(),
             activity_id: "t-hours".into(),
@@ -245,7 +257,7 @@ fn ops(all: &Records, now: i64) -> Vec<Op> {
         Op::PlaceHold(PlaceHold {
             id: "t-hold".into(),
             device_id: "acc-kiosk".into(),
-            amount: 10,
+            amount: 30,
             expires_at: now + 3600,
         }),
         Op::Redeem(Redeem {
@@ -255,11 +267,21 @@ fn ops(all: &Records, now: i64) -> Vec<Op> {
             code: Some("123456".into()),
             at: now,
             hold_id: None,
+            proof: None,
         }),
         Op::ConfirmRedemption {
             redemption_id: "t-redeem".into(),
             code: "123456".into(),
         },
+        Op::Redeem(Redeem {
+            id: "t-kiosk-redeem".into(),
+            reward_id: "rw-soap".into(),
+            member_id: "m-01".into(),
+            code: None,
+            at: now,
+            hold_id: Some("t-hold".into()),
+            proof: Some(common::phone::proof(7, "m-01", now, "t-session")),
+        }),
         Op::ReleaseHold {
             hold_id: "t-hold".into(),
         },
@@ -388,5 +410,10 @@ async fn apply_reads_only_what_touches_loads() {
             "accepted by nobody ({}): {refused:?}",
             s.backend
         );
+        // The kiosk's own variants, on the member's code.
+        let all = everything(&s.db).await;
+        for id in ["t-kiosk-redeem", "t-kiosk-checkin"] {
+            assert!(all.docs.contains_key(id), "{id} ({})", s.backend);
+        }
     }
 }

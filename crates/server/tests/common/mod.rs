@@ -275,3 +275,35 @@ pub async fn account(
     .expect("account");
     login(&s.client, login_name, "pass-1234").await
 }
+
+/// A member's phone in tests: a P-256 key from `seed`, as WebCrypto makes.
+pub mod phone {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use p256::ecdsa::signature::Signer;
+    use p256::ecdsa::{Signature, SigningKey};
+    use zhijian_domain::member_code::{MemberCode, MemberProof};
+
+    fn key(seed: u8) -> SigningKey {
+        SigningKey::from_slice(&[seed; 32]).expect("a valid scalar")
+    }
+
+    /// The public key the phone registers.
+    pub fn public_key(seed: u8) -> String {
+        URL_SAFE_NO_PAD.encode(key(seed).verifying_key().to_encoded_point(false).as_bytes())
+    }
+
+    /// The code the phone shows at `at`.
+    pub fn code(seed: u8, member_id: &str, at: i64) -> String {
+        let window = MemberCode::window_at(at);
+        let sig: Signature = key(seed).sign(MemberCode::message(member_id, window).as_bytes());
+        MemberCode::text(member_id, window, &sig.to_bytes())
+    }
+
+    pub fn proof(seed: u8, member_id: &str, at: i64, session: &str) -> MemberProof {
+        MemberProof {
+            code: code(seed, member_id, at),
+            session: session.into(),
+        }
+    }
+}

@@ -1,0 +1,628 @@
+//! 我的党员码: a member identifies at a station's kiosk with a code their
+//! phone signs every 30 seconds, offline.
+//!
+//! The phone makes an ECDSA P-256 key pair (WebCrypto; the private key never
+//! leaves it) and registers the public key ([`MemberKey`]). A code is the
+//! member's id and the current 30-second window, signed. Kiosks sync the
+//! public keys of the members of their orgs and check a code without the
+//! network; nothing on a kiosk can make one. Every mutation a kiosk makes for
+//! a member carries the code and the kiosk's session ([`MemberProof`]); the
+//! server checks the signature again, and a [`CodeUse`] ties each code to the
+//! one kiosk session that used it, so a code seen twice is refused.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+
+use crate::Org;
+use crate::auth::{Actor, RoleKind};
+use crate::doc::Doc;
+use crate::kernel::{CLOCK_SKEW, Rejection, View, Write, conflict, member_of, org_of};
+use crate::refusal::{Field, Thing, Why};
+use crate::validate;
+
+/// A code changes every this many seconds.
+pub const WINDOW_SECS: i64 = 30;
+/// A kiosk takes a code up to this long after its window began (the phone
+/// shows a new one every 30 s; one that just turned is still good).
+pub const FRESH_SECS: i64 = 2 * WINDOW_SECS;
+/// How long one identification lasts at a kiosk: mutations made with a code
+/// later than this after its window are refused.
+pub const SESSION_SECS: i64 = 10 * 60;
+
+/// A member's registered public key: one per member, the phone that made it
+/// last. Private to the member and their organisers, and given to the kiosks
+/// stationed at their org.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberKey {
+    pub id: String,
+    pub member_id: String,
+    pub org_id: String,
+    /// The name as a kiosk shows it (马*燕).
+    pub masked_name: String,
+    /// The raw (SEC1, uncompressed) P-256 public key, base64url.
+    pub public_key: String,
+    pub at: i64,
+}
+
+impl MemberKey {
+    pub fn id_for(member_id: &str) -> String {
+        format!("mkey-{member_id}")
+    }
+
+    /// The key's bytes, if they are a P-256 point's length.
+    pub fn key_bytes(&self) -> Option<Vec<u8>> {
+        decode_key(&self.public_key)
+    }
+}
+
+/// A public key's text form, as registered.
+pub fn encode_key(point: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(point)
+}
+
+fn decode_key(b64: &str) -> Option<Vec<u8>> {
+    let bytes = URL_SAFE_NO_PAD.decode(b64).ok()?;
+    (bytes.len() == 65 && bytes[0] == 4).then_some(bytes)
+}
+
+/// The first use of a member's code, by one kiosk session. Private to the
+/// member and to that kiosk (its own replay memory, offline too).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeUse {
+    pub id: String,
+    pub member_id: String,
+    pub org_id: String,
+    pub device_id: String,
+    pub session: String,
+    pub window: i64,
+    pub at: i64,
+}
+
+impl CodeUse {
+    pub fn id_for(member_id: &str, window: i64) -> String {
+        format!("codeuse-{member_id}-{window}")
+    }
+}
+
+/// A code as the phone shows it and a scanner types it:
+/// `ZJM1.<member id>.<window>.<signature, base64url>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberCode {
+    pub member_id: String,
+    /// Seconds since the epoch divided by [`WINDOW_SECS`].
+    pub window: i64,
+    /// ECDSA P-256 over SHA-256, `r || s` (WebCrypto's form).
+    pub signature: Vec<u8>,
+}
+
+impl MemberCode {
+    pub const PREFIX: &'static str = "ZJM1";
+
+    pub fn window_at(t: i64) -> i64 {
+        t.div_euclid(WINDOW_SECS)
+    }
+
+    /// What the phone signs: the purpose, the member and the window.
+    pub fn message(member_id: &str, window: i64) -> String {
+        format!("zhijian member code 1\n{member_id}\n{window}")
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        let mut parts = s.trim().split('.');
+        if parts.next()? != Self::PREFIX {
+            return None;
+        }
+        let member_id = parts.next()?;
+        let window = parts.next()?.parse::<i64>().ok()?;
+        let signature = URL_SAFE_NO_PAD.decode(parts.next()?).ok()?;
+        if parts.next().is_some()
+            || signature.len() != 64
+            || window < 0
+            || validate::id(Field::Id, member_id).is_err()
+        {
+            return None;
+        }
+        Some(MemberCode {
+            member_id: member_id.to_owned(),
+            window,
+            signature,
+        })
+    }
+
+    pub fn text(member_id: &str, window: i64, signature: &[u8]) -> String {
+        format!(
+            "{}.{member_id}.{window}.{}",
+            Self::PREFIX,
+            URL_SAFE_NO_PAD.encode(signature)
+        )
+    }
+
+    /// When its window began.
+    pub fn starts_at(&self) -> i64 {
+        self.window * WINDOW_SECS
+    }
+
+    /// Whether a kiosk may take the code at `now` (device time): not from
+    /// the future beyond the clocks' drift, and not older than
+    /// [`FRESH_SECS`].
+    pub fn fresh_at(&self, now: i64) -> bool {
+        let age = now - self.starts_at();
+        (-CLOCK_SKEW..=FRESH_SECS + CLOCK_SKEW).contains(&age)
+    }
+}
+
+/// What a kiosk's mutation for a member carries: the code it read and the
+/// kiosk's session (one per identification).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberProof {
+    pub code: String,
+    pub session: String,
+}
+
+impl MemberProof {
+    /// The [`CodeUse`] the proof is checked against (loaded before apply).
+    pub fn use_id(&self, member_id: &str) -> String {
+        let window = MemberCode::parse(&self.code).map_or(-1, |c| c.window);
+        CodeUse::id_for(member_id, window)
+    }
+}
+
+/// A member registers the public key of the phone they use now (a new phone
+/// replaces the old one's key, so its codes stop working).
+pub fn register_key(
+    actor: &Actor,
+    public_key: &str,
+    view: &impl View,
+    now: i64,
+) -> Result<Vec<Write>, Rejection> {
+    let me = actor
+        .member_id
+        .as_deref()
+        .ok_or(Rejection::Forbidden(Why::NoMemberProfile))?;
+    if decode_key(public_key).is_none() {
+        return Err(conflict(Why::MemberKeyFormat));
+    }
+    let m = member_of(view, me)?;
+    Ok(vec![Write::Doc(Doc::MemberKey(MemberKey {
+        id: MemberKey::id_for(me),
+        member_id: m.id,
+        org_id: m.org_id,
+        masked_name: crate::credits::mask_name(&m.name),
+        public_key: public_key.to_owned(),
+        at: now,
+    }))])
+}
+
+/// What a checked proof gives: the [`CodeUse`] to write and the member's org.
+#[derive(Debug)]
+pub struct Proven {
+    pub write: Write,
+    pub org: Org,
+}
+
+/// Checks that a kiosk acts for `member_id` on a code the member showed it
+/// (`at` is when, on the kiosk's clock) and returns the code's [`CodeUse`]
+/// to write with the member's org. Refused: anyone but a kiosk, no proof, a member outside the
+/// kiosk's orgs, a code that is not the member's key's, expired, or already
+/// used by another kiosk session.
+pub fn check_proof(
+    actor: &Actor,
+    member_id: &str,
+    proof: Option<&MemberProof>,
+    at: i64,
+    view: &impl View,
+    now: i64,
+) -> Result<Proven, Rejection> {
+    if !actor.roles.iter().any(|r| r.kind == RoleKind::Kiosk) {
+        return Err(Rejection::Forbidden(Why::KioskActsForMember));
+    }
+    let proof = proof.ok_or(Rejection::Forbidden(Why::MemberProofNeeded))?;
+    validate::id(Field::Session, &proof.session)?;
+    let code = MemberCode::parse(&proof.code).ok_or(conflict(Why::MemberCodeUnreadable))?;
+    if code.member_id != member_id {
+        return Err(conflict(Why::MemberCodeOtherMember));
+    }
+    let Some(Doc::MemberKey(key)) = view.doc(&MemberKey::id_for(member_id)) else {
+        return Err(Rejection::NotFound(Thing::MemberKey));
+    };
+    // The server has her record; a kiosk has only her key (no names, no
+    // phone numbers), whose org the server wrote from that record.
+    let org_id = match view.member(member_id) {
+        Some(m) => m.org_id,
+        None if !view.holds_secrets() => key.org_id.clone(),
+        None => return Err(Rejection::NotFound(Thing::Member)),
+    };
+    let org = org_of(view, &org_id)?;
+    if !actor.stationed_at(&org) {
+        return Err(Rejection::Forbidden(Why::MemberNotAtStation));
+    }
+    if at > now + CLOCK_SKEW {
+        return Err(conflict(Why::KioskTimeInFuture));
+    }
+    let age = at - code.starts_at();
+    if !(-CLOCK_SKEW..=SESSION_SECS).contains(&age) {
+        return Err(conflict(Why::MemberCodeExpired));
+    }
+    let use_id = CodeUse::id_for(member_id, code.window);
+    if let Some(Doc::CodeUse(u)) = view.doc(&use_id) {
+        if u.device_id != actor.account_id || u.session != proof.session {
+            return Err(conflict(Why::MemberCodeReplayed));
+        }
+        return Ok(Proven {
+            write: Write::Doc(Doc::CodeUse(u)),
+            org,
+        });
+    }
+    let message = MemberCode::message(member_id, code.window);
+    let verdict = key
+        .key_bytes()
+        .and_then(|k| view.verify_signature(&k, message.as_bytes(), &code.signature));
+    // A device takes its kiosk's word (it checked the code before acting);
+    // the server judges, and a server without a verifier refuses.
+    if verdict == Some(false) || (verdict.is_none() && view.holds_secrets()) {
+        return Err(conflict(Why::MemberCodeWrongKey));
+    }
+    Ok(Proven {
+        write: Write::Doc(Doc::CodeUse(CodeUse {
+            id: use_id,
+            member_id: member_id.to_owned(),
+            org_id: org.id.clone(),
+            device_id: actor.account_id.clone(),
+            session: proof.session.clone(),
+            window: code.window,
+            at,
+        })),
+        org,
+    })
+}
+
+/// Keys, codes and the server's verifier for tests (p256, a dev-dependency).
+#[cfg(test)]
+pub(crate) mod testing {
+    use p256::ecdsa::signature::{Signer, Verifier as _};
+    use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
+
+    use super::*;
+    use crate::replica::Verifier;
+
+    fn signing(seed: u8) -> SigningKey {
+        SigningKey::from_slice(&[seed; 32]).expect("a valid scalar")
+    }
+
+    pub fn public_key(seed: u8) -> String {
+        let point = signing(seed).verifying_key().to_encoded_point(false);
+        URL_SAFE_NO_PAD.encode(point.as_bytes())
+    }
+
+    pub fn code(seed: u8, member_id: &str, window: i64) -> String {
+        let sig: Signature = signing(seed).sign(MemberCode::message(member_id, window).as_bytes());
+        MemberCode::text(member_id, window, &sig.to_bytes())
+    }
+
+    pub fn proof(seed: u8, member_id: &str, at: i64, session: &str) -> MemberProof {
+        MemberProof {
+            code: code(seed, member_id, MemberCode::window_at(at)),
+            session: session.into(),
+        }
+    }
+
+    fn check(key: &[u8], message: &[u8], signature: &[u8]) -> bool {
+        let (Ok(k), Ok(s)) = (
+            VerifyingKey::from_sec1_bytes(key),
+            Signature::from_slice(signature),
+        ) else {
+            return false;
+        };
+        k.verify(message, &s.normalize_s().unwrap_or(s)).is_ok()
+    }
+
+    pub fn verifier() -> Verifier {
+        Verifier(check)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{code, proof, public_key, verifier};
+    use super::*;
+    use crate::menu_ops::KioskCheckIn;
+    use crate::replica::Records;
+    use crate::{
+        Actor, ManagementMode, Member, MemberStatus, Op, Org, OrgKind, RoleKind, ScopedRole, apply,
+    };
+
+    const NOW: i64 = 1_780_000_000;
+
+    fn actor(account: &str, member: Option<&str>, kind: RoleKind, path: &str) -> Actor {
+        Actor {
+            account_id: account.into(),
+            member_id: member.map(Into::into),
+            member_org_path: member.map(|_| path.into()),
+            roles: vec![ScopedRole {
+                kind,
+                org_path: Some(path.into()),
+            }],
+        }
+    }
+    fn m1() -> Actor {
+        actor("acc-m1", Some("m1"), RoleKind::Member, "/c/b1/")
+    }
+    fn m5() -> Actor {
+        actor("acc-m5", Some("m5"), RoleKind::Member, "/c/b2/")
+    }
+    fn kiosk(id: &str) -> Actor {
+        actor(id, None, RoleKind::Kiosk, "/c/b1/")
+    }
+
+    /// b1 with its kiosk, b2 elsewhere; an activity under way in each.
+    fn world() -> Records {
+        let mut r = Records {
+            holds_secrets: true,
+            verifier: Some(verifier()),
+            ..Records::default()
+        };
+        for (id, path) in [("c", "/c/"), ("b1", "/c/b1/"), ("b2", "/c/b2/")] {
+            r.orgs.insert(
+                id.into(),
+                Org {
+                    id: id.into(),
+                    parent_id: (id != "c").then(|| "c".into()),
+                    name: id.into(),
+                    kind: if id == "c" {
+                        OrgKind::Committee
+                    } else {
+                        OrgKind::Branch
+                    },
+                    joint: false,
+                    area: None,
+                    place: None,
+                    path: path.into(),
+                },
+            );
+        }
+        for (id, name, org) in [("m1", "马晓燕", "b1"), ("m5", "周强", "b2")] {
+            r.members.insert(
+                id.into(),
+                Member {
+                    id: id.into(),
+                    org_id: org.into(),
+                    name: name.into(),
+                    status: MemberStatus::Full,
+                    mode: ManagementMode::Employed,
+                    phone: None,
+                    workplace: None,
+                },
+            );
+        }
+        for (id, org) in [("act-b1", "b1"), ("act-b2", "b2")] {
+            let a = serde_json::json!({
+                "id": id, "menu_id": "menu", "item_id": "i", "org_id": org,
+                "title": "学习", "starts_at": NOW - 600, "minutes": 60,
+                "place": "驿站", "mode": "menu",
+            });
+            r.put_doc(Doc::Activity(serde_json::from_value(a).expect("activity")));
+        }
+        r
+    }
+
+    fn run(r: &mut Records, a: &Actor, op: Op) -> Result<(), Rejection> {
+        for w in apply(a, &op, r, NOW)? {
+            r.write(w);
+        }
+        Ok(())
+    }
+
+    fn register(r: &mut Records, who: &Actor, seed: u8) {
+        let op = Op::RegisterMemberKey {
+            public_key: public_key(seed),
+        };
+        run(r, who, op).expect("registered");
+    }
+
+    fn kiosk_check_in(id: &str, activity: &str, member: &str, p: MemberProof) -> Op {
+        Op::CheckInAtKiosk(KioskCheckIn {
+            id: id.into(),
+            activity_id: activity.into(),
+            member_id: member.into(),
+            at: NOW,
+            proof: p,
+        })
+    }
+
+    #[test]
+    fn a_code_reads_back_and_only_a_real_one_parses() {
+        let text = code(7, "m1", 12345);
+        let c = MemberCode::parse(&text).expect("parses");
+        assert_eq!((c.member_id.as_str(), c.window), ("m1", 12345));
+        assert_eq!(MemberCode::text("m1", 12345, &c.signature), text);
+        for bad in [
+            "",
+            "ZJM1.m1.12345",
+            "ZJM2.m1.12345.AAAA",
+            &text.replace("ZJM1.m1", "ZJM1.M 1"),
+            &format!("{text}.x"),
+            &text[..text.len() - 4],
+        ] {
+            assert_eq!(MemberCode::parse(bad), None, "{bad}");
+        }
+        let c = MemberCode::parse(&code(7, "m1", MemberCode::window_at(NOW))).unwrap();
+        assert!(c.fresh_at(NOW) && c.fresh_at(NOW + FRESH_SECS));
+        assert!(!c.fresh_at(NOW + FRESH_SECS + CLOCK_SKEW + WINDOW_SECS));
+    }
+
+    #[test]
+    fn a_member_registers_only_their_own_well_formed_key() {
+        let mut r = world();
+        register(&mut r, &m1(), 7);
+        let k = &r.member_keys()["mkey-m1"];
+        assert_eq!((k.masked_name.as_str(), k.org_id.as_str()), ("马*燕", "b1"));
+        let bad = Op::RegisterMemberKey {
+            public_key: "AAAA".into(),
+        };
+        assert_eq!(run(&mut r, &m1(), bad), Err(conflict(Why::MemberKeyFormat)));
+        let op = Op::RegisterMemberKey {
+            public_key: public_key(9),
+        };
+        assert_eq!(
+            run(&mut r, &kiosk("k-a"), op),
+            Err(Rejection::Forbidden(Why::NoMemberProfile))
+        );
+    }
+
+    #[test]
+    fn a_kiosk_checks_in_a_member_on_her_code_once_and_never_again_elsewhere() {
+        let mut r = world();
+        register(&mut r, &m1(), 7);
+        let p = proof(7, "m1", NOW - 20, "s1");
+        run(
+            &mut r,
+            &kiosk("k-a"),
+            kiosk_check_in("c1", "act-b1", "m1", p.clone()),
+        )
+        .unwrap();
+        let c = &r.checkins()["c1"];
+        assert_eq!(
+            (c.member_id.as_str(), c.recorded_by.as_str()),
+            ("m1", "k-a")
+        );
+        let used = &r.code_uses()[&CodeUse::id_for("m1", MemberCode::window_at(NOW - 20))];
+        assert_eq!(
+            (used.device_id.as_str(), used.session.as_str()),
+            ("k-a", "s1")
+        );
+        // The same session goes on acting with it (check-in then redeem).
+        assert_eq!(
+            run(
+                &mut r,
+                &kiosk("k-a"),
+                kiosk_check_in("c2", "act-b1", "m1", p.clone())
+            ),
+            Err(conflict(Why::AlreadyCheckedIn))
+        );
+        // Replayed: a new session, or another kiosk.
+        let later = MemberProof {
+            session: "s2".into(),
+            ..p.clone()
+        };
+        r.docs.remove("c1");
+        for (k, pr) in [("k-a", later), ("k-b", p)] {
+            assert_eq!(
+                run(&mut r, &kiosk(k), kiosk_check_in("c3", "act-b1", "m1", pr)),
+                Err(conflict(Why::MemberCodeReplayed)),
+                "{k}"
+            );
+        }
+    }
+
+    #[test]
+    fn codes_are_refused_when_late_forged_foreign_or_missing() {
+        let mut r = world();
+        register(&mut r, &m1(), 7);
+        register(&mut r, &m5(), 8);
+        let k = kiosk("k-a");
+        let try_with = |r: &mut Records, p: MemberProof, member: &str, act: &str| {
+            run(r, &k, kiosk_check_in("c1", act, member, p))
+        };
+        // Expired: a code from before the session could last.
+        let old = proof(7, "m1", NOW - SESSION_SECS - 60, "s1");
+        assert_eq!(
+            try_with(&mut r, old, "m1", "act-b1"),
+            Err(conflict(Why::MemberCodeExpired))
+        );
+        // Signed by another key (an old phone, or made up).
+        let forged = proof(9, "m1", NOW, "s1");
+        assert_eq!(
+            try_with(&mut r, forged, "m1", "act-b1"),
+            Err(conflict(Why::MemberCodeWrongKey))
+        );
+        // Another member's code.
+        let theirs = proof(8, "m5", NOW, "s1");
+        assert_eq!(
+            try_with(&mut r, theirs.clone(), "m1", "act-b1"),
+            Err(conflict(Why::MemberCodeOtherMember))
+        );
+        // Another org's member, with her own valid code.
+        assert_eq!(
+            try_with(&mut r, theirs, "m5", "act-b2"),
+            Err(Rejection::Forbidden(Why::MemberNotAtStation))
+        );
+        // An activity of another station.
+        assert_eq!(
+            try_with(&mut r, proof(7, "m1", NOW, "s1"), "m1", "act-b2"),
+            Err(Rejection::Forbidden(Why::ActivityNotAtStation))
+        );
+        // Unreadable, or a member acting as if a kiosk.
+        let junk = MemberProof {
+            code: "ZJM1.m1.x.y".into(),
+            session: "s1".into(),
+        };
+        assert_eq!(
+            try_with(&mut r, junk, "m1", "act-b1"),
+            Err(conflict(Why::MemberCodeUnreadable))
+        );
+        assert_eq!(
+            run(
+                &mut r,
+                &m1(),
+                kiosk_check_in("c1", "act-b1", "m1", proof(7, "m1", NOW, "s1"))
+            ),
+            Err(Rejection::Forbidden(Why::KioskActsForMember))
+        );
+        // A member who never registered a key.
+        r.docs.remove("mkey-m1");
+        assert_eq!(
+            try_with(&mut r, proof(7, "m1", NOW, "s1"), "m1", "act-b1"),
+            Err(Rejection::NotFound(Thing::MemberKey))
+        );
+    }
+
+    #[test]
+    fn a_device_takes_its_kiosks_word_and_a_server_without_a_verifier_refuses() {
+        let mut r = world();
+        register(&mut r, &m1(), 7);
+        let forged = proof(9, "m1", NOW, "s1");
+        // The kiosk's own copy: her key, no member records.
+        let mut device = r.clone();
+        device.holds_secrets = false;
+        device.verifier = None;
+        device.members.clear();
+        run(
+            &mut device,
+            &kiosk("k-a"),
+            kiosk_check_in("c1", "act-b1", "m1", forged),
+        )
+        .unwrap();
+        r.verifier = None;
+        assert_eq!(
+            run(
+                &mut r,
+                &kiosk("k-a"),
+                kiosk_check_in("c1", "act-b1", "m1", proof(7, "m1", NOW, "s1"))
+            ),
+            Err(conflict(Why::MemberCodeWrongKey))
+        );
+    }
+
+    #[test]
+    fn kiosks_see_the_keys_of_their_members_and_nothing_of_others() {
+        let mut r = world();
+        register(&mut r, &m1(), 7);
+        register(&mut r, &m5(), 8);
+        let key = |id: &str| r.docs[id].clone();
+        let (b1, b2) = (r.orgs["b1"].clone(), r.orgs["b2"].clone());
+        assert!(
+            kiosk("k-a")
+                .view_of_doc(&key("mkey-m1"), &b1, &[])
+                .is_some()
+        );
+        assert!(
+            kiosk("k-a")
+                .view_of_doc(&key("mkey-m5"), &b2, &[])
+                .is_none()
+        );
+        assert!(m5().view_of_doc(&key("mkey-m1"), &b1, &[]).is_none());
+        assert!(m1().view_of_doc(&key("mkey-m1"), &b1, &[]).is_some());
+    }
+}

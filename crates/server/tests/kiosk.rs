@@ -1,0 +1,322 @@
+//! A station's kiosk acting for a member on her 党员码, through HTTP on
+//! SQLite and PostgreSQL: the kiosk receives its members' public keys and
+//! no one else's; it checks a member in to its station's activity and
+//! redeems from her hold on a code her phone signed; a replayed, expired,
+//! forged, foreign or missing code is refused; and with everything a
+//! kiosk's token can pull, nothing can be done for a member who did not
+//! show a code.
+
+mod common;
+
+use common::{account, docs, login, phone, push, rejection};
+use zhijian_domain::credit_ops::{PlaceHold, Redeem};
+use zhijian_domain::doc::Doc;
+use zhijian_domain::member_code::{MemberProof, SESSION_SECS};
+use zhijian_domain::menu_ops::KioskCheckIn;
+use zhijian_domain::sync::PushResponse;
+use zhijian_domain::{Op, RoleKind};
+
+/// The demo's activity under way at 悦海 (the kiosk's station).
+const UNDER_WAY: &str = "menu-yuehai-this-a0";
+
+fn now() -> i64 {
+    zhijian_server::auth::now_secs()
+}
+
+fn check_in(id: &str, member: &str, proof: MemberProof) -> Op {
+    Op::CheckInAtKiosk(KioskCheckIn {
+        id: id.into(),
+        activity_id: UNDER_WAY.into(),
+        member_id: member.into(),
+        at: now(),
+        proof,
+    })
+}
+
+fn register(seed: u8) -> Op {
+    Op::RegisterMemberKey {
+        public_key: phone::public_key(seed),
+    }
+}
+
+#[tokio::test]
+async fn a_kiosk_acts_only_on_a_members_own_fresh_code() {
+    for s in common::servers().await {
+        let b = s.backend;
+        let member = login(&s.client, "13900000001", "demo1234").await;
+        let r = push(&member, "m01-phone", vec![(1, register(7))]).await;
+        assert_eq!(rejection(&r, 1), None, "{b}");
+        // Her fellow member registers too; a baohu member far away as well.
+        let fellow = login(&s.client, "13900000003", "demo1234").await;
+        assert_eq!(
+            rejection(&push(&fellow, "m03", vec![(1, register(8))]).await, 1),
+            None
+        );
+        let far = account(
+            &s,
+            "m09",
+            Some("m-09"),
+            &[(RoleKind::Member, Some("baohu-b1"))],
+        )
+        .await;
+        assert_eq!(
+            rejection(&push(&far, "m09", vec![(1, register(9))]).await, 1),
+            None
+        );
+
+        // The kiosk receives its members' keys, not baohu's; members see
+        // their own key only.
+        let kiosk = login(&s.client, "kiosk-yuehai", "kiosk1234").await;
+        let seen = docs(&kiosk, "kiosk-dev").await;
+        assert!(
+            matches!(seen.get("mkey-m-01"), Some(Doc::MemberKey(k)) if k.masked_name == "马*燕"),
+            "{b}"
+        );
+        assert!(seen.contains_key("mkey-m-03"), "{b}");
+        assert!(!seen.contains_key("mkey-m-09"), "{b}");
+        let fellow_sees = docs(&fellow, "m03").await;
+        assert!(!fellow_sees.contains_key("mkey-m-01"), "{b}");
+
+        // Checked in on her code; the same identification redeems from her hold.
+        let hold = Op::PlaceHold(PlaceHold {
+            id: "hold-k".into(),
+            device_id: "acc-kiosk".into(),
+            amount: 50,
+            expires_at: now() + 3600,
+        });
+        assert_eq!(
+            rejection(&push(&member, "m01-phone", vec![(2, hold)]).await, 2),
+            None
+        );
+        let session = phone::proof(7, "m-01", now(), "session-1");
+        let redeem = |id: &str, proof: Option<MemberProof>| {
+            Op::Redeem(Redeem {
+                id: id.into(),
+                reward_id: "rw-soap".into(),
+                member_id: "m-01".into(),
+                code: None,
+                at: now(),
+                hold_id: Some("hold-k".into()),
+                proof,
+            })
+        };
+        let r = push(
+            &kiosk,
+            "kiosk-dev",
+            vec![
+                (1, check_in("kc-1", "m-01", session.clone())),
+                (2, redeem("kr-1", Some(session.clone()))),
+                // No code at all.
+                (3, redeem("kr-2", None)),
+            ],
+        )
+        .await;
+        assert_eq!(rejection(&r, 1), None, "{b}");
+        assert_eq!(rejection(&r, 2), None, "{b}");
+        assert_eq!(
+            rejection(&r, 3).as_deref(),
+            Some("没有权限：请先出示党员码"),
+            "{b}"
+        );
+        let hers = docs(&member, "m01-phone").await;
+        assert!(
+            matches!(hers.get("kc-1"), Some(Doc::CheckIn(c)) if c.recorded_by == "acc-kiosk"),
+            "{b}"
+        );
+        assert!(hers.contains_key("kr-1"), "{b}");
+
+        // The same code in a new session (the next person at the screen, a
+        // photo of her phone) or at another kiosk is a replay.
+        let replay = MemberProof {
+            session: "session-2".into(),
+            ..session.clone()
+        };
+        let other_kiosk = account(&s, "kiosk-2", None, &[(RoleKind::Kiosk, Some("yuehai"))]).await;
+        let r = push(&kiosk, "kiosk-dev", vec![(4, redeem("kr-3", Some(replay)))]).await;
+        assert_eq!(
+            rejection(&r, 4).as_deref(),
+            Some("该党员码已经使用过，请刷新后重新出示"),
+            "{b}"
+        );
+        let r = push(
+            &other_kiosk,
+            "k2",
+            vec![(
+                1,
+                check_in("kc-2", "m-03", phone::proof(8, "m-03", now(), "session-1")),
+            )],
+        )
+        .await;
+        assert_eq!(
+            rejection(&r, 1).as_deref(),
+            None,
+            "{b}: another kiosk of the station, her own code"
+        );
+        let r = push(
+            &other_kiosk,
+            "k2",
+            vec![(2, check_in("kc-3", "m-01", session.clone()))],
+        )
+        .await;
+        assert_eq!(
+            rejection(&r, 2).as_deref(),
+            Some("该党员码已经使用过，请刷新后重新出示"),
+            "{b}"
+        );
+
+        let refused = |r: &PushResponse, why: &str| {
+            assert_eq!(rejection(r, 1).as_deref(), Some(why), "{b}");
+        };
+        // Expired: signed long before the kiosk's `at`.
+        let old = phone::proof(7, "m-01", now() - SESSION_SECS - 120, "session-3");
+        refused(
+            &push(&kiosk, "refused-1", vec![(1, redeem("kr-4", Some(old)))]).await,
+            "党员码已过期，请刷新后重新出示",
+        );
+        // Signed by another key: her old phone once she registered a new one.
+        assert_eq!(
+            rejection(&push(&member, "m01-new", vec![(1, register(17))]).await, 1),
+            None
+        );
+        let old_phone = phone::proof(7, "m-01", now() - 90, "session-4");
+        refused(
+            &push(
+                &kiosk,
+                "refused-4",
+                vec![(1, redeem("kr-5", Some(old_phone)))],
+            )
+            .await,
+            "党员码校验失败，请在本人手机上重新打开党员码",
+        );
+        // Another org's member with a good code of her own.
+        let foreign = phone::proof(9, "m-09", now(), "session-5");
+        refused(
+            &push(
+                &kiosk,
+                "refused-5",
+                vec![(1, check_in("kc-4", "m-09", foreign))],
+            )
+            .await,
+            "没有权限：该党员不属于本驿站服务的组织",
+        );
+        // A kiosk of another station, for its own member, at 悦海's activity.
+        let baohu = account(&s, "kiosk-baohu", None, &[(RoleKind::Kiosk, Some("baohu"))]).await;
+        let far_code = phone::proof(9, "m-09", now(), "session-6");
+        refused(
+            &push(
+                &baohu,
+                "refused-2",
+                vec![(1, check_in("kc-5", "m-09", far_code))],
+            )
+            .await,
+            "没有权限：该活动不在本驿站举办",
+        );
+        // A member cannot act as a kiosk for herself.
+        let own = phone::proof(17, "m-01", now(), "session-7");
+        refused(
+            &push(
+                &member,
+                "refused-3",
+                vec![(1, check_in("kc-6", "m-01", own))],
+            )
+            .await,
+            "没有权限：只有驿站终端可以代党员办理",
+        );
+    }
+}
+
+/// With a kiosk's token and everything it pulled, every mutation it could
+/// make for a member who showed it nothing is refused: her hold, her
+/// check-in, on no code, on another member's code, on a code it made up.
+#[tokio::test]
+async fn nothing_is_done_for_a_member_who_did_not_show_a_code() {
+    for s in common::servers().await {
+        let b = s.backend;
+        let member = login(&s.client, "13900000001", "demo1234").await;
+        let hold = Op::PlaceHold(PlaceHold {
+            id: "hold-n".into(),
+            device_id: "acc-kiosk".into(),
+            amount: 50,
+            expires_at: now() + 3600,
+        });
+        assert_eq!(
+            rejection(
+                &push(&member, "p", vec![(1, register(7)), (2, hold)]).await,
+                2
+            ),
+            None
+        );
+        let fellow = login(&s.client, "13900000003", "demo1234").await;
+        assert_eq!(
+            rejection(&push(&fellow, "f", vec![(1, register(8))]).await, 1),
+            None
+        );
+
+        let kiosk = login(&s.client, "kiosk-yuehai", "kiosk1234").await;
+        let seen = docs(&kiosk, "kiosk-dev").await;
+        let Some(Doc::MemberKey(key)) = seen.get("mkey-m-01") else {
+            panic!("the kiosk has her key ({b})")
+        };
+        assert!(seen.contains_key("hold-n"), "{b}");
+        // Codes the kiosk could make from what it holds: her public key as
+        // a signature, a fellow member's real code, a zero signature.
+        let t = now();
+        let window = zhijian_domain::member_code::MemberCode::window_at(t);
+        let made_up = [
+            zhijian_domain::member_code::MemberCode::text(
+                "m-01",
+                window,
+                &key.key_bytes().unwrap_or_default()[1..],
+            ),
+            zhijian_domain::member_code::MemberCode::text("m-01", window, &[0; 64]),
+            phone::code(8, "m-03", t),
+            String::new(),
+        ];
+        let mut ops = Vec::new();
+        for (i, code) in made_up.iter().enumerate() {
+            let proof = MemberProof {
+                code: code.clone(),
+                session: format!("s{i}"),
+            };
+            ops.push(Op::Redeem(Redeem {
+                id: format!("n-r{i}"),
+                reward_id: "rw-soap".into(),
+                member_id: "m-01".into(),
+                code: None,
+                at: t,
+                hold_id: Some("hold-n".into()),
+                proof: Some(proof.clone()),
+            }));
+            ops.push(check_in(&format!("n-c{i}"), "m-01", proof));
+        }
+        ops.push(Op::Redeem(Redeem {
+            id: "n-bare".into(),
+            reward_id: "rw-soap".into(),
+            member_id: "m-01".into(),
+            code: None,
+            at: t,
+            hold_id: Some("hold-n".into()),
+            proof: None,
+        }));
+        // Her wallet, not a hold: a kiosk never spends it.
+        ops.push(Op::Redeem(Redeem {
+            id: "n-wallet".into(),
+            reward_id: "rw-soap".into(),
+            member_id: "m-01".into(),
+            code: Some("123456".into()),
+            at: t,
+            hold_id: None,
+            proof: Some(phone::proof(7, "m-01", t, "s-w")),
+        }));
+        let n = ops.len() as u64;
+        let r = push(&kiosk, "kiosk-dev", (1..=n).zip(ops).collect()).await;
+        for seq in 1..=n {
+            assert!(
+                rejection(&r, seq).is_some(),
+                "{b}: mutation {seq} was accepted"
+            );
+        }
+        let hers = docs(&member, "p").await;
+        assert!(!hers.keys().any(|k| k.starts_with("n-")), "{b}");
+    }
+}

@@ -1,0 +1,161 @@
+// The station's kiosk (issue #13): a member identifies with 我的党员码 from
+// her phone, the kiosk (offline) checks her in and redeems from her hold,
+// then forgets her; her phone sees both once the server is back; the same
+// code is refused a second time; the next person cannot see or spend her hold.
+import { test, expect, Page, BrowserContext, Browser } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { signIn, syncNow, waitForOfflineReady } from "../helpers";
+import { startServer, Server } from "../server";
+
+let server: Server;
+test.beforeEach(async () => {
+  server = await startServer();
+});
+test.afterEach(async () => {
+  await server.stop();
+});
+
+/** A member's phone, signed in, with its 党员码 registered on the server. */
+async function phoneWithCode(browser: Browser, login: string): Promise<[BrowserContext, Page]> {
+  const ctx = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await ctx.newPage();
+  await signIn(page, server.url, login, "demo1234");
+  await openCode(page);
+  await expect(page.getByTestId("member-code-state")).toHaveText(/^待同步/);
+  await syncNow(page, server.url);
+  await openCode(page);
+  await expect(page.getByTestId("member-code-state")).toHaveText("已登记：驿站终端离线时也能识别");
+  return [ctx, page];
+}
+
+/** 我的 → 我的党员码. */
+async function openCode(phone: Page) {
+  await phone.goto(`${server.url}/me`);
+  await phone.getByTestId("member-code-open").click();
+  await expect(phone.getByTestId("member-code")).toHaveAttribute("data-code", /^ZJM1\./);
+}
+
+async function codeOn(phone: Page): Promise<string> {
+  return (await phone.getByTestId("member-code").getAttribute("data-code")) ?? "";
+}
+
+/** The scanner types the code and Enter into the focused field. */
+async function scan(kiosk: Page, code: string) {
+  await kiosk.getByTestId("kiosk-start").click();
+  await expect(kiosk.getByTestId("kiosk-code")).toBeFocused();
+  await kiosk.keyboard.type(code, { delay: 0 });
+  await kiosk.keyboard.press("Enter");
+}
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  return (await new AxeBuilder({ page }).analyze()).violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+/** Every button and field on the kiosk page is at least 64 px each way. */
+async function smallTargets(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll("[data-testid=kiosk] button, [data-testid=kiosk] input"))
+      .map((el) => [el, el.getBoundingClientRect()] as const)
+      .filter(([, r]) => r.width > 0 && (r.width < 64 || r.height < 64))
+      .map(([el, r]) => `${el.textContent || el.id}: ${Math.round(r.width)}×${Math.round(r.height)}`),
+  );
+}
+
+test("a member identifies at the offline kiosk, is checked in and redeems from her hold, and is forgotten", async ({ browser }) => {
+  const [phone, page] = await phoneWithCode(browser, "13900000001");
+  // She reserves 50 credits for the station's kiosk while online.
+  await page.goto(`${server.url}/credits`);
+  await page.getByText("在驿站离线兑换").click();
+  await page.getByLabel("驿站设备编号").fill("acc-kiosk");
+  await page.getByLabel("预留积分").fill("50");
+  await page.getByRole("button", { name: "预留", exact: true }).click();
+  await expect(page.getByText("已预留，到驿站即可兑换")).toBeVisible();
+  await syncNow(page, server.url);
+  const [fellowCtx, fellow] = await phoneWithCode(browser, "13900000003");
+
+  // The kiosk, portrait, syncs while online; then the network drops.
+  const station = await browser.newContext({ viewport: { width: 1080, height: 1920 } });
+  const kiosk = await station.newPage();
+  await kiosk.clock.install();
+  await signIn(kiosk, server.url, "kiosk-yuehai", "kiosk1234");
+  await waitForOfflineReady(kiosk);
+  await syncNow(kiosk, server.url);
+  await kiosk.goto(`${server.url}/station`);
+  await expect(kiosk.getByTestId("kiosk-start")).toBeVisible();
+  await expect(kiosk.getByTestId("kiosk")).toContainText("支部集中学习");
+  await expect(kiosk.getByTestId("kiosk")).not.toContainText("马晓燕");
+  expect(await seriousViolations(kiosk)).toEqual([]);
+  expect(await smallTargets(kiosk)).toEqual([]);
+  await server.stop();
+
+  await openCode(page);
+  const code = await codeOn(page);
+  await scan(kiosk, code);
+  await expect(kiosk.getByTestId("kiosk-member")).toHaveText("马*燕，您好");
+  expect(await seriousViolations(kiosk)).toEqual([]);
+  expect(await smallTargets(kiosk)).toEqual([]);
+  await kiosk
+    .locator(".kiosk-row")
+    .filter({ hasText: "支部集中学习" })
+    .getByRole("button", { name: "签到" })
+    .click();
+  await expect(kiosk.getByText("签到成功")).toBeVisible();
+  await expect(kiosk.getByTestId("kiosk-hold")).toHaveText("为本机预留的积分：剩余 50");
+  await kiosk.getByRole("button", { name: /爱心大米/ }).click();
+  await expect(kiosk.getByText("已兑换，请交付物品")).toBeVisible();
+  await expect(kiosk.getByTestId("kiosk-hold")).toHaveCount(0);
+
+  // A minute without a touch: back to the idle screen, her name nowhere.
+  await kiosk.clock.fastForward(61_000);
+  await expect(kiosk.getByTestId("kiosk-start")).toBeVisible();
+  expect(await kiosk.content()).not.toContain("马*燕");
+  await kiosk.goBack();
+  expect(await kiosk.content()).not.toContain("马*燕");
+  await kiosk.goto(`${server.url}/station`);
+
+  // The same code again (a photo of her phone): refused.
+  await scan(kiosk, code);
+  await expect(kiosk.getByRole("alert")).toHaveText("该党员码已经使用过，请等手机上的党员码更新后再出示");
+
+  // The next person, with her own code, sees no hold and cannot spend hers.
+  await kiosk.getByRole("button", { name: "返回" }).click();
+  await openCode(fellow);
+  await scan(kiosk, await codeOn(fellow));
+  await expect(kiosk.getByTestId("kiosk-member")).toHaveText("周*，您好");
+  await expect(kiosk.getByTestId("kiosk-hold")).toHaveCount(0);
+  await expect(kiosk.getByText("您还没有为本驿站终端预留积分")).toBeVisible();
+  await kiosk.getByTestId("kiosk-done").click();
+  expect(await kiosk.content()).not.toContain("周*，您好");
+  await expect(kiosk.getByTestId("pending-count")).toHaveText("2 条待同步");
+
+  // Back online: the server accepts both; her phone shows them.
+  server = await startServer({ port: server.port, dataDir: server.dataDir });
+  await syncNow(kiosk, server.url);
+  await kiosk.goto(`${server.url}/sync`);
+  await expect(kiosk.locator("[data-testid=rejected-list] li.rejected")).toHaveCount(0);
+  await syncNow(page, server.url);
+  await page.goto(`${server.url}/credits`);
+  await expect(page.getByTestId("redemption")).toContainText("爱心大米（5 斤）");
+  await expect(page.getByTestId("redemption")).toContainText("已领取");
+  await page.goto(`${server.url}/activities/menu-yuehai-this-a0`);
+  await expect(page.getByText(/已于 .* 签到/)).toBeVisible();
+  await station.close();
+  await fellowCtx.close();
+  await phone.close();
+});
+
+test("the kiosk in landscape has large targets and no serious accessibility violations", async ({ browser }) => {
+  const station = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const kiosk = await station.newPage();
+  await signIn(kiosk, server.url, "kiosk-yuehai", "kiosk1234");
+  await expect(kiosk.getByTestId("kiosk-start")).toBeVisible();
+  await expect(kiosk.locator("nav.tabbar, .tabbar")).toBeHidden();
+  expect(await seriousViolations(kiosk)).toEqual([]);
+  expect(await smallTargets(kiosk)).toEqual([]);
+  await kiosk.getByTestId("kiosk-start").click();
+  expect(await seriousViolations(kiosk)).toEqual([]);
+  expect(await smallTargets(kiosk)).toEqual([]);
+  await station.close();
+});
