@@ -100,7 +100,10 @@ pub fn StationPage() -> impl IntoView {
             on:pointerdown=move |_| touch() on:keydown=move |_| touch()>
             {move || {
                 if !is_kiosk.get() {
-                    return view! { <p class="notice">{t!(i18n, kiosk_only)}</p> }.into_any();
+                    return view! {
+                        <h2 class="page-title">{t!(i18n, station_link)}</h2>
+                        <p class="notice">{t!(i18n, kiosk_only)}</p>
+                    }.into_any();
                 }
                 match screen.get() {
                     Screen::Idle => view! { <Idle board=board start=start /> }.into_any(),
