@@ -66,35 +66,6 @@ pub fn mode(locale: Locale, m: ManagementMode) -> &'static str {
     }
 }
 
-/// A mutation's wire name as the user knows the action.
-pub fn op(locale: Locale, name: &str) -> &'static str {
-    match name.split('@').next().unwrap_or_default() {
-        "profile.update" => td_string!(locale, op_profile),
-        "member.update" => td_string!(locale, op_member_update),
-        "member.add" => td_string!(locale, op_member_add),
-        "menu.save" | "menu.publish" => td_string!(locale, op_menu),
-        "activity.save" | "activity.cancel" => td_string!(locale, op_activity),
-        "signup.create" => td_string!(locale, op_signup),
-        "signup.cancel" => td_string!(locale, op_signup_cancel),
-        "signup.decide" => td_string!(locale, op_signup_decide),
-        "checkin.code" | "checkin.hand" | "checkin.kiosk" => td_string!(locale, op_checkin),
-        "checkin.out" => td_string!(locale, op_checkout),
-        "credit.award" | "credit.reverse" => td_string!(locale, op_credit_adjust),
-        "reward.save" => td_string!(locale, op_reward),
-        "reward.redeem" => td_string!(locale, op_redeem),
-        "redemption.confirm" => td_string!(locale, op_redemption_confirm),
-        "hold.place" | "hold.release" => td_string!(locale, op_hold),
-        "pledge.save" => td_string!(locale, op_pledge),
-        "wish.post" | "wish.claim" | "wish.fulfil" | "wish.confirm" => td_string!(locale, op_wish),
-        "credit.rules" | "credit.expire" => td_string!(locale, op_credit_adjust),
-        "meeting.save" | "meeting.rules" => td_string!(locale, op_meeting),
-        "course.save" => td_string!(locale, op_course),
-        "reflection.write" => td_string!(locale, op_reflection),
-        "member_key.register" => td_string!(locale, op_member_key),
-        _ => td_string!(locale, op_org),
-    }
-}
-
 pub const SERVICE_MODES: [ServiceMode; 4] = [
     ServiceMode::Menu,
     ServiceMode::Booking,

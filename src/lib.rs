@@ -14,6 +14,7 @@ pub mod media_cache;
 pub mod member_key;
 pub mod net;
 pub mod pages;
+pub mod qr_camera;
 pub mod report;
 pub mod shell;
 pub mod store;

@@ -630,3 +630,43 @@ mod cold_docs {
         assert_eq!(page.resp, sent, "once it is here, everything is decoded");
     }
 }
+
+/// The kiosk's camera path without a camera: a member code drawn as a QR
+/// code into an RGBA frame (grey background, as a phone held up to it) is
+/// found and read back; a blank frame reads as nothing.
+#[wasm_bindgen_test]
+fn a_member_code_in_a_camera_frame_reads_back() {
+    use qrcodegen::{QrCode, QrCodeEcc};
+    let text = format!("ZJM1.m-01.59333333.{}", "A".repeat(86));
+    let qr = QrCode::encode_text(&text, QrCodeEcc::Medium).expect("fits");
+    let (scale, border) = (4usize, 8usize);
+    let w = (qr.size() as usize + 2 * border) * scale + 40;
+    let mut rgba = vec![180u8; w * w * 4];
+    for y in 0..w {
+        for x in 0..w {
+            let (qx, qy) = (
+                (x / scale) as i32 - border as i32,
+                (y / scale) as i32 - border as i32,
+            );
+            let inside = (0..qr.size()).contains(&qx) && (0..qr.size()).contains(&qy);
+            let quiet = x < (qr.size() as usize + 2 * border) * scale
+                && y < (qr.size() as usize + 2 * border) * scale;
+            let v = if inside && qr.get_module(qx, qy) {
+                0
+            } else if quiet {
+                255
+            } else {
+                180
+            };
+            rgba[(y * w + x) * 4..(y * w + x) * 4 + 3].fill(v);
+        }
+    }
+    assert_eq!(
+        zhijian::qr_camera::decode(&rgba, w, w).as_deref(),
+        Some(text.as_str())
+    );
+    assert_eq!(
+        zhijian::qr_camera::decode(&vec![255; w * w * 4], w, w),
+        None
+    );
+}

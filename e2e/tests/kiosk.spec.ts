@@ -1,8 +1,10 @@
 // The station's kiosk (issue #13): a member identifies with 我的党员码 from
-// her phone, the kiosk (offline) checks her in and redeems from her hold,
+// her phone, the kiosk (offline) checks her in, signs her up, claims a
+// 微心愿 for her and redeems from her hold,
 // then forgets her; her phone sees both once the server is back; the same
 // code is refused a second time; the next person cannot see or spend her hold.
-import { test, expect, Page, BrowserContext, Browser } from "@playwright/test";
+import { test, expect, chromium, Page, BrowserContext, Browser } from "@playwright/test";
+import { writeFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { signIn, syncNow, waitForOfflineReady } from "../helpers";
 import { startServer, Server } from "../server";
@@ -102,6 +104,17 @@ test("a member identifies at the offline kiosk, is checked in and redeems from h
     .getByRole("button", { name: "签到" })
     .click();
   await expect(kiosk.getByText("签到成功")).toBeVisible();
+  // She signs up for the station's volunteer service and takes on a 微心愿.
+  const coming = kiosk.getByTestId("kiosk-coming").filter({ hasText: "楼宇垃圾分类志愿服务" });
+  await coming.getByRole("button", { name: "报名" }).click();
+  await expect(kiosk.getByText("报名成功")).toBeVisible();
+  await expect(coming.getByRole("button", { name: "已报名" })).toBeDisabled();
+  await kiosk
+    .getByTestId("kiosk-wish")
+    .filter({ hasText: "每周陪留守儿童写一次作业" })
+    .getByRole("button", { name: "认领" })
+    .click();
+  await expect(kiosk.getByText("认领成功，请按约定完成心愿")).toBeVisible();
   await expect(kiosk.getByTestId("kiosk-hold")).toHaveText("为本机预留的积分：剩余 50");
   await kiosk.getByRole("button", { name: /爱心大米/ }).click();
   await expect(kiosk.getByText("已兑换，请交付物品")).toBeVisible();
@@ -128,7 +141,7 @@ test("a member identifies at the offline kiosk, is checked in and redeems from h
   await expect(kiosk.getByText("您还没有为本驿站终端预留积分")).toBeVisible();
   await kiosk.getByTestId("kiosk-done").click();
   expect(await kiosk.content()).not.toContain("周*，您好");
-  await expect(kiosk.getByTestId("pending-count")).toHaveText("2 条待同步");
+  await expect(kiosk.getByTestId("pending-count")).toHaveText("4 条待同步");
 
   // Back online: the server accepts both; her phone shows them.
   server = await startServer({ port: server.port, dataDir: server.dataDir });
@@ -141,6 +154,10 @@ test("a member identifies at the offline kiosk, is checked in and redeems from h
   await expect(page.getByTestId("redemption")).toContainText("已领取");
   await page.goto(`${server.url}/activities/menu-yuehai-this-a0`);
   await expect(page.getByText(/已于 .* 签到/)).toBeVisible();
+  await page.goto(`${server.url}/activities/menu-yuehai-this-a1`);
+  await expect(page.getByText("报名成功")).toBeVisible();
+  await page.goto(`${server.url}/wishes`);
+  await expect(page.getByText("马晓燕 已认领")).toBeVisible();
   await station.close();
   await fellowCtx.close();
   await phone.close();
@@ -158,4 +175,57 @@ test("the kiosk in landscape has large targets and no serious accessibility viol
   expect(await seriousViolations(kiosk)).toEqual([]);
   expect(await smallTargets(kiosk)).toEqual([]);
   await station.close();
+});
+
+test("a kiosk without a scanner reads the member code with its camera", async ({ browser }, info) => {
+  const [phone, page] = await phoneWithCode(browser, "13900000001");
+  // The phone's screen as a camera sees it: the QR code drawn into a frame,
+  // written as the video file Chromium's fake camera plays (YUV 4:2:0).
+  await openCode(page);
+  const size = 480;
+  const luma: number[] = await page.evaluate(async (size) => {
+    const svg = document.querySelector("[data-testid=member-code] svg")!.outerHTML;
+    const img = new Image();
+    img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
+    await img.decode();
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = size;
+    const ctx = canvas.getContext("2d")!;
+    ctx.fillStyle = "#aaa";
+    ctx.fillRect(0, 0, size, size);
+    ctx.drawImage(img, 60, 60, size - 120, size - 120);
+    const px = ctx.getImageData(0, 0, size, size).data;
+    const out: number[] = [];
+    for (let i = 0; i < px.length; i += 4) out.push(Math.round(0.299 * px[i] + 0.587 * px[i + 1] + 0.114 * px[i + 2]));
+    return out;
+  }, size);
+  const frame = Buffer.concat([
+    Buffer.from("FRAME\n"),
+    Buffer.from(luma),
+    Buffer.alloc((size / 2) * (size / 2) * 2, 128),
+  ]);
+  const video = info.outputPath("member-code.y4m");
+  writeFileSync(video, Buffer.concat([Buffer.from(`YUV4MPEG2 W${size} H${size} F5:1 Ip A1:1 C420jpeg\n`), frame, frame]));
+
+  const camera = await chromium.launch({
+    executablePath: process.env.ZJ_CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--use-fake-ui-for-media-stream",
+      "--use-fake-device-for-media-stream",
+      `--use-file-for-fake-video-capture=${video}`,
+    ],
+  });
+  const station = await camera.newContext({ viewport: { width: 1920, height: 1080 }, permissions: ["camera"] });
+  const kiosk = await station.newPage();
+  await signIn(kiosk, server.url, "kiosk-yuehai", "kiosk1234");
+  await syncNow(kiosk, server.url);
+  await kiosk.goto(`${server.url}/station`);
+  await kiosk.getByTestId("kiosk-start").click();
+  await kiosk.getByTestId("kiosk-camera").click();
+  await expect(kiosk.getByTestId("kiosk-member")).toHaveText("马*燕，您好", { timeout: 20_000 });
+  await kiosk.getByTestId("kiosk-done").click();
+  await camera.close();
+  await phone.close();
 });

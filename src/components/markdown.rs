@@ -118,5 +118,9 @@ pub fn render(source: &str) -> AnyView {
 /// A lesson's text.
 #[component]
 pub fn Markdown(#[prop(into)] source: Signal<String>) -> impl IntoView {
-    view! { <div class="lesson-text">{move || source.with(|s| render(s))}</div> }
+    // The study pages' styles stay out of the first load (public/study.css).
+    view! {
+        <link rel="stylesheet" href="/study.css" />
+        <div class="lesson-text">{move || source.with(|s| render(s))}</div>
+    }
 }

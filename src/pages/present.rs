@@ -132,6 +132,7 @@ fn Presenter(a: Activity, course: Option<Course>, lesson: Option<Lesson>) -> imp
     let (title, place) = (a.title.clone(), a.place.clone());
     let slide = move || slides.get(at.get()).cloned().unwrap_or(Slide::Close);
     view! {
+        <link rel="stylesheet" href="/present.css" />
         <section class="presenter" node_ref=stage tabindex="0" on:keydown=on_key data-testid="presenter"
             aria-roledescription=move || t_string!(i18n, present_title)>
             <header class="presenter-top">

@@ -41,6 +41,7 @@ pub fn ReflectionsPage() -> impl IntoView {
         })
     });
     view! {
+        <link rel="stylesheet" href="/study.css" />
         <section class="page" data-testid="reflections">
             <h2 class="page-title">{t!(i18n, reflections_title)}</h2>
             <p><a href="/study">{t!(i18n, lesson_back)}</a></p>

@@ -4,13 +4,18 @@ use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use zhijian_domain::Op;
 use zhijian_domain::activity::Activity;
+use zhijian_domain::agenda;
 use zhijian_domain::credit_ops::Redeem;
-use zhijian_domain::member_code::{CodeUse, MemberCode, MemberKey, MemberProof};
+use zhijian_domain::member_code::{
+    CodeUse, KioskAct, KioskDeed, MemberCode, MemberKey, MemberProof,
+};
 use zhijian_domain::menu_ops::KioskCheckIn;
 use zhijian_domain::station::{self, Board};
 
 use crate::components::{Message, Outcome, submit};
 use crate::i18n::*;
+use crate::qr_camera::Camera;
+use crate::shell::ShellUpdate;
 use crate::sync::{Sync, random_hex};
 use crate::{js, member_key, when};
 
@@ -70,6 +75,13 @@ pub fn StationPage() -> impl IntoView {
         }
     });
     let touch = move || last_touch.set(when::now_secs());
+    // A new version waits until nobody is at the screen (no banner here).
+    let update = expect_context::<ShellUpdate>();
+    Effect::new(move |_| {
+        if update.ready.get() && screen.get() == Screen::Idle {
+            update.apply();
+        }
+    });
 
     let device = Memo::new(move |_| {
         sync.replica
@@ -206,11 +218,8 @@ fn Identify(
             let _ = js::call(&el.into(), "focus", &[]);
         }
     });
-    let identify = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let identify = move |text: String| {
         touch();
-        let text = typed.get_untracked().trim().to_owned();
-        typed.set(String::new());
         if text.is_empty() || checking.get_untracked() {
             return;
         }
@@ -228,8 +237,61 @@ fn Identify(
             }
         });
     };
+    let submit_typed = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = typed.get_untracked().trim().to_owned();
+        typed.set(String::new());
+        identify(text);
+    };
+    // The camera, when the kiosk has no scanner: a frame every 300 ms.
+    let video = NodeRef::<leptos::html::Video>::new();
+    let camera = StoredValue::new_local(None::<Camera>);
+    let camera_on = RwSignal::new(false);
+    let camera_failed = RwSignal::new(false);
+    // `try_`: on unmount the values may already be gone, and a panic here
+    // would leave the interval below running.
+    let stop_camera = move || {
+        camera.try_update_value(|c| {
+            if let Some(c) = c.take() {
+                c.stop();
+            }
+        });
+        camera_on.try_set(false);
+    };
+    let start_camera = move |_| {
+        touch();
+        let Some(el) = video.get_untracked() else {
+            return;
+        };
+        camera_failed.set(false);
+        spawn_local_scoped(async move {
+            match Camera::start(el.into()).await {
+                Ok(c) => {
+                    camera.set_value(Some(c));
+                    camera_on.set(true);
+                }
+                Err(_) => camera_failed.set(true),
+            }
+        });
+    };
+    if let Ok(h) = set_interval_with_handle(
+        move || {
+            let busy = checking.try_get_untracked().unwrap_or(true);
+            if !camera_on.try_get_untracked().unwrap_or(false) || busy {
+                return;
+            }
+            let text = camera.try_with_value(|c| c.as_ref().and_then(Camera::read));
+            if let Some(text) = text.flatten() {
+                identify(text);
+            }
+        },
+        Duration::from_millis(300),
+    ) {
+        on_cleanup(move || h.clear());
+    }
+    on_cleanup(stop_camera);
     view! {
-        <form class="form kiosk-identify" on:submit=identify>
+        <form class="form kiosk-identify" on:submit=submit_typed>
             <h2 class="page-title">{t!(i18n, kiosk_identify_title)}</h2>
             <p>{t!(i18n, kiosk_identify_hint)}</p>
             <label for="kiosk-code">{t!(i18n, kiosk_code_label)}</label>
@@ -239,8 +301,13 @@ fn Identify(
             {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert">{e}</p> })}
             <div class="actions">
                 <button type="submit" class="btn btn-primary" disabled=move || checking.get()>{t!(i18n, kiosk_identify)}</button>
+                <button type="button" class="btn" data-testid="kiosk-camera" disabled=move || camera_on.get()
+                    on:click=start_camera>{t!(i18n, kiosk_camera)}</button>
                 <button type="button" class="btn" on:click=move |_| forget()>{t!(i18n, kiosk_back)}</button>
             </div>
+            {move || camera_failed.get().then(|| view! { <p class="notice notice-error" role="alert">{t!(i18n, kiosk_camera_failed)}</p> })}
+            <video node_ref=video class="kiosk-camera" class:hidden=move || !camera_on.get()
+                muted=true playsinline=true aria-label=move || t_string!(i18n, kiosk_camera)></video>
         </form>
     }
 }
@@ -397,6 +464,39 @@ fn Acting(
         });
         submit(op, message, t_string!(i18n, station_done).to_string());
     };
+    let act = move |deed: KioskDeed, ok: String| {
+        let Some(v) = visit.get_untracked() else {
+            return;
+        };
+        let op = Op::ActAtKiosk(KioskAct {
+            member_id: v.member_id,
+            at: when::now_secs(),
+            proof: v.proof,
+            deed,
+        });
+        submit(op, message, ok);
+    };
+    // This week's activities at the station, and whether she is signed up
+    // (as far as this kiosk knows: the ones it made).
+    let coming = Memo::new(move |_| {
+        let member = visit.with(|v| v.as_ref().map(|v| v.member_id.clone()));
+        board.with(|b| {
+            let (Some(b), Some(m)) = (b.as_ref(), member) else {
+                return vec![];
+            };
+            sync.replica.with(|r| {
+                b.activities
+                    .iter()
+                    .map(|a| {
+                        let mine = r
+                            .as_ref()
+                            .is_some_and(|r| agenda::live_signup(r.view(), &m, &a.id).is_some());
+                        (a.clone(), mine)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
     view! {
         <header class="kiosk-visit">
             <h2 class="page-title" data-testid="kiosk-member">{move || who().map(|n| t_string!(i18n, kiosk_hello, name = n).to_string())}</h2>
@@ -419,6 +519,54 @@ fn Acting(
                             <button type="button" class="btn btn-primary" disabled=move || done || message.pending()
                                 on:click=move |_| check_in(id.clone())>
                                 {if done { t_string!(i18n, kiosk_already_in) } else { t_string!(i18n, kiosk_check_in) }}
+                            </button>
+                        </div>
+                    }
+                }).collect_view().into_any()
+            }}
+        </section>
+        <section aria-labelledby="kiosk-sign-up">
+            <h3 id="kiosk-sign-up">{t!(i18n, kiosk_sign_up_title)}</h3>
+            {move || {
+                let list = coming.get();
+                if list.is_empty() {
+                    return view! { <p class="muted">{t!(i18n, kiosk_no_activities)}</p> }.into_any();
+                }
+                list.into_iter().map(|(a, mine)| {
+                    let id = a.id.clone();
+                    view! {
+                        <div class="card kiosk-row" data-testid="kiosk-coming">
+                            <ActivityLine a=a />
+                            <button type="button" class="btn" disabled=move || mine || message.pending()
+                                on:click=move |_| act(
+                                    KioskDeed::SignUp { signup_id: random_hex(), activity_id: id.clone() },
+                                    t_string!(i18n, kiosk_sign_up_done).to_string(),
+                                )>
+                                {if mine { t_string!(i18n, kiosk_signed_up) } else { t_string!(i18n, kiosk_sign_up) }}
+                            </button>
+                        </div>
+                    }
+                }).collect_view().into_any()
+            }}
+        </section>
+        <section aria-labelledby="kiosk-claim">
+            <h3 id="kiosk-claim">{t!(i18n, kiosk_wishes)}</h3>
+            {move || {
+                let wishes = board.with(|b| b.as_ref().map(|b| b.wishes.clone()).unwrap_or_default());
+                if wishes.is_empty() {
+                    return view! { <p class="muted">{t!(i18n, kiosk_no_wishes)}</p> }.into_any();
+                }
+                wishes.into_iter().map(|w| {
+                    let id = w.id.clone();
+                    view! {
+                        <div class="card kiosk-row" data-testid="kiosk-wish">
+                            <span>{w.title} <span class="muted">" · " {w.requester}</span></span>
+                            <button type="button" class="btn" disabled=move || message.pending()
+                                on:click=move |_| act(
+                                    KioskDeed::ClaimWish { wish_id: id.clone() },
+                                    t_string!(i18n, kiosk_claim_done).to_string(),
+                                )>
+                                {t!(i18n, kiosk_claim)}
                             </button>
                         </div>
                     }

@@ -15,7 +15,7 @@ pub fn bench() -> Result {
     tools::ensure_for_test()?;
     bundle()?;
 
-    lesson()?;
+    browser_benches()?;
 
     step("IndexedDB in headless Chromium (tests/idb_bench.rs)");
     run(cargo()
@@ -64,22 +64,30 @@ pub fn bench() -> Result {
     Ok(())
 }
 
-/// Opening a downloaded lesson offline and what the demo course takes on a
-/// device (e2e/bench/lesson.spec.ts), against the release app `bundle` built.
-fn lesson() -> Result {
-    step("a downloaded lesson opened offline (e2e/bench/lesson.spec.ts)");
-    let report_path = root().join("target/xtask/lesson.json");
-    let _ = std::fs::remove_file(&report_path);
+/// The app's own measurements in headless Chromium (e2e/bench/*.spec.ts),
+/// against the release app `bundle` built: a downloaded lesson opened
+/// offline and what the demo course takes on a device; the station's kiosk
+/// over 500 members.
+fn browser_benches() -> Result {
+    step("a downloaded lesson offline, the kiosk over 500 members (e2e/bench)");
+    let lesson_path = root().join("target/xtask/lesson.json");
+    let kiosk_path = root().join("target/xtask/kiosk.json");
+    let _ = std::fs::remove_file(&lesson_path);
+    let _ = std::fs::remove_file(&kiosk_path);
     let _ = Command::new(tools::node_bin().join("playwright"))
         .args(["test", "--config", "e2e/bench.config.ts", "--reporter=line"])
         .current_dir(root())
         .env("PATH", tools::path_with_node_bin())
         .env("ZJ_SERVER_BIN", root().join("target/debug/zhijian-server"))
         .env("ZJ_DIST", root().join("dist"))
-        .env("ZJ_LESSON_REPORT", &report_path)
+        .env("ZJ_LESSON_REPORT", &lesson_path)
+        .env("ZJ_KIOSK_REPORT", &kiosk_path)
         .status()?;
-    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report_path)?)?;
+    let read = |p: &std::path::Path| -> Result<serde_json::Value> {
+        Ok(serde_json::from_str(&std::fs::read_to_string(p)?)?)
+    };
     let n = |v: &serde_json::Value| v.as_u64().unwrap_or(0);
+    let report = read(&lesson_path)?;
     println!(
         "\nlesson with its picture, server stopped ({} runs each):\n  deep link, page loaded afresh: p50 {} ms, p95 {} ms\n  tap from the 学习 list:        p50 {} ms, p95 {} ms",
         n(&report["runs"]),
@@ -92,6 +100,18 @@ fn lesson() -> Result {
         "demo course on the device: text {} (IndexedDB, as JSON), media {} (cache)",
         kb(n(&report["textBytes"])),
         kb(n(&report["mediaBytes"]))
+    );
+    let k = read(&kiosk_path)?;
+    println!(
+        "\nkiosk, server stopped, {} members in turn: identify → her screen → 完成 p50 {} ms, p95 {} ms\n  after 10: JS heap {}, wasm memory {}\n  after {}: JS heap {}, wasm memory {}",
+        n(&k["cycles"]),
+        n(&k["cycleMs"]["p50"]),
+        n(&k["cycleMs"]["p95"]),
+        kb(n(&k["after10"]["jsHeap"])),
+        kb(n(&k["after10"]["wasm"])),
+        n(&k["cycles"]),
+        kb(n(&k["after500"]["jsHeap"])),
+        kb(n(&k["after500"]["wasm"])),
     );
     Ok(())
 }

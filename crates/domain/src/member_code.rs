@@ -14,12 +14,12 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
-use crate::Org;
 use crate::auth::{Actor, RoleKind};
 use crate::doc::Doc;
 use crate::kernel::{CLOCK_SKEW, Rejection, View, Write, conflict, member_of, org_of};
 use crate::refusal::{Field, Thing, Why};
 use crate::validate;
+use crate::{Member, Org};
 
 /// A code changes every this many seconds.
 pub const WINDOW_SECS: i64 = 30;
@@ -169,6 +169,150 @@ impl MemberProof {
     }
 }
 
+/// The view a kiosk's mutations for a member run on. A kiosk holds its
+/// members' keys, never their records (no names, no phone numbers): on a
+/// device, her key stands for her record, under her masked name, so the
+/// rules of what it does for her run offline. The server has the record.
+/// (Here rather than in `Records`, so that only the rules' chunk carries it.)
+pub struct WithKeys<'a, V>(pub &'a V);
+
+impl<V: View> WithKeys<'_, V> {
+    fn member_by_key(&self, id: &str) -> Option<Member> {
+        if self.0.holds_secrets() {
+            return None;
+        }
+        match self.0.doc(&MemberKey::id_for(id)) {
+            Some(Doc::MemberKey(k)) => Some(Member {
+                id: k.member_id,
+                org_id: k.org_id,
+                name: k.masked_name,
+                status: crate::MemberStatus::Full,
+                mode: crate::ManagementMode::Employed,
+                phone: None,
+                workplace: None,
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl<V: View> View for WithKeys<'_, V> {
+    fn org(&self, id: &str) -> Option<Org> {
+        self.0.org(id)
+    }
+    fn member(&self, id: &str) -> Option<Member> {
+        self.0.member(id).or_else(|| self.member_by_key(id))
+    }
+    fn descendants(&self, org: &Org) -> Vec<Org> {
+        self.0.descendants(org)
+    }
+    fn doc(&self, id: &str) -> Option<Doc> {
+        self.0.doc(id)
+    }
+    fn menu_for(
+        &self,
+        org_id: &str,
+        month: crate::Month,
+        alliance: Option<&str>,
+    ) -> Option<crate::menu::MonthlyMenu> {
+        self.0.menu_for(org_id, month, alliance)
+    }
+    fn alliance(&self, id: &str) -> Option<crate::Alliance> {
+        self.0.alliance(id)
+    }
+    fn signups_of(&self, activity_id: &str) -> Vec<crate::activity::Signup> {
+        self.0.signups_of(activity_id)
+    }
+    fn activities_of(&self, menu_id: &str) -> Vec<crate::activity::Activity> {
+        self.0.activities_of(menu_id)
+    }
+    fn checkins_of(&self, activity_id: &str) -> Vec<crate::checkin::CheckIn> {
+        self.0.checkins_of(activity_id)
+    }
+    fn holds_of(&self, member_id: &str) -> Vec<crate::ledger::Hold> {
+        self.0.holds_of(member_id)
+    }
+    fn holds_secrets(&self) -> bool {
+        self.0.holds_secrets()
+    }
+    fn verify_signature(&self, key: &[u8], message: &[u8], signature: &[u8]) -> Option<bool> {
+        self.0.verify_signature(key, message, signature)
+    }
+}
+
+/// What a member does at a kiosk, besides checking in and redeeming from
+/// her hold (which have their own mutations): her own sign-up to one of the
+/// station's activities, or her claim of one of its 微心愿.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum KioskDeed {
+    SignUp {
+        signup_id: String,
+        activity_id: String,
+    },
+    ClaimWish {
+        wish_id: String,
+    },
+}
+
+/// `kiosk.act@1`: the kiosk does a [`KioskDeed`] for the member who showed
+/// it her code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KioskAct {
+    pub member_id: String,
+    /// When, on the kiosk's clock.
+    pub at: i64,
+    pub proof: MemberProof,
+    pub deed: KioskDeed,
+}
+
+impl KioskAct {
+    /// The member as the deed's rules see her: her id and org, a member's
+    /// role there, and an account that is neither hers nor the kiosk's (a
+    /// wish the station posted is still hers to claim).
+    pub fn member_actor(&self, kiosk: &Actor, org_path: Option<String>) -> Actor {
+        Actor {
+            account_id: format!("{}/{}", kiosk.account_id, self.member_id),
+            member_id: Some(self.member_id.clone()),
+            member_org_path: org_path.clone(),
+            roles: vec![crate::auth::ScopedRole {
+                kind: RoleKind::Member,
+                org_path,
+            }],
+        }
+    }
+
+    /// The org whose station the deed must be at.
+    pub fn place(&self, view: &impl View) -> Result<String, Rejection> {
+        match &self.deed {
+            KioskDeed::SignUp { activity_id, .. } => match view.doc(activity_id) {
+                Some(Doc::Activity(a)) => Ok(a.org_id),
+                _ => Err(Rejection::NotFound(Thing::Activity)),
+            },
+            KioskDeed::ClaimWish { wish_id } => match view.doc(wish_id) {
+                Some(Doc::Wish(w)) => Ok(w.org_id),
+                _ => Err(Rejection::NotFound(Thing::Wish)),
+            },
+        }
+    }
+}
+
+/// Checks the proof and that the deed is at the kiosk's station; returns
+/// the proof's write and the member as the deed's rules see her.
+pub fn act_for(
+    actor: &Actor,
+    k: &KioskAct,
+    view: &impl View,
+    now: i64,
+) -> Result<(Write, Actor), Rejection> {
+    let proven = check_proof(actor, &k.member_id, Some(&k.proof), k.at, view, now)?;
+    if !actor.stationed_at(&org_of(view, &k.place(view)?)?) {
+        return Err(Rejection::Forbidden(Why::NotAtThisStation));
+    }
+    Ok((proven.write, k.member_actor(actor, Some(proven.org.path))))
+}
+
 /// A member registers the public key of the phone they use now (a new phone
 /// replaces the old one's key, so its codes stop working).
 pub fn register_key(
@@ -227,14 +371,8 @@ pub fn check_proof(
     let Some(Doc::MemberKey(key)) = view.doc(&MemberKey::id_for(member_id)) else {
         return Err(Rejection::NotFound(Thing::MemberKey));
     };
-    // The server has her record; a kiosk has only her key (no names, no
-    // phone numbers), whose org the server wrote from that record.
-    let org_id = match view.member(member_id) {
-        Some(m) => m.org_id,
-        None if !view.holds_secrets() => key.org_id.clone(),
-        None => return Err(Rejection::NotFound(Thing::Member)),
-    };
-    let org = org_of(view, &org_id)?;
+    // On a kiosk, her key stands for her record (`WithKeys`).
+    let org = org_of(view, &member_of(&WithKeys(view), member_id)?.org_id)?;
     if !actor.stationed_at(&org) {
         return Err(Rejection::Forbidden(Why::MemberNotAtStation));
     }
@@ -602,6 +740,61 @@ mod tests {
                 kiosk_check_in("c1", "act-b1", "m1", proof(7, "m1", NOW, "s1"))
             ),
             Err(conflict(Why::MemberCodeWrongKey))
+        );
+    }
+
+    fn act(deed: KioskDeed, member: &str, p: MemberProof) -> Op {
+        Op::ActAtKiosk(KioskAct {
+            member_id: member.into(),
+            at: NOW,
+            proof: p,
+            deed,
+        })
+    }
+
+    #[test]
+    fn a_kiosk_signs_her_up_and_claims_a_wish_for_her_at_its_station_only() {
+        let mut r = world();
+        register(&mut r, &m1(), 7);
+        let k = kiosk("k-a");
+        let post = Op::PostWish(crate::credit_ops::NewWish {
+            id: "w1".into(),
+            org_id: "b1".into(),
+            title: "帮老人取药".into(),
+            requester: "王秀梅".into(),
+            credits: 10,
+        });
+        run(&mut r, &k, post).unwrap();
+        let p = proof(7, "m1", NOW, "s1");
+        let sign_up = |id: &str, activity: &str| KioskDeed::SignUp {
+            signup_id: id.into(),
+            activity_id: activity.into(),
+        };
+        // Another station's activity: refused before her own rules.
+        assert_eq!(
+            run(&mut r, &k, act(sign_up("su0", "act-b2"), "m1", p.clone())),
+            Err(Rejection::Forbidden(Why::NotAtThisStation))
+        );
+        // The kiosk's own copy (her key, no records) accepts as the server does.
+        let mut device = r.clone();
+        device.holds_secrets = false;
+        device.verifier = None;
+        device.members.clear();
+        for view in [&mut device, &mut r] {
+            run(view, &k, act(sign_up("su1", "act-b1"), "m1", p.clone())).unwrap();
+            assert_eq!(view.signups()["su1"].member_id, "m1");
+            // A wish the station itself posted is hers to claim.
+            let claim = KioskDeed::ClaimWish {
+                wish_id: "w1".into(),
+            };
+            run(view, &k, act(claim, "m1", p.clone())).unwrap();
+            assert_eq!(view.wishes()["w1"].claimed_by.as_deref(), Some("m1"));
+        }
+        assert_eq!(r.wishes()["w1"].claimer_name.as_deref(), Some("马晓燕"));
+        // Her own rules still hold: no second sign-up.
+        assert_eq!(
+            run(&mut r, &k, act(sign_up("su2", "act-b1"), "m1", p)),
+            Err(conflict(Why::AlreadySignedUp))
         );
     }
 

@@ -15,7 +15,7 @@ use crate::credits::{CreditRules, Reward};
 use crate::meeting::{Meeting, MeetingRules};
 use crate::meeting_ops;
 use crate::member::{MemberPatch, ProfilePatch};
-use crate::member_code::{self, MemberKey};
+use crate::member_code::{self, KioskAct, KioskDeed, MemberKey};
 use crate::menu::MonthlyMenu;
 use crate::menu_ops::{self, ActivityDraft, HandCheckIn, KioskCheckIn, NewCheckIn, NewSignup};
 use crate::org_ops;
@@ -253,6 +253,12 @@ mutations! {
     { public_key } => touches Touches::default().members([me]),
         apply member_code::register_key(actor, public_key, view, now);
 
+    /// A station's kiosk signs the identified member up, or claims a wish
+    /// for her: her own rules, on her proof, at its station only.
+    "kiosk.act@1" ActAtKiosk(KioskAct)
+    (k) => touches kiosk_touches(actor, k),
+        apply act_at_kiosk(actor, k, view, now);
+
     // Study (study_ops).
     /// A secretary or committee staff write, publish or withdraw a course.
     "course.save@1" SaveCourse(Course)
@@ -264,6 +270,65 @@ mutations! {
     "reflection.write@1" WriteReflection(NewReflection)
     (r) => touches Touches::default().members([me]).docs([r.id(me), r.course_id.clone()]),
         apply study_ops::write_reflection(actor, r, view, now);
+}
+
+/// The deed's own touches as the member's, with her key and the code's use.
+fn kiosk_touches(kiosk: &Actor, k: &KioskAct) -> Touches {
+    let member = k.member_actor(kiosk, None);
+    let inner = deed_op(k).touches(&member);
+    Touches {
+        members: [inner.members, vec![k.member_id.clone()]].concat(),
+        docs: [
+            inner.docs,
+            vec![
+                MemberKey::id_for(&k.member_id),
+                k.proof.use_id(&k.member_id),
+            ],
+        ]
+        .concat(),
+        ..inner
+    }
+}
+
+/// The member's own mutation the deed stands for.
+fn deed_op(k: &KioskAct) -> Op {
+    match &k.deed {
+        KioskDeed::SignUp {
+            signup_id,
+            activity_id,
+        } => Op::SignUp(own_signup(signup_id, activity_id)),
+        KioskDeed::ClaimWish { wish_id } => Op::ClaimWish {
+            wish_id: wish_id.clone(),
+        },
+    }
+}
+
+/// A sign-up of the member alone (no group sign-ups at a kiosk).
+fn own_signup(signup_id: &str, activity_id: &str) -> NewSignup {
+    NewSignup {
+        id: signup_id.to_owned(),
+        activity_id: activity_id.to_owned(),
+        members: vec![],
+    }
+}
+
+fn act_at_kiosk(
+    kiosk: &Actor,
+    k: &KioskAct,
+    view: &impl View,
+    now: i64,
+) -> Result<Vec<Write>, Rejection> {
+    let (proof, member) = member_code::act_for(kiosk, k, view, now)?;
+    let view = &member_code::WithKeys(view);
+    let mut writes = match &k.deed {
+        KioskDeed::SignUp {
+            signup_id,
+            activity_id,
+        } => menu_ops::sign_up(&member, &own_signup(signup_id, activity_id), view, now)?,
+        KioskDeed::ClaimWish { wish_id } => credit_ops::claim_wish(&member, wish_id, view)?,
+    };
+    writes.push(proof);
+    Ok(writes)
 }
 
 impl Op {

@@ -149,6 +149,7 @@ texts! {
         MemberCodeReplayed = "member_code_replayed", "该党员码已经使用过，请刷新后重新出示";
         MemberCodeWrongKey = "member_code_wrong_key", "党员码校验失败，请在本人手机上重新打开党员码";
         ActivityNotAtStation = "activity_not_at_station", "该活动不在本驿站举办";
+        NotAtThisStation = "not_at_this_station", "只能在本驿站办理本驿站的活动和微心愿";
         ActivityEnded = "activity_ended", "活动已结束";
         DurationRange = "duration_range", "活动时长应在 1 分钟到 24 小时之间";
         ActivityOutsideMenuMonth = "activity_outside_menu_month", "活动时间应在菜单的月份之内";

@@ -23,9 +23,9 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
      form-action 'self'; \
      frame-ancestors 'none'";
 
-/// Nothing the app does not use; the kiosk's camera will be allowed when
-/// the kiosk reads QR codes with it.
-pub const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), \
+/// Nothing the app does not use: the camera for this origin only (a kiosk
+/// reads member codes with it), nothing else.
+pub const PERMISSIONS_POLICY: &str = "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), \
      serial=(), bluetooth=(), display-capture=(), interest-cohort=()";
 
 pub const HEADERS: [(&str, &str); 6] = [

@@ -11,7 +11,7 @@ mod common;
 use common::{account, docs, login, phone, push, rejection};
 use zhijian_domain::credit_ops::{PlaceHold, Redeem};
 use zhijian_domain::doc::Doc;
-use zhijian_domain::member_code::{MemberProof, SESSION_SECS};
+use zhijian_domain::member_code::{KioskAct, KioskDeed, MemberProof, SESSION_SECS};
 use zhijian_domain::menu_ops::KioskCheckIn;
 use zhijian_domain::sync::PushResponse;
 use zhijian_domain::{Op, RoleKind};
@@ -118,12 +118,40 @@ async fn a_kiosk_acts_only_on_a_members_own_fresh_code() {
             Some("没有权限：请先出示党员码"),
             "{b}"
         );
+        // The same identification signs her up for the station's next
+        // activity and claims one of its 微心愿 for her.
+        let act = |deed: KioskDeed| {
+            Op::ActAtKiosk(KioskAct {
+                member_id: "m-01".into(),
+                at: now(),
+                proof: session.clone(),
+                deed,
+            })
+        };
+        let signup = KioskDeed::SignUp {
+            signup_id: "ks-1".into(),
+            activity_id: "menu-yuehai-this-a1".into(),
+        };
+        let claim = KioskDeed::ClaimWish {
+            wish_id: "wish-study".into(),
+        };
+        let r = push(&kiosk, "kiosk-dev", vec![(4, act(signup)), (5, act(claim))]).await;
+        assert_eq!(rejection(&r, 4), None, "{b}");
+        assert_eq!(rejection(&r, 5), None, "{b}");
         let hers = docs(&member, "m01-phone").await;
         assert!(
             matches!(hers.get("kc-1"), Some(Doc::CheckIn(c)) if c.recorded_by == "acc-kiosk"),
             "{b}"
         );
         assert!(hers.contains_key("kr-1"), "{b}");
+        assert!(
+            matches!(hers.get("ks-1"), Some(Doc::Signup(x)) if x.member_id == "m-01"),
+            "{b}"
+        );
+        assert!(
+            matches!(hers.get("wish-study"), Some(Doc::Wish(w)) if w.claimed_by.as_deref() == Some("m-01")),
+            "{b}"
+        );
 
         // The same code in a new session (the next person at the screen, a
         // photo of her phone) or at another kiosk is a replay.
@@ -132,9 +160,9 @@ async fn a_kiosk_acts_only_on_a_members_own_fresh_code() {
             ..session.clone()
         };
         let other_kiosk = account(&s, "kiosk-2", None, &[(RoleKind::Kiosk, Some("yuehai"))]).await;
-        let r = push(&kiosk, "kiosk-dev", vec![(4, redeem("kr-3", Some(replay)))]).await;
+        let r = push(&kiosk, "kiosk-dev", vec![(6, redeem("kr-3", Some(replay)))]).await;
         assert_eq!(
-            rejection(&r, 4).as_deref(),
+            rejection(&r, 6).as_deref(),
             Some("该党员码已经使用过，请刷新后重新出示"),
             "{b}"
         );

@@ -14,6 +14,7 @@ use zhijian_domain::credit_ops::{Award, NewPledge, NewWish, PlaceHold, Redeem, R
 use zhijian_domain::credits::CreditRules;
 use zhijian_domain::meeting::{Absence, Meeting, MeetingKind, MeetingRules};
 use zhijian_domain::member::{MemberPatch, ProfilePatch};
+use zhijian_domain::member_code::{KioskAct, KioskDeed};
 use zhijian_domain::menu_ops::{ActivityDraft, HandCheckIn, KioskCheckIn, NewCheckIn, NewSignup};
 use zhijian_domain::mutation::{NewMember, NewOrg};
 use zhijian_domain::replica::Records;
@@ -217,6 +218,14 @@ fn ops(all: &Records, now: i64) -> Vec<Op> {
         Op::RegisterMemberKey {
             public_key: common::phone::public_key(7),
         },
+        Op::ActAtKiosk(KioskAct {
+            member_id: "m-01".into(),
+            at: now,
+            proof: common::phone::proof(7, "m-01", now, "t-session"),
+            deed: KioskDeed::ClaimWish {
+                wish_id: "wish-lock".into(),
+            },
+        }),
         Op::CheckInAtKiosk(KioskCheckIn {
             id: "t-kiosk-checkin".into(),
             activity_id: "t-hours".into(),
@@ -415,5 +424,7 @@ async fn apply_reads_only_what_touches_loads() {
         for id in ["t-kiosk-redeem", "t-kiosk-checkin"] {
             assert!(all.docs.contains_key(id), "{id} ({})", s.backend);
         }
+        let claimed = all.wishes()["wish-lock"].claimed_by.clone();
+        assert_eq!(claimed.as_deref(), Some("m-01"), "{}", s.backend);
     }
 }
