@@ -33,30 +33,37 @@ fn bytes(v: &[u8]) -> JsValue {
 
 /// This phone's key pair and its public key as registered, made the first
 /// time (the caller registers the public key).
-pub async fn load_or_create() -> Result<(JsValue, String, bool), Unsupported> {
+pub async fn load_or_create() -> Result<(JsValue, String), Unsupported> {
     let store = Store::open().await.map_err(|_| Unsupported)?;
+    let pair = stored_or_new(&store).await;
+    store.close();
+    let pair = pair?;
     let subtle = subtle()?;
-    let (pair, made) = match store.member_key().await {
-        Ok(Some(pair)) if !pair.is_undefined() => (pair, false),
-        _ => {
-            let alg = json(r#"{"name":"ECDSA","namedCurve":"P-256"}"#);
-            let usages = json(r#"["sign","verify"]"#);
-            let pair = js::call_async(&subtle, "generateKey", &[&alg, &JsValue::FALSE, &usages])
-                .await
-                .map_err(|_| Unsupported)?;
-            store
-                .save_member_key(&pair)
-                .await
-                .map_err(|_| Unsupported)?;
-            (pair, true)
-        }
-    };
     let public = js::get(&pair, "publicKey").map_err(|_| Unsupported)?;
     let raw = js::call_async(&subtle, "exportKey", &[&"raw".into(), &public])
         .await
         .map_err(|_| Unsupported)?;
     let point = Uint8Array::new(&raw).to_vec();
-    Ok((pair, zhijian_domain::member_code::encode_key(&point), made))
+    Ok((pair, zhijian_domain::member_code::encode_key(&point)))
+}
+
+/// The stored pair, or a new one saved (its private key not extractable).
+async fn stored_or_new(store: &Store) -> Result<JsValue, Unsupported> {
+    if let Ok(Some(pair)) = store.member_key().await
+        && !pair.is_undefined()
+    {
+        return Ok(pair);
+    }
+    let alg = json(r#"{"name":"ECDSA","namedCurve":"P-256"}"#);
+    let usages = json(r#"["sign","verify"]"#);
+    let pair = js::call_async(&subtle()?, "generateKey", &[&alg, &JsValue::FALSE, &usages])
+        .await
+        .map_err(|_| Unsupported)?;
+    store
+        .save_member_key(&pair)
+        .await
+        .map_err(|_| Unsupported)?;
+    Ok(pair)
 }
 
 /// The phone's signature over `message` (`r || s`).

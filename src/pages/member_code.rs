@@ -37,7 +37,7 @@ pub fn MemberCodePanel() -> impl IntoView {
     let public = RwSignal::new(None::<String>);
     spawn_local_scoped(async move {
         match member_key::load_or_create().await {
-            Ok((p, key, _)) => {
+            Ok((p, key)) => {
                 pair.set(Some(p));
                 public.set(Some(key));
                 state.set(State::Ready);

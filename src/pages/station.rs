@@ -10,6 +10,7 @@ use zhijian_domain::member_code::{
     CodeUse, KioskAct, KioskDeed, MemberCode, MemberKey, MemberProof,
 };
 use zhijian_domain::menu_ops::KioskCheckIn;
+use zhijian_domain::replica::Records;
 use zhijian_domain::station::{self, Board};
 
 use crate::components::{Message, Outcome, submit};
@@ -406,24 +407,12 @@ fn Acting(
     let who = move || visit.with(|v| v.as_ref().map(|v| v.masked_name.clone()));
     let open_now = Memo::new(move |_| {
         let t = now.get();
-        let member = visit.with(|v| v.as_ref().map(|v| v.member_id.clone()));
-        board.with(|b| {
-            let (Some(b), Some(m)) = (b.as_ref(), member) else {
-                return vec![];
-            };
-            sync.replica.with(|r| {
-                b.activities
-                    .iter()
-                    .filter(|a| station::open_for_check_in(a, t))
-                    .map(|a| {
-                        let done = r
-                            .as_ref()
-                            .is_some_and(|r| station::checked_in(r.view(), &m, &a.id));
-                        (a.clone(), done)
-                    })
-                    .collect::<Vec<_>>()
-            })
-        })
+        marked_activities(
+            board,
+            visit,
+            |a| station::open_for_check_in(a, t),
+            station::checked_in,
+        )
     });
     let hold = Memo::new(move |_| {
         let t = now.get() / 10 * 10;
@@ -479,23 +468,12 @@ fn Acting(
     // This week's activities at the station, and whether she is signed up
     // (as far as this kiosk knows: the ones it made).
     let coming = Memo::new(move |_| {
-        let member = visit.with(|v| v.as_ref().map(|v| v.member_id.clone()));
-        board.with(|b| {
-            let (Some(b), Some(m)) = (b.as_ref(), member) else {
-                return vec![];
-            };
-            sync.replica.with(|r| {
-                b.activities
-                    .iter()
-                    .map(|a| {
-                        let mine = r
-                            .as_ref()
-                            .is_some_and(|r| agenda::live_signup(r.view(), &m, &a.id).is_some());
-                        (a.clone(), mine)
-                    })
-                    .collect::<Vec<_>>()
-            })
-        })
+        marked_activities(
+            board,
+            visit,
+            |_| true,
+            |v, m, a| agenda::live_signup(v, m, a).is_some(),
+        )
     });
     view! {
         <header class="kiosk-visit">
@@ -599,6 +577,34 @@ fn Acting(
             }}
         </section>
     }
+}
+
+/// The board's activities that `keep` picks, each with whether `mark`
+/// (records, member, activity) holds for the identified member, as far as
+/// this kiosk knows.
+fn marked_activities(
+    board: Memo<Option<Board>>,
+    visit: RwSignal<Option<Visit>>,
+    keep: impl Fn(&Activity) -> bool,
+    mark: fn(&Records, &str, &str) -> bool,
+) -> Vec<(Activity, bool)> {
+    let sync = Sync::get();
+    let member = visit.with(|v| v.as_ref().map(|v| v.member_id.clone()));
+    board.with(|b| {
+        let (Some(b), Some(m)) = (b.as_ref(), member) else {
+            return vec![];
+        };
+        sync.replica.with(|r| {
+            b.activities
+                .iter()
+                .filter(|a| keep(a))
+                .map(|a| {
+                    let marked = r.as_ref().is_some_and(|r| mark(r.view(), &m, &a.id));
+                    (a.clone(), marked)
+                })
+                .collect()
+        })
+    })
 }
 
 /// Full screen, no tab bar, large targets: a class on `<html>` while the

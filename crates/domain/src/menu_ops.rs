@@ -160,11 +160,17 @@ fn in_audience_of(view: &impl View, audience: &[String], org: &Org, member_org: 
         .any(|o| o.contains(member_org))
 }
 
+/// Whether `at` falls in the activity's check-in window: from
+/// [`CHECKIN_MARGIN`] before it starts to as long after it ends.
+pub fn in_check_in_window(a: &Activity, at: i64) -> bool {
+    at >= a.starts_at - CHECKIN_MARGIN && at <= a.ends_at() + CHECKIN_MARGIN
+}
+
 fn check_time(at: i64, a: &Activity, now: i64) -> Result<(), Rejection> {
     if at > now + CLOCK_SKEW {
         return Err(conflict(Why::CheckInTimeInFuture));
     }
-    if at < a.starts_at - CHECKIN_MARGIN || at > a.ends_at() + CHECKIN_MARGIN {
+    if !in_check_in_window(a, at) {
         return Err(conflict(Why::OutsideCheckInTime));
     }
     Ok(())

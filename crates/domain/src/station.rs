@@ -7,7 +7,7 @@ use crate::activity::Activity;
 use crate::auth::Actor;
 use crate::credits::{Reward, Wish, WishStatus};
 use crate::ledger::Hold;
-use crate::menu_ops::CHECKIN_MARGIN;
+use crate::menu_ops::{self, CHECKIN_MARGIN};
 use crate::replica::Records;
 use crate::{Month, Org};
 
@@ -35,7 +35,7 @@ fn stationed(actor: &Actor, view: &Records, org_id: &str) -> bool {
 
 /// Whether a member may check in to `a` at `now` (the server's window).
 pub fn open_for_check_in(a: &Activity, now: i64) -> bool {
-    !a.cancelled && now >= a.starts_at - CHECKIN_MARGIN && now <= a.ends_at() + CHECKIN_MARGIN
+    !a.cancelled && menu_ops::in_check_in_window(a, now)
 }
 
 impl Board {
