@@ -138,7 +138,7 @@ async fn bench_indexeddb() {
             workplace: None,
         });
         let m = replica.mutate(op, 0, String::new()).expect("valid");
-        store.append_outbox(&m).await.expect("append");
+        store.append_outbox(m).await.expect("append");
         lat.push(now() - t);
     }
     lat.sort_by(f64::total_cmp);

@@ -273,11 +273,13 @@ impl Sync {
         r.set_now(crate::when::now_secs());
         // Accepted changes not yet pulled live only in memory: keep
         // showing them (IndexedDB has neither them nor their records).
-        if let Some(old) = self.replica.get_untracked()
-            && old.actor.account_id == r.actor.account_id
-        {
-            r.carry_acked(&old);
-        }
+        self.replica.with_untracked(|old| {
+            if let Some(old) = old
+                && old.actor.account_id == r.actor.account_id
+            {
+                r.carry_acked(old);
+            }
+        });
         if SIGN_OUTS.with(Cell::get) != generation {
             return;
         }
@@ -405,16 +407,21 @@ impl Sync {
         let write = write::load(self)
             .await
             .map_err(|_| Rejection::Conflict(Why::PageIncomplete))?;
+        let mut op = op;
         for attempt in 0..2 {
-            let mut replica = self
-                .replica
-                .get_untracked()
-                .ok_or(Rejection::Forbidden(Why::LoginRequired))?;
-            if !replica.has_rules() {
-                replica.set_apply(write.apply);
-            }
+            // Checked on the replica in place and queued only once stored:
+            // no copy of the replica (nor of its mutations) is ever made.
             let now = crate::when::now_secs();
-            let m = replica.mutate(op.clone(), now, random_hex())?;
+            let m = self
+                .replica
+                .try_update_untracked(|r| {
+                    let r = r.as_mut().ok_or(Rejection::Forbidden(Why::LoginRequired))?;
+                    if !r.has_rules() {
+                        r.set_apply(write.apply);
+                    }
+                    r.prepare(op, now, random_hex())
+                })
+                .ok_or(Rejection::Forbidden(Why::LoginRequired))??;
             let saved = match Store::open().await {
                 Ok(store) => {
                     let r = store.append_outbox(&m).await;
@@ -425,7 +432,11 @@ impl Sync {
             };
             match saved {
                 Ok(()) => {
-                    self.replica.set(Some(replica));
+                    self.replica.update(|r| {
+                        if let Some(r) = r {
+                            r.queue(m, now);
+                        }
+                    });
                     broadcast();
                     self.sync_soon(300);
                     return Ok(());
@@ -434,6 +445,7 @@ impl Sync {
                 Err(e) if attempt == 0 => {
                     leptos::logging::warn!("outbox append failed, retrying: {e}");
                     self.reload().await;
+                    op = m.op;
                 }
                 Err(e) => {
                     self.storage_failed(&e);

@@ -465,21 +465,46 @@ impl Replica {
     /// Validates `op` against the current view and queues it. A mutation the
     /// view already refuses is not queued: the user sees why at once.
     /// `id` is the device's random id for it (see [`Mutation`]).
-    pub fn mutate(&mut self, op: Op, now: i64, id: String) -> Result<Mutation, Rejection> {
+    pub fn mutate(&mut self, op: Op, now: i64, id: String) -> Result<&Mutation, Rejection> {
+        let m = self.prepare(op, now, id)?;
+        Ok(self.queue(m, now))
+    }
+
+    /// Checks `op` against the current view and numbers it, changing nothing:
+    /// a device stores the mutation first and [`queue`](Self::queue)s it
+    /// once stored, so nothing is shown that a failed save would lose.
+    pub fn prepare(&self, op: Op, now: i64, id: String) -> Result<Mutation, Rejection> {
         let Some(Applier(apply)) = self.apply else {
             return Err(Rejection::Conflict(Why::RulesNotLoaded));
         };
-        self.now = self.now.max(now);
-        let writes = apply(&self.actor, &op, self.view(), now)?;
-        let m = Mutation {
+        apply(&self.actor, &op, self.view(), now)?;
+        Ok(Mutation {
             seq: self.next_seq(),
             id,
             op,
+        })
+    }
+
+    /// Queues a mutation made by [`prepare`](Self::prepare) and shows its
+    /// writes. Already queued (a reload read it back from storage): kept once.
+    pub fn queue(&mut self, m: Mutation, now: i64) -> &Mutation {
+        self.now = self.now.max(now);
+        let at = match self.outbox.iter().position(|q| q.seq == m.seq) {
+            Some(at) => at,
+            None => {
+                // Applied again rather than carried from `prepare`: the view
+                // may have moved in between (a pull, another tab).
+                if let Some(Applier(apply)) = self.apply
+                    && let Ok(writes) = apply(&self.actor, &m.op, self.view(), now)
+                {
+                    let view = self.view.get_or_insert_with(|| self.base.clone());
+                    writes.into_iter().for_each(|w| view.write(w));
+                }
+                self.outbox.push(m);
+                self.outbox.len() - 1
+            }
         };
-        let view = self.view.get_or_insert_with(|| self.base.clone());
-        writes.into_iter().for_each(|w| view.write(w));
-        self.outbox.push(m.clone());
-        Ok(m)
+        &self.outbox[at]
     }
 
     /// Renumbers the queued mutations to start at `first` (the server has

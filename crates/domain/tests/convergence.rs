@@ -455,6 +455,31 @@ fn renumbering_keeps_order_and_ids_and_moves_the_next_seq() {
     assert_eq!(r.next_seq(), 40 + r.outbox.len() as u64);
 }
 
+/// A device checks a mutation, stores it, then shows it: checking changes
+/// nothing (a failed save loses nothing shown), and queuing what a reload
+/// already read back from storage keeps it once.
+#[test]
+fn prepared_mutations_show_only_once_queued_and_only_once() {
+    let committee = actor(None, RoleKind::Committee, "/c/");
+    let base = seeded_server().records;
+    let mut r = Replica::from_parts(committee, base, vec![], 0, 0, vec![]);
+    let rename = |name: &str| Op::RenameOrg {
+        org_id: "b1".into(),
+        name: name.into(),
+    };
+    let before = r.view().orgs["b1"].name.clone();
+    let m = r.prepare(rename("新名称"), 0, "id-1".into()).unwrap();
+    assert_eq!(r.view().orgs["b1"].name, before);
+    assert!(r.outbox.is_empty());
+    assert_eq!(m.seq, r.next_seq());
+    r.queue(m.clone(), 0);
+    r.queue(m, 0);
+    assert_eq!(r.outbox.len(), 1);
+    assert_eq!(r.view().orgs["b1"].name, "新名称");
+    assert!(r.prepare(rename(""), 0, "id-2".into()).is_err());
+    assert_eq!(r.next_seq(), 2);
+}
+
 /// A push whose answer was lost: the retry is skipped by the server (no
 /// result), and the refusal comes with the next pull. The refused mutation
 /// is still kept beside it, so the page it belongs to can show it.
