@@ -8,13 +8,24 @@ fn main() {
     zhijian::report::install_panic_hook();
     let locale = zhijian::locale::saved();
     if locale == zhijian::i18n::Locale::zh {
-        leptos::mount::mount_to_body(zhijian::app::App);
+        mount();
     } else {
         // Another language's strings first, so the page does not flash
         // Chinese (from the service worker's cache after the first visit).
         wasm_bindgen_futures::spawn_local(async move {
             zhijian::i18n::load(locale).await;
-            leptos::mount::mount_to_body(zhijian::app::App);
+            mount();
         });
     }
+}
+
+/// Swaps index.html's splash for the app.
+fn mount() {
+    if let Some(splash) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("splash"))
+    {
+        splash.remove();
+    }
+    leptos::mount::mount_to_body(zhijian::app::App);
 }

@@ -40,6 +40,52 @@ test("renders the shell in Chinese with the demo org tree", async ({ page }) => 
   expect(errors).toEqual([]);
 });
 
+test("before the wasm arrives the splash shows the app's own welcome, in the saved language, and goes when the app mounts", async ({ page, browser }) => {
+  const welcome = page.getByTestId("welcome");
+  const rendered = async () => [
+    await welcome.locator(".page-title").innerText(),
+    await welcome.locator("p").innerText(),
+  ];
+  await page.goto(server.url);
+  await expect(welcome).toBeVisible();
+  await expect(page.locator("#splash")).toHaveCount(0);
+  const zh = await rendered();
+  await page.evaluate(() => localStorage.setItem("zhijian.locale", "en"));
+  await page.reload();
+  await expect(welcome).toContainText("Welcome");
+  const en = await rendered();
+
+  // Without the wasm the splash stays: it must say what the app would.
+  const withoutWasm = async (saved: Record<string, string>) => {
+    const ctx = await browser.newContext({ serviceWorkers: "block" });
+    await ctx.route("**/*.wasm", (r) => r.abort());
+    await ctx.addInitScript((s) => {
+      for (const [k, v] of Object.entries(s)) localStorage.setItem(k, v);
+    }, saved);
+    const p = await ctx.newPage();
+    await p.goto(server.url);
+    return p;
+  };
+  const texts = async (p: Page, lang: "zh" | "en") => [
+    await p.locator(`#splash .page-title .${lang}`).innerText(),
+    await p.locator(`#splash .welcome p.${lang}`).innerText(),
+  ];
+  const visitorEn = await withoutWasm({ "zhijian.locale": "en" });
+  await expect(visitorEn.locator("#splash .welcome")).toBeVisible();
+  expect(await texts(visitorEn, "en")).toEqual(en);
+  await expect(visitorEn.locator("#splash .zh").first()).toBeHidden();
+  await visitorEn.context().close();
+  const visitor = await withoutWasm({});
+  expect(await texts(visitor, "zh")).toEqual(zh);
+  await expect(visitor.locator("#splash .en").first()).toBeHidden();
+  await visitor.context().close();
+  // A member's device shows only the loading line, not the visitor's welcome.
+  const member = await withoutWasm({ "zhijian.signed_in": "1" });
+  await expect(member.locator("#splash .loading .zh")).toBeVisible();
+  await expect(member.locator("#splash .welcome")).toBeHidden();
+  await member.context().close();
+});
+
 test("language switch works and persists across reload", async ({ page }) => {
   await page.goto(`${server.url}/me`);
   await page.getByRole("button", { name: "English" }).click();

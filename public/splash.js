@@ -1,0 +1,5 @@
+try {
+  const c = document.documentElement.classList;
+  if (localStorage.getItem("zhijian.signed_in")) c.add("zj-member");
+  if (localStorage.getItem("zhijian.locale") === "en") c.add("zj-en");
+} catch (e) {}
