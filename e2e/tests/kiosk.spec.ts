@@ -229,3 +229,66 @@ test("a kiosk without a scanner reads the member code with its camera", async ({
   await camera.close();
   await phone.close();
 });
+
+test("a member without a phone checks in at the offline kiosk with the card her secretary printed, until it is revoked", async ({ browser }) => {
+  // The secretary prints 周婷 a card; only its digest leaves the page.
+  const office = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const secretary = await office.newPage();
+  await signIn(secretary, server.url, "13900000002", "demo1234");
+  await secretary.goto(`${server.url}/members/m-03`);
+  const panel = secretary.getByTestId("member-card");
+  await expect(panel).toContainText("还没有党员卡");
+  await panel.getByRole("button", { name: "制发党员卡" }).click();
+  await expect(panel.getByText("党员卡已制发，请打印")).toBeVisible();
+  const card = (await panel.getByTestId("card-print").getAttribute("data-code")) ?? "";
+  expect(card).toMatch(/^ZJC1\.m-03\.1\./);
+  await expect(panel.getByTestId("card-print")).toContainText("周婷");
+  expect(await seriousViolations(secretary)).toEqual([]);
+  await syncNow(secretary, server.url);
+
+  // The kiosk syncs, then loses the network.
+  const station = await browser.newContext({ viewport: { width: 1080, height: 1920 } });
+  const kiosk = await station.newPage();
+  await signIn(kiosk, server.url, "kiosk-yuehai", "kiosk1234");
+  await waitForOfflineReady(kiosk);
+  await syncNow(kiosk, server.url);
+  await kiosk.goto(`${server.url}/station`);
+  await station.setOffline(true);
+  await scan(kiosk, card);
+  await expect(kiosk.getByTestId("kiosk-member")).toHaveText("周*，您好");
+  // A card alone: check-in and nothing else on screen.
+  await expect(kiosk.getByTestId("kiosk-card-only")).toBeVisible();
+  await expect(kiosk.getByTestId("kiosk-coming")).toHaveCount(0);
+  await expect(kiosk.getByTestId("kiosk-wish")).toHaveCount(0);
+  expect(await seriousViolations(kiosk)).toEqual([]);
+  expect(await smallTargets(kiosk)).toEqual([]);
+  await kiosk
+    .locator(".kiosk-row")
+    .filter({ hasText: "支部集中学习" })
+    .getByRole("button", { name: "签到" })
+    .click();
+  await expect(kiosk.getByText("签到成功")).toBeVisible();
+  await kiosk.getByTestId("kiosk-done").click();
+
+  // Back online: the check-in reaches the server; the secretary revokes
+  // the card (lost), and once the kiosk has synced it refuses the card.
+  await station.setOffline(false);
+  await syncNow(kiosk, server.url);
+  await secretary.goto(`${server.url}/members/m-03`);
+  await expect(panel).toContainText("第 1 号卡");
+  await panel.getByRole("button", { name: "作废此卡" }).click();
+  await expect(panel.getByText("党员卡已作废")).toBeVisible();
+  await syncNow(secretary, server.url);
+  await syncNow(kiosk, server.url);
+  await kiosk.goto(`${server.url}/station`);
+  await scan(kiosk, card);
+  await expect(kiosk.getByRole("alert")).toHaveText("这张党员卡已作废，请使用新卡或手机上的党员码。");
+
+  // Her own phone shows the check-in the kiosk witnessed.
+  const mine = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const phone = await mine.newPage();
+  await signIn(phone, server.url, "13900000003", "demo1234");
+  await phone.goto(`${server.url}/activities/menu-yuehai-this-a0`);
+  await expect(phone.getByText(/^已于 .+ 签到$/)).toBeVisible();
+  await Promise.all([office.close(), station.close(), mine.close()]);
+});

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use zhijian_domain::{Member, MemberPatch, Op};
 
+use super::member_card::MemberCardPanel;
 use crate::components::{MemberCredits, Message, Outcome, TextField, submit};
 use crate::i18n::*;
 use crate::labels::{self, MODES, STATUSES};
@@ -47,6 +48,7 @@ pub fn MemberPage() -> impl IntoView {
             }}
             <Show when=move || can_edit.get()>
                 <MemberCredits member_id=Signal::derive(id) />
+                {move || member.get().map(|m| view! { <MemberCardPanel member=m /> })}
             </Show>
         </section>
     }

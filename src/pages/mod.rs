@@ -12,6 +12,7 @@ mod me;
 mod meeting;
 mod meetings;
 mod member;
+mod member_card;
 mod member_code;
 mod members;
 mod menu_edit;

@@ -2,16 +2,18 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
-use zhijian_domain::Op;
 use zhijian_domain::activity::Activity;
 use zhijian_domain::agenda;
 use zhijian_domain::credit_ops::Redeem;
+use zhijian_domain::member_card::{CardCode, card_of};
 use zhijian_domain::member_code::{
     CodeUse, KioskAct, KioskDeed, MemberCode, MemberKey, MemberProof,
 };
 use zhijian_domain::menu_ops::KioskCheckIn;
+use zhijian_domain::refusal::Why;
 use zhijian_domain::replica::Records;
 use zhijian_domain::station::{self, Board};
+use zhijian_domain::{Op, Rejection};
 
 use crate::components::{Message, Outcome, submit};
 use crate::i18n::*;
@@ -31,6 +33,8 @@ struct Visit {
     member_id: String,
     masked_name: String,
     proof: MemberProof,
+    /// Shown a printed 党员卡: check-ins only.
+    by_card: bool,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -43,7 +47,8 @@ enum Screen {
 /// The station's touch screen (驿站终端), for kiosk accounts: an idle screen
 /// of what is on at the station, then "我要办事": the member shows 我的党员码
 /// to the scanner (or types it), the kiosk checks it offline against her
-/// public key, and acts for her (check-in, redemption from her hold) with
+/// public key (or her printed 党员卡 against its digest, which allows only
+/// check-ins), and acts for her (check-in, redemption from her hold) with
 /// her masked name and a countdown on screen. After 60 s without a touch,
 /// on 完成, or when the next member identifies, it forgets her: nothing of
 /// her stays in the page, and Back leads nowhere (the URL never changes).
@@ -321,6 +326,7 @@ enum NotTaken {
     Unknown,
     Wrong,
     CannotCheck,
+    Revoked,
 }
 
 impl NotTaken {
@@ -332,6 +338,7 @@ impl NotTaken {
             NotTaken::Unknown => td_string!(l, kiosk_code_unknown),
             NotTaken::Wrong => td_string!(l, kiosk_code_wrong),
             NotTaken::CannotCheck => td_string!(l, kiosk_code_cannot_check),
+            NotTaken::Revoked => td_string!(l, kiosk_card_revoked),
         }
         .to_string()
     }
@@ -344,6 +351,9 @@ thread_local! {
 }
 
 async fn check(sync: Sync, text: &str) -> Result<Visit, NotTaken> {
+    if let Some(card) = CardCode::parse(text) {
+        return check_card(sync, text, card);
+    }
     let code = MemberCode::parse(text).ok_or(NotTaken::Unreadable)?;
     let now = when::now_secs();
     if !code.fresh_at(now) {
@@ -387,6 +397,28 @@ async fn check(sync: Sync, text: &str) -> Result<Visit, NotTaken> {
             code: text.to_owned(),
             session: random_hex(),
         },
+        by_card: false,
+    })
+}
+
+/// A printed card, against the digest this kiosk synced.
+fn check_card(sync: Sync, text: &str, card: CardCode) -> Result<Visit, NotTaken> {
+    let record = sync
+        .replica
+        .with_untracked(|r| r.as_ref().and_then(|r| card_of(r.view(), &card.member_id)))
+        .ok_or(NotTaken::Unknown)?;
+    card.check(&record).map_err(|e| match e {
+        Rejection::Conflict(Why::MemberCardRevoked) => NotTaken::Revoked,
+        _ => NotTaken::Wrong,
+    })?;
+    Ok(Visit {
+        member_id: card.member_id,
+        masked_name: record.masked_name,
+        proof: MemberProof {
+            code: text.to_owned(),
+            session: random_hex(),
+        },
+        by_card: true,
     })
 }
 
@@ -405,6 +437,7 @@ fn Acting(
     let i18n = use_i18n();
     let sync = Sync::get();
     let who = move || visit.with(|v| v.as_ref().map(|v| v.masked_name.clone()));
+    let by_card = move || visit.with(|v| v.as_ref().is_some_and(|v| v.by_card));
     let open_now = Memo::new(move |_| {
         let t = now.get();
         marked_activities(
@@ -503,6 +536,9 @@ fn Acting(
                 }).collect_view().into_any()
             }}
         </section>
+        <Show when=move || !by_card() fallback=move || view! {
+            <p class="notice" data-testid="kiosk-card-only">{t!(i18n, kiosk_card_only)}</p>
+        }>
         <section aria-labelledby="kiosk-sign-up">
             <h3 id="kiosk-sign-up">{t!(i18n, kiosk_sign_up_title)}</h3>
             {move || {
@@ -576,6 +612,7 @@ fn Acting(
                 }
             }}
         </section>
+        </Show>
     }
 }
 

@@ -109,6 +109,8 @@ fn op_label(locale: Locale, name: &str) -> &'static str {
         "reflection.write" => td_string!(locale, op_reflection),
         "member_key.register" => td_string!(locale, op_member_key),
         "kiosk.act" => td_string!(locale, op_kiosk_act),
+        "member_card.issue" => td_string!(locale, op_issue_member_card),
+        "member_card.revoke" => td_string!(locale, op_revoke_member_card),
         _ => td_string!(locale, op_org),
     }
 }

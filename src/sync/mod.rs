@@ -271,18 +271,18 @@ impl Sync {
             r.set_apply(w.apply);
         }
         r.set_now(crate::when::now_secs());
+        if SIGN_OUTS.with(Cell::get) != generation {
+            return;
+        }
         // Accepted changes not yet pulled live only in memory: keep
         // showing them (IndexedDB has neither them nor their records).
-        self.replica.with_untracked(|old| {
+        self.replica.update_untracked(|old| {
             if let Some(old) = old
                 && old.actor.account_id == r.actor.account_id
             {
                 r.carry_acked(old);
             }
         });
-        if SIGN_OUTS.with(Cell::get) != generation {
-            return;
-        }
         self.status.update(|s| s.synced_at = p.meta.synced_at);
         docs::replace_cold(cold);
         self.replica.set(Some(r));

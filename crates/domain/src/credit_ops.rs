@@ -320,8 +320,9 @@ pub fn redeem(
             // The member stands at the kiosk: nobody spends a hold without
             // its member's code.
             let proven =
-                member_code::check_proof(actor, &r.member_id, r.proof.as_ref(), r.at, view, now)?;
-            proof = Some(proven.write);
+                member_code::check_proof(actor, &r.member_id, r.proof.as_ref(), r.at, view, now)?
+                    .beyond_check_in()?;
+            proof = proven.write;
             if h.member_id != r.member_id {
                 return Err(conflict(Why::HoldWrongMember));
             }

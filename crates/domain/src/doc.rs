@@ -8,6 +8,7 @@ use crate::checkin::CheckIn;
 use crate::credits::{CreditRules, Pledge, Redemption, Reward, Wish};
 use crate::ledger::{Hold, LedgerEntry, Wallet};
 use crate::meeting::{Meeting, MeetingRules};
+use crate::member_card::MemberCard;
 use crate::member_code::{CodeUse, MemberKey};
 use crate::menu::MonthlyMenu;
 use crate::study::{Course, Reflection};
@@ -42,6 +43,7 @@ pub enum Doc {
     Reflection(Reflection),
     /// A member's public key for 我的党员码 (given to their orgs' kiosks).
     MemberKey(MemberKey),
+    MemberCard(MemberCard),
     /// A member's code as a kiosk session used it (replay memory).
     CodeUse(CodeUse),
 }
@@ -66,6 +68,7 @@ impl Doc {
             Doc::Course(c) => &c.id,
             Doc::Reflection(r) => &r.id,
             Doc::MemberKey(k) => &k.id,
+            Doc::MemberCard(c) => &c.id,
             Doc::CodeUse(u) => &u.id,
         }
     }
@@ -90,6 +93,7 @@ impl Doc {
             Doc::Course(_) => "course",
             Doc::Reflection(_) => "reflection",
             Doc::MemberKey(_) => "member_key",
+            Doc::MemberCard(_) => "member_card",
             Doc::CodeUse(_) => "code_use",
         }
     }
@@ -114,6 +118,7 @@ impl Doc {
             Doc::Course(c) => &c.org_id,
             Doc::Reflection(r) => &r.org_id,
             Doc::MemberKey(k) => &k.org_id,
+            Doc::MemberCard(c) => &c.org_id,
             Doc::CodeUse(u) => &u.org_id,
         }
     }
@@ -139,6 +144,7 @@ impl Doc {
             Doc::Course(c) => c.org_id.clone(),
             Doc::Reflection(r) => r.member_id.clone(),
             Doc::MemberKey(k) => k.member_id.clone(),
+            Doc::MemberCard(c) => c.member_id.clone(),
             Doc::CodeUse(u) => u.member_id.clone(),
         }
     }
@@ -169,6 +175,7 @@ impl Doc {
             Doc::Redemption(r) => vec![&r.member_id],
             Doc::Reflection(r) => vec![&r.member_id],
             Doc::MemberKey(k) => vec![&k.member_id],
+            Doc::MemberCard(c) => vec![&c.member_id],
             Doc::CodeUse(u) => vec![&u.member_id],
         }
     }
@@ -205,6 +212,7 @@ impl Doc {
             | Doc::Redemption(_)
             | Doc::Reflection(_)
             | Doc::MemberKey(_)
+            | Doc::MemberCard(_)
             | Doc::CodeUse(_) => return vec![],
         };
         if list.is_empty() {
@@ -227,6 +235,7 @@ impl Doc {
                 | Doc::Redemption(_)
                 | Doc::Reflection(_)
                 | Doc::MemberKey(_)
+                | Doc::MemberCard(_)
                 | Doc::CodeUse(_)
         )
     }
@@ -253,8 +262,8 @@ impl Actor {
         if self.manages(org) || doc.accounts().contains(&self.account_id.as_str()) {
             return Some(doc.clone());
         }
-        // A station's kiosks check the codes of its members offline.
-        if matches!(doc, Doc::MemberKey(_)) && self.stationed_at(org) {
+        // A station's kiosks check the codes and cards of its members offline.
+        if matches!(doc, Doc::MemberKey(_) | Doc::MemberCard(_)) && self.stationed_at(org) {
             return Some(doc.clone());
         }
         if doc.is_private() {

@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod meeting;
 pub mod meeting_ops;
 pub mod member;
+pub mod member_card;
 pub mod member_code;
 pub mod menu;
 pub mod menu_ops;

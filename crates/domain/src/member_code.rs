@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::{Actor, RoleKind};
 use crate::doc::Doc;
 use crate::kernel::{CLOCK_SKEW, Rejection, View, Write, conflict, member_of, org_of};
+use crate::member_card::CardCode;
 use crate::refusal::{Field, Thing, Why};
 use crate::validate;
 use crate::{Member, Org};
@@ -167,6 +168,15 @@ impl MemberProof {
         let window = MemberCode::parse(&self.code).map_or(-1, |c| c.window);
         CodeUse::id_for(member_id, window)
     }
+
+    /// What checking the proof reads: her key, her card, the code's use.
+    pub fn docs(&self, member_id: &str) -> [String; 3] {
+        [
+            MemberKey::id_for(member_id),
+            crate::member_card::MemberCard::id_for(member_id),
+            self.use_id(member_id),
+        ]
+    }
 }
 
 /// The view a kiosk's mutations for a member run on. A kiosk holds its
@@ -181,18 +191,23 @@ impl<V: View> WithKeys<'_, V> {
         if self.0.holds_secrets() {
             return None;
         }
-        match self.0.doc(&MemberKey::id_for(id)) {
-            Some(Doc::MemberKey(k)) => Some(Member {
-                id: k.member_id,
-                org_id: k.org_id,
-                name: k.masked_name,
-                status: crate::MemberStatus::Full,
-                mode: crate::ManagementMode::Employed,
-                phone: None,
-                workplace: None,
-            }),
-            _ => None,
-        }
+        // A member without a phone has a card instead.
+        let (member_id, org_id, masked_name) = match self.0.doc(&MemberKey::id_for(id)) {
+            Some(Doc::MemberKey(k)) => (k.member_id, k.org_id, k.masked_name),
+            _ => match crate::member_card::card_of(self.0, id) {
+                Some(c) => (c.member_id, c.org_id, c.masked_name),
+                None => return None,
+            },
+        };
+        Some(Member {
+            id: member_id,
+            org_id,
+            name: masked_name,
+            status: crate::MemberStatus::Full,
+            mode: crate::ManagementMode::Employed,
+            phone: None,
+            workplace: None,
+        })
     }
 }
 
@@ -305,8 +320,9 @@ pub fn act_for(
     k: &KioskAct,
     view: &impl View,
     now: i64,
-) -> Result<(Write, Actor), Rejection> {
-    let proven = check_proof(actor, &k.member_id, Some(&k.proof), k.at, view, now)?;
+) -> Result<(Option<Write>, Actor), Rejection> {
+    let proven =
+        check_proof(actor, &k.member_id, Some(&k.proof), k.at, view, now)?.beyond_check_in()?;
     if !actor.stationed_at(&org_of(view, &k.place(view)?)?) {
         return Err(Rejection::Forbidden(Why::NotAtThisStation));
     }
@@ -339,11 +355,24 @@ pub fn register_key(
     }))])
 }
 
-/// What a checked proof gives: the [`CodeUse`] to write and the member's org.
+/// What a checked proof gives: the [`CodeUse`] to write (none for a card)
+/// and the member's org.
 #[derive(Debug)]
 pub struct Proven {
-    pub write: Write,
+    pub write: Option<Write>,
     pub org: Org,
+    /// Shown a printed card, which alone allows only check-ins.
+    pub by_card: bool,
+}
+
+impl Proven {
+    /// For anything but a check-in: refused on a card alone.
+    pub fn beyond_check_in(self) -> Result<Self, Rejection> {
+        if self.by_card {
+            return Err(Rejection::Forbidden(Why::MemberCardCheckInOnly));
+        }
+        Ok(self)
+    }
 }
 
 /// Checks that a kiosk acts for `member_id` on a code the member showed it
@@ -364,6 +393,9 @@ pub fn check_proof(
     }
     let proof = proof.ok_or(Rejection::Forbidden(Why::MemberProofNeeded))?;
     validate::id(Field::Session, &proof.session)?;
+    if let Some(card) = CardCode::parse(&proof.code) {
+        return check_card(actor, member_id, &card, at, view, now);
+    }
     let code = MemberCode::parse(&proof.code).ok_or(conflict(Why::MemberCodeUnreadable))?;
     if code.member_id != member_id {
         return Err(conflict(Why::MemberCodeOtherMember));
@@ -389,8 +421,9 @@ pub fn check_proof(
             return Err(conflict(Why::MemberCodeReplayed));
         }
         return Ok(Proven {
-            write: Write::Doc(Doc::CodeUse(u)),
+            write: Some(Write::Doc(Doc::CodeUse(u))),
             org,
+            by_card: false,
         });
     }
     let message = MemberCode::message(member_id, code.window);
@@ -403,7 +436,7 @@ pub fn check_proof(
         return Err(conflict(Why::MemberCodeWrongKey));
     }
     Ok(Proven {
-        write: Write::Doc(Doc::CodeUse(CodeUse {
+        write: Some(Write::Doc(Doc::CodeUse(CodeUse {
             id: use_id,
             member_id: member_id.to_owned(),
             org_id: org.id.clone(),
@@ -411,8 +444,39 @@ pub fn check_proof(
             session: proof.session.clone(),
             window: code.window,
             at,
-        })),
+        }))),
         org,
+        by_card: false,
+    })
+}
+
+/// A printed card: her current one, at a station serving her org. Checked
+/// on the kiosk too (it holds the digest), so no verifier is needed.
+fn check_card(
+    actor: &Actor,
+    member_id: &str,
+    card: &CardCode,
+    at: i64,
+    view: &impl View,
+    now: i64,
+) -> Result<Proven, Rejection> {
+    if card.member_id != member_id {
+        return Err(conflict(Why::MemberCodeOtherMember));
+    }
+    let record = crate::member_card::card_of(view, member_id)
+        .ok_or(Rejection::NotFound(Thing::MemberCard))?;
+    let org = org_of(view, &member_of(&WithKeys(view), member_id)?.org_id)?;
+    if !actor.stationed_at(&org) {
+        return Err(Rejection::Forbidden(Why::MemberNotAtStation));
+    }
+    if at > now + CLOCK_SKEW {
+        return Err(conflict(Why::KioskTimeInFuture));
+    }
+    card.check(&record)?;
+    Ok(Proven {
+        write: None,
+        org,
+        by_card: true,
     })
 }
 
@@ -817,5 +881,141 @@ mod tests {
         );
         assert!(m5().view_of_doc(&key("mkey-m1"), &b1, &[]).is_none());
         assert!(m1().view_of_doc(&key("mkey-m1"), &b1, &[]).is_some());
+    }
+
+    fn secretary(path: &str) -> Actor {
+        actor("acc-sec", Some("m9"), RoleKind::Secretary, path)
+    }
+
+    fn print_card(r: &mut Records, member: &str, number: u32, byte: u8) -> CardCode {
+        let c = CardCode {
+            member_id: member.into(),
+            number,
+            secret: vec![byte; crate::member_card::SECRET_BYTES],
+        };
+        let op = Op::IssueMemberCard(crate::member_card::NewMemberCard {
+            member_id: member.into(),
+            number,
+            digest: c.digest(),
+        });
+        let org = &r.members[member].org_id;
+        let path = r.orgs[org].path.clone();
+        run(r, &secretary(&path), op).expect("issued");
+        c
+    }
+
+    fn by_card(c: &CardCode, session: &str) -> MemberProof {
+        MemberProof {
+            code: c.text(),
+            session: session.into(),
+        }
+    }
+
+    #[test]
+    fn a_printed_card_checks_her_in_offline_and_does_nothing_else() {
+        let mut r = world();
+        let k = kiosk("k-a");
+        // Only her organisers print it; the numbers follow on.
+        let stranger = Op::IssueMemberCard(crate::member_card::NewMemberCard {
+            member_id: "m1".into(),
+            number: 1,
+            digest: CardCode::parse("ZJC1.m1.1.AAAAAAAAAAAAAAAAAAAAAA")
+                .unwrap()
+                .digest(),
+        });
+        assert_eq!(
+            run(&mut r, &secretary("/c/b2/"), stranger.clone()),
+            Err(Rejection::Forbidden(Why::SecretaryIssuesCards))
+        );
+        let card = print_card(&mut r, "m1", 1, 1);
+        assert_eq!(
+            run(&mut r, &secretary("/c/b1/"), stranger),
+            Err(conflict(Why::MemberCardNumber))
+        );
+        // No key, no member records: the kiosk's own copy checks her in on
+        // the card as the server does.
+        let mut device = r.clone();
+        device.holds_secrets = false;
+        device.verifier = None;
+        device.members.clear();
+        for view in [&mut device, &mut r] {
+            run(
+                view,
+                &k,
+                kiosk_check_in("c1", "act-b1", "m1", by_card(&card, "s1")),
+            )
+            .unwrap();
+            assert_eq!(view.checkins()["c1"].recorded_by, "k-a");
+            // Anything beyond a check-in needs her phone's code.
+            let sign_up = KioskDeed::SignUp {
+                signup_id: "su1".into(),
+                activity_id: "act-b1".into(),
+            };
+            assert_eq!(
+                run(view, &k, act(sign_up, "m1", by_card(&card, "s1"))),
+                Err(Rejection::Forbidden(Why::MemberCardCheckInOnly))
+            );
+        }
+        // Forged, another member's, another station's member.
+        let forged = CardCode {
+            secret: vec![2; crate::member_card::SECRET_BYTES],
+            ..card.clone()
+        };
+        let five = print_card(&mut r, "m5", 1, 5);
+        for (member, c, why) in [
+            ("m1", &forged, conflict(Why::MemberCardWrong)),
+            ("m1", &five, conflict(Why::MemberCodeOtherMember)),
+            ("m5", &five, Rejection::Forbidden(Why::MemberNotAtStation)),
+        ] {
+            assert_eq!(
+                run(
+                    &mut r,
+                    &k,
+                    kiosk_check_in("c2", "act-b1", member, by_card(c, "s2"))
+                ),
+                Err(why),
+                "{member}"
+            );
+        }
+        // Revoked, or replaced by a new card: the old one is refused.
+        let revoke = Op::RevokeMemberCard {
+            member_id: "m1".into(),
+            number: 1,
+        };
+        run(&mut r, &secretary("/c/b1/"), revoke.clone()).unwrap();
+        assert_eq!(
+            run(&mut r, &secretary("/c/b1/"), revoke),
+            Err(conflict(Why::MemberCardRevoked))
+        );
+        r.docs.remove("c1");
+        assert_eq!(
+            run(
+                &mut r,
+                &k,
+                kiosk_check_in("c1", "act-b1", "m1", by_card(&card, "s3"))
+            ),
+            Err(conflict(Why::MemberCardRevoked))
+        );
+        let second = print_card(&mut r, "m1", 2, 3);
+        run(
+            &mut r,
+            &k,
+            kiosk_check_in("c1", "act-b1", "m1", by_card(&second, "s4")),
+        )
+        .unwrap();
+        // Nobody prints their own.
+        let own = Op::IssueMemberCard(crate::member_card::NewMemberCard {
+            member_id: "m1".into(),
+            number: 3,
+            digest: second.digest(),
+        });
+        assert_eq!(
+            run(
+                &mut r,
+                &actor("acc-m1", Some("m1"), RoleKind::Secretary, "/c/b1/"),
+                own
+            ),
+            Err(Rejection::Forbidden(Why::NoSelfCard))
+        );
     }
 }

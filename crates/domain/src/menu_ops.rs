@@ -650,9 +650,10 @@ pub fn check_in_at_kiosk(
         return Err(Rejection::Forbidden(Why::ActivityNotAtStation));
     }
     attend_from(view, &a, &k.member_id, &proven.org, k.at, now)?;
-    Ok(vec![
-        proven.write,
-        Write::Doc(Doc::CheckIn(CheckIn {
+    Ok(proven
+        .write
+        .into_iter()
+        .chain([Write::Doc(Doc::CheckIn(CheckIn {
             id: k.id.clone(),
             activity_id: a.id.clone(),
             org_id: a.org_id.clone(),
@@ -661,8 +662,8 @@ pub fn check_in_at_kiosk(
             checked_out_at: None,
             by_hand: None,
             recorded_by: actor.account_id.clone(),
-        })),
-    ])
+        }))])
+        .collect())
 }
 
 pub fn check_in_by_hand(
@@ -1613,7 +1614,7 @@ mod tests {
         // carried over from the replica it replaces.
         let mut reloaded = Replica::from_parts(secretary(), world(), vec![], 0, 1, vec![]);
         assert!(!reloaded.view().menus().contains_key("menu-1"));
-        reloaded.carry_acked(&r);
+        reloaded.carry_acked(&mut r.clone());
         assert!(reloaded.view().menus().contains_key("menu-1"));
         let mut saved = r.view().menus()["menu-1"].clone();
         saved.audience = vec!["b1".into()];

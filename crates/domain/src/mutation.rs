@@ -15,7 +15,8 @@ use crate::credits::{CreditRules, Reward};
 use crate::meeting::{Meeting, MeetingRules};
 use crate::meeting_ops;
 use crate::member::{MemberPatch, ProfilePatch};
-use crate::member_code::{self, KioskAct, KioskDeed, MemberKey};
+use crate::member_card::{self, MemberCard, NewMemberCard};
+use crate::member_code::{self, KioskAct, KioskDeed};
 use crate::menu::MonthlyMenu;
 use crate::menu_ops::{self, ActivityDraft, HandCheckIn, KioskCheckIn, NewCheckIn, NewSignup};
 use crate::org_ops;
@@ -151,12 +152,8 @@ mutations! {
     "checkin.kiosk@1" CheckInAtKiosk(KioskCheckIn)
     (k) => touches Touches::default()
             .members([&k.member_id])
-            .docs([
-                k.id.clone(),
-                k.activity_id.clone(),
-                MemberKey::id_for(&k.member_id),
-                k.proof.use_id(&k.member_id),
-            ]),
+            .docs([k.id.clone(), k.activity_id.clone()])
+            .docs(k.proof.docs(&k.member_id)),
         apply menu_ops::check_in_at_kiosk(actor, k, view, now);
     /// The organiser checks a member in by hand, with a note.
     "checkin.hand@1" CheckInByHand(HandCheckIn)
@@ -190,7 +187,7 @@ mutations! {
             .members([&r.member_id])
             .docs([r.reward_id.clone(), r.id.clone(), format!("redeem-{}", r.id)])
             .docs(&r.hold_id)
-            .docs(r.proof.iter().flat_map(|p| [MemberKey::id_for(&r.member_id), p.use_id(&r.member_id)]))
+            .docs(r.proof.iter().flat_map(|p| p.docs(&r.member_id)))
             .wallets([&r.member_id]),
         apply credit_ops::redeem(actor, r, view, now);
     /// The merchant or station hands the reward over on the member's code.
@@ -253,6 +250,19 @@ mutations! {
     { public_key } => touches Touches::default().members([me]),
         apply member_code::register_key(actor, public_key, view, now);
 
+    /// Her organisers print a member without a phone a 党员卡 (the digest of
+    /// its secret), or revoke it.
+    "member_card.issue@1" IssueMemberCard(NewMemberCard)
+    (n) => touches Touches::default()
+            .members([&n.member_id])
+            .docs([MemberCard::id_for(&n.member_id)]),
+        apply member_card::issue(actor, n, view, now);
+    "member_card.revoke@1" RevokeMemberCard { member_id: String, number: u32 }
+    { member_id, number } => touches Touches::default()
+            .members([member_id])
+            .docs([MemberCard::id_for(member_id)]),
+        apply member_card::revoke(actor, member_id, *number, view, now);
+
     /// A station's kiosk signs the identified member up, or claims a wish
     /// for her: her own rules, on her proof, at its station only.
     "kiosk.act@1" ActAtKiosk(KioskAct)
@@ -278,14 +288,7 @@ fn kiosk_touches(kiosk: &Actor, k: &KioskAct) -> Touches {
     let inner = deed_op(k).touches(&member);
     Touches {
         members: [inner.members, vec![k.member_id.clone()]].concat(),
-        docs: [
-            inner.docs,
-            vec![
-                MemberKey::id_for(&k.member_id),
-                k.proof.use_id(&k.member_id),
-            ],
-        ]
-        .concat(),
+        docs: [inner.docs, k.proof.docs(&k.member_id).to_vec()].concat(),
         ..inner
     }
 }
@@ -327,7 +330,7 @@ fn act_at_kiosk(
         } => menu_ops::sign_up(&member, &own_signup(signup_id, activity_id), view, now)?,
         KioskDeed::ClaimWish { wish_id } => credit_ops::claim_wish(&member, wish_id, view)?,
     };
-    writes.push(proof);
+    writes.extend(proof);
     Ok(writes)
 }
 

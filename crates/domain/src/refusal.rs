@@ -149,6 +149,13 @@ texts! {
         MemberCodeReplayed = "member_code_replayed", "该党员码已经使用过，请刷新后重新出示";
         MemberCodeWrongKey = "member_code_wrong_key", "党员码校验失败，请在本人手机上重新打开党员码";
         ActivityNotAtStation = "activity_not_at_station", "该活动不在本驿站举办";
+        SecretaryIssuesCards = "secretary_issues_cards", "只有本组织的书记或委员可以制发党员卡";
+        NoSelfCard = "no_self_card", "不能给自己制发党员卡";
+        MemberCardFormat = "member_card_format", "党员卡的校验值格式不正确";
+        MemberCardNumber = "member_card_number", "党员卡编号已变化，请刷新后重试";
+        MemberCardRevoked = "member_card_revoked", "该党员卡已作废，请使用新卡或手机上的党员码";
+        MemberCardWrong = "member_card_wrong", "党员卡校验失败";
+        MemberCardCheckInOnly = "member_card_check_in_only", "凭党员卡只能签到；其他事项请出示手机上的党员码";
         NotAtThisStation = "not_at_this_station", "只能在本驿站办理本驿站的活动和微心愿";
         ActivityEnded = "activity_ended", "活动已结束";
         DurationRange = "duration_range", "活动时长应在 1 分钟到 24 小时之间";
@@ -234,6 +241,7 @@ texts! {
         Course = "course", "课程";
         Lesson = "lesson", "课文";
         MemberKey = "member_key", "党员码";
+        MemberCard = "member_card", "党员卡";
     }
 }
 

@@ -154,6 +154,7 @@ kinds! {
     courses: crate::study::Course = Course;
     reflections: crate::study::Reflection = Reflection;
     member_keys: crate::member_code::MemberKey = MemberKey;
+    member_cards: crate::member_card::MemberCard = MemberCard;
     code_uses: crate::member_code::CodeUse = CodeUse;
 }
 
@@ -408,16 +409,13 @@ impl Replica {
         }
     }
 
-    /// Takes over what `other` (the same account's replica before a reload)
-    /// has had accepted but not yet pulled, so it stays visible.
-    pub fn carry_acked(&mut self, other: &Replica) {
+    /// Takes over what `other` (the same account's replica before a reload,
+    /// about to be dropped) has had accepted but not yet pulled, so it stays
+    /// visible. Moved, not copied: no `Op` is ever cloned on a device.
+    pub fn carry_acked(&mut self, other: &mut Replica) {
         let done = self.last_seq;
-        self.acked = other
-            .acked
-            .iter()
-            .filter(|m| m.seq <= done)
-            .cloned()
-            .collect();
+        self.acked = std::mem::take(&mut other.acked);
+        self.acked.retain(|m| m.seq <= done);
         self.replay();
     }
 
@@ -534,13 +532,13 @@ impl Replica {
                 // Queued, or already pushed: a push whose answer was lost is
                 // skipped on retry (no result then), and its refusal arrives
                 // with a pull while the mutation waits among the acked.
-                let op = self
-                    .outbox
-                    .iter()
-                    .chain(&self.acked)
-                    .find(|m| m.seq == r.seq)
-                    .map(|m| m.op.clone());
-                self.acked.retain(|m| m.seq != r.seq);
+                // Taken out (it is done with either way), not cloned.
+                let op = [&mut self.outbox, &mut self.acked]
+                    .into_iter()
+                    .find_map(|list| {
+                        let at = list.iter().position(|m| m.seq == r.seq)?;
+                        Some(list.remove(at).op)
+                    });
                 self.rejected.push(RejectedMutation {
                     seq: r.seq,
                     name: r.name.clone(),

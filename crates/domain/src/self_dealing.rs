@@ -18,6 +18,7 @@ pub enum OwnGain {
     CheckOutByHand,
     ClaimOwnWish,
     ConfirmOwnWish,
+    OwnCard,
 }
 
 impl OwnGain {
@@ -29,6 +30,7 @@ impl OwnGain {
             OwnGain::CheckOutByHand => Why::NoSelfManualCheckOut,
             OwnGain::ClaimOwnWish => Why::NoClaimOwnWish,
             OwnGain::ConfirmOwnWish => Why::NoSelfWishConfirm,
+            OwnGain::OwnCard => Why::NoSelfCard,
         }
     }
 }

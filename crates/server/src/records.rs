@@ -147,6 +147,7 @@ async fn load_docs(
                 | Doc::Course(_)
                 | Doc::Reflection(_)
                 | Doc::MemberKey(_)
+                | Doc::MemberCard(_)
                 | Doc::CodeUse(_) => {}
             }
             view.put_doc(d);
@@ -535,12 +536,13 @@ async fn changed_docs(
         n += 1;
         filter.push(format!("d.scope_path LIKE ${n}"));
     }
-    // A kiosk checks its members' codes offline: their public keys.
+    // A kiosk checks its members' codes and cards offline: their public
+    // keys and their cards' digests.
     let stations = actor.station_scopes();
     for _ in &stations {
         n += 1;
         filter.push(format!(
-            "(d.kind = 'member_key' AND d.scope_path LIKE ${n})"
+            "(d.kind IN ('member_key', 'member_card') AND d.scope_path LIKE ${n})"
         ));
     }
     let sql = format!(

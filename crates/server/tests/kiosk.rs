@@ -348,3 +348,105 @@ async fn nothing_is_done_for_a_member_who_did_not_show_a_code() {
         assert!(!hers.keys().any(|k| k.starts_with("n-")), "{b}");
     }
 }
+
+/// A printed 党员卡 for a member without a phone: her secretary issues it,
+/// the kiosk receives its digest, checks her in on it and does nothing else
+/// on it; a forged or revoked card is refused.
+#[tokio::test]
+async fn a_printed_card_checks_her_in_and_nothing_more() {
+    use zhijian_domain::member_card::{CardCode, NewMemberCard, SECRET_BYTES};
+    for s in common::servers().await {
+        let b = s.backend;
+        let card = |number: u32, byte: u8| CardCode {
+            member_id: "m-03".into(),
+            number,
+            secret: vec![byte; SECRET_BYTES],
+        };
+        let issue = |c: &CardCode| {
+            Op::IssueMemberCard(NewMemberCard {
+                member_id: c.member_id.clone(),
+                number: c.number,
+                digest: c.digest(),
+            })
+        };
+        let (first, forged) = (card(1, 1), card(1, 2));
+        // Not by the member herself, nor by a fellow member.
+        let fellow = login(&s.client, "13900000001", "demo1234").await;
+        assert_eq!(
+            rejection(&push(&fellow, "m01", vec![(1, issue(&first))]).await, 1).as_deref(),
+            Some("没有权限：只有本组织的书记或委员可以制发党员卡"),
+            "{b}"
+        );
+        let secretary = login(&s.client, "13900000002", "demo1234").await;
+        let r = push(&secretary, "sec", vec![(1, issue(&first))]).await;
+        assert_eq!(rejection(&r, 1), None, "{b}");
+
+        let kiosk = login(&s.client, "kiosk-yuehai", "kiosk1234").await;
+        let seen = docs(&kiosk, "kiosk-dev").await;
+        assert!(
+            matches!(seen.get("mcard-m-03"), Some(Doc::MemberCard(c)) if c.digest == first.digest() && c.masked_name == "周*"),
+            "{b}"
+        );
+        assert!(
+            !docs(&fellow, "m01").await.contains_key("mcard-m-03"),
+            "{b}"
+        );
+
+        let on = |c: &CardCode, session: &str| MemberProof {
+            code: c.text(),
+            session: session.into(),
+        };
+        let sign_up = Op::ActAtKiosk(KioskAct {
+            member_id: "m-03".into(),
+            at: now(),
+            proof: on(&first, "card-1"),
+            deed: KioskDeed::SignUp {
+                signup_id: "ks-card".into(),
+                activity_id: "menu-yuehai-this-a1".into(),
+            },
+        });
+        let r = push(
+            &kiosk,
+            "kiosk-dev",
+            vec![
+                (1, check_in("kc-forged", "m-03", on(&forged, "card-0"))),
+                (2, check_in("kc-card", "m-03", on(&first, "card-1"))),
+                (3, sign_up),
+            ],
+        )
+        .await;
+        assert_eq!(rejection(&r, 1).as_deref(), Some("党员卡校验失败"), "{b}");
+        assert_eq!(rejection(&r, 2), None, "{b}");
+        assert_eq!(
+            rejection(&r, 3).as_deref(),
+            Some("没有权限：凭党员卡只能签到；其他事项请出示手机上的党员码"),
+            "{b}"
+        );
+        let mine = docs(&login(&s.client, "13900000003", "demo1234").await, "m03").await;
+        assert!(
+            matches!(mine.get("kc-card"), Some(Doc::CheckIn(c)) if c.recorded_by == "acc-kiosk"),
+            "{b}"
+        );
+
+        // Revoked: the card is refused from then on.
+        let revoke = Op::RevokeMemberCard {
+            member_id: "m-03".into(),
+            number: 1,
+        };
+        assert_eq!(
+            rejection(&push(&secretary, "sec", vec![(2, revoke)]).await, 2),
+            None
+        );
+        let r = push(
+            &kiosk,
+            "kiosk-dev",
+            vec![(4, check_in("kc-card-2", "m-03", on(&first, "card-2")))],
+        )
+        .await;
+        assert_eq!(
+            rejection(&r, 4).as_deref(),
+            Some("该党员卡已作废，请使用新卡或手机上的党员码"),
+            "{b}"
+        );
+    }
+}

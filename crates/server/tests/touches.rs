@@ -218,6 +218,16 @@ fn ops(all: &Records, now: i64) -> Vec<Op> {
         Op::RegisterMemberKey {
             public_key: common::phone::public_key(7),
         },
+        // 党员卡: printed for a member without a phone, then revoked.
+        Op::IssueMemberCard(zhijian_domain::member_card::NewMemberCard {
+            member_id: "m-03".into(),
+            number: 1,
+            digest: "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU".into(),
+        }),
+        Op::RevokeMemberCard {
+            member_id: "m-03".into(),
+            number: 1,
+        },
         Op::ActAtKiosk(KioskAct {
             member_id: "m-01".into(),
             at: now,
