@@ -280,21 +280,21 @@ fn Identify(
             }
         });
     };
-    if let Ok(h) = set_interval_with_handle(
-        move || {
-            let busy = checking.try_get_untracked().unwrap_or(true);
-            if !camera_on.try_get_untracked().unwrap_or(false) || busy {
-                return;
-            }
-            let text = camera.try_with_value(|c| c.as_ref().and_then(Camera::read));
-            if let Some(text) = text.flatten() {
-                identify(text);
-            }
-        },
-        Duration::from_millis(300),
-    ) {
-        on_cleanup(move || h.clear());
-    }
+    // gloo's Interval, not set_interval: dropping it frees its closure at
+    // once (leptos hands its closure to the JS garbage collector, which
+    // left this screen's memory growing with every member).
+    let frames = gloo_timers::callback::Interval::new(300, move || {
+        let busy = checking.try_get_untracked().unwrap_or(true);
+        if !camera_on.try_get_untracked().unwrap_or(false) || busy {
+            return;
+        }
+        let text = camera.try_with_value(|c| c.as_ref().and_then(Camera::read));
+        if let Some(text) = text.flatten() {
+            identify(text);
+        }
+    });
+    let frames = StoredValue::new_local(Some(frames));
+    on_cleanup(move || drop(frames.try_update_value(Option::take)));
     on_cleanup(stop_camera);
     view! {
         <form class="form kiosk-identify" on:submit=submit_typed>

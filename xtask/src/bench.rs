@@ -103,15 +103,18 @@ fn browser_benches() -> Result {
     );
     let k = read(&kiosk_path)?;
     println!(
-        "\nkiosk, server stopped, {} members in turn: identify → her screen → 完成 p50 {} ms, p95 {} ms\n  after 10: JS heap {}, wasm memory {}\n  after {}: JS heap {}, wasm memory {}",
+        "\nkiosk, server stopped, {} members in turn: identify → her screen → 完成 p50 {} ms, p95 {} ms\n  after 10: JS heap {}, wasm memory {}\n  after {}: JS heap {}, wasm memory {}\n  after {}: JS heap {}, wasm memory {}",
         n(&k["cycles"]),
         n(&k["cycleMs"]["p50"]),
         n(&k["cycleMs"]["p95"]),
         kb(n(&k["after10"]["jsHeap"])),
         kb(n(&k["after10"]["wasm"])),
+        n(&k["cycles"]) / 2,
+        kb(n(&k["half"]["jsHeap"])),
+        kb(n(&k["half"]["wasm"])),
         n(&k["cycles"]),
-        kb(n(&k["after500"]["jsHeap"])),
-        kb(n(&k["after500"]["wasm"])),
+        kb(n(&k["atEnd"]["jsHeap"])),
+        kb(n(&k["atEnd"]["wasm"])),
     );
     Ok(())
 }
