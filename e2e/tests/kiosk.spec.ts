@@ -49,6 +49,18 @@ async function scan(kiosk: Page, code: string) {
   await kiosk.keyboard.press("Enter");
 }
 
+/** The station's kiosk, portrait, synced while online and showing its page. */
+async function syncedKiosk(browser: Browser, fakeClock: boolean): Promise<[BrowserContext, Page]> {
+  const station = await browser.newContext({ viewport: { width: 1080, height: 1920 } });
+  const kiosk = await station.newPage();
+  if (fakeClock) await kiosk.clock.install();
+  await signIn(kiosk, server.url, "kiosk-yuehai", "kiosk1234");
+  await waitForOfflineReady(kiosk);
+  await syncNow(kiosk, server.url);
+  await kiosk.goto(`${server.url}/station`);
+  return [station, kiosk];
+}
+
 async function seriousViolations(page: Page): Promise<string[]> {
   return (await new AxeBuilder({ page }).analyze()).violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
@@ -78,13 +90,7 @@ test("a member identifies at the offline kiosk, is checked in and redeems from h
   const [fellowCtx, fellow] = await phoneWithCode(browser, "13900000003");
 
   // The kiosk, portrait, syncs while online; then the network drops.
-  const station = await browser.newContext({ viewport: { width: 1080, height: 1920 } });
-  const kiosk = await station.newPage();
-  await kiosk.clock.install();
-  await signIn(kiosk, server.url, "kiosk-yuehai", "kiosk1234");
-  await waitForOfflineReady(kiosk);
-  await syncNow(kiosk, server.url);
-  await kiosk.goto(`${server.url}/station`);
+  const [station, kiosk] = await syncedKiosk(browser, true);
   await expect(kiosk.getByTestId("kiosk-start")).toBeVisible();
   await expect(kiosk.getByTestId("kiosk")).toContainText("支部集中学习");
   await expect(kiosk.getByTestId("kiosk")).not.toContainText("马晓燕");
@@ -247,12 +253,7 @@ test("a member without a phone checks in at the offline kiosk with the card her 
   await syncNow(secretary, server.url);
 
   // The kiosk syncs, then loses the network.
-  const station = await browser.newContext({ viewport: { width: 1080, height: 1920 } });
-  const kiosk = await station.newPage();
-  await signIn(kiosk, server.url, "kiosk-yuehai", "kiosk1234");
-  await waitForOfflineReady(kiosk);
-  await syncNow(kiosk, server.url);
-  await kiosk.goto(`${server.url}/station`);
+  const [station, kiosk] = await syncedKiosk(browser, false);
   await station.setOffline(true);
   await scan(kiosk, card);
   await expect(kiosk.getByTestId("kiosk-member")).toHaveText("周*，您好");

@@ -3,7 +3,7 @@
 //! secret exists only on this screen and on paper: the app syncs its digest.
 
 use leptos::prelude::*;
-use zhijian_domain::member_card::{CardCode, NewMemberCard, SECRET_BYTES, card_of};
+use zhijian_domain::member_card::{CardCode, NewMemberCard, SECRET_BYTES, card_of, next_number};
 use zhijian_domain::{Member, Op};
 
 use crate::components::{Message, Outcome, qr_svg, submit, submit_then};
@@ -28,7 +28,9 @@ pub fn MemberCardPanel(member: Member) -> impl IntoView {
             let Some(secret) = secret() else { return };
             let code = CardCode {
                 member_id: member_id.clone(),
-                number: card.get_untracked().map_or(1, |c| c.number + 1),
+                number: sync.replica.with_untracked(|r| {
+                    r.as_ref().map_or(1, |r| next_number(r.view(), &member_id))
+                }),
                 secret,
             };
             let op = Op::IssueMemberCard(NewMemberCard {

@@ -403,11 +403,10 @@ impl Sync {
     }
 
     /// Validates and queues a change; shows at once, syncs soon.
-    pub async fn mutate(self, op: Op) -> Result<(), Rejection> {
+    pub async fn mutate(self, mut op: Op) -> Result<(), Rejection> {
         let write = write::load(self)
             .await
             .map_err(|_| Rejection::Conflict(Why::PageIncomplete))?;
-        let mut op = op;
         for attempt in 0..2 {
             // Checked on the replica in place and queued only once stored:
             // no copy of the replica (nor of its mutations) is ever made.

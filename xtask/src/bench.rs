@@ -102,19 +102,23 @@ fn browser_benches() -> Result {
         kb(n(&report["mediaBytes"]))
     );
     let k = read(&kiosk_path)?;
+    let memory = |at: &str| {
+        format!(
+            "JS heap {}, wasm memory {}",
+            kb(n(&k[at]["jsHeap"])),
+            kb(n(&k[at]["wasm"]))
+        )
+    };
     println!(
-        "\nkiosk, server stopped, {} members in turn: identify → her screen → 完成 p50 {} ms, p95 {} ms\n  after 10: JS heap {}, wasm memory {}\n  after {}: JS heap {}, wasm memory {}\n  after {}: JS heap {}, wasm memory {}",
+        "\nkiosk, server stopped, {} members in turn: identify → her screen → 完成 p50 {} ms, p95 {} ms\n  after 10: {}\n  after {}: {}\n  after {}: {}",
         n(&k["cycles"]),
         n(&k["cycleMs"]["p50"]),
         n(&k["cycleMs"]["p95"]),
-        kb(n(&k["after10"]["jsHeap"])),
-        kb(n(&k["after10"]["wasm"])),
+        memory("after10"),
         n(&k["cycles"]) / 2,
-        kb(n(&k["half"]["jsHeap"])),
-        kb(n(&k["half"]["wasm"])),
+        memory("half"),
         n(&k["cycles"]),
-        kb(n(&k["atEnd"]["jsHeap"])),
-        kb(n(&k["atEnd"]["wasm"])),
+        memory("atEnd"),
     );
     Ok(())
 }

@@ -14,12 +14,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::Member;
 use crate::auth::Actor;
 use crate::doc::Doc;
 use crate::kernel::{Rejection, View, Write, conflict, member_of, org_of};
-use crate::refusal::{Field, Thing, Why};
+use crate::refusal::{Thing, Why};
 use crate::self_dealing::{OwnGain, refuse_own};
-use crate::validate;
 
 /// Bytes of a card's secret (128 bits: not guessable, short enough for a
 /// QR code a cheap scanner reads at arm's length).
@@ -62,22 +62,13 @@ impl CardCode {
     pub const PREFIX: &'static str = "ZJC1";
 
     pub fn parse(s: &str) -> Option<Self> {
-        let mut parts = s.trim().split('.');
-        if parts.next()? != Self::PREFIX {
-            return None;
-        }
-        let member_id = parts.next()?;
-        let number = parts.next()?.parse::<u32>().ok()?;
-        let secret = URL_SAFE_NO_PAD.decode(parts.next()?).ok()?;
-        if parts.next().is_some()
-            || secret.len() != SECRET_BYTES
-            || number == 0
-            || validate::id(Field::Id, member_id).is_err()
-        {
+        let (member_id, number, secret) = crate::member_code::split_code(s, Self::PREFIX)?;
+        let number = number.parse::<u32>().ok()?;
+        if secret.len() != SECRET_BYTES || number == 0 {
             return None;
         }
         Some(CardCode {
-            member_id: member_id.to_owned(),
+            member_id,
             number,
             secret,
         })
@@ -121,6 +112,20 @@ pub struct NewMemberCard {
     pub digest: String,
 }
 
+/// The number her next card gets: 1, or one more than her current card's.
+pub fn next_number(view: &impl View, member_id: &str) -> u32 {
+    card_of(view, member_id).map_or(1, |c| c.number + 1)
+}
+
+/// The member, if the actor manages her org (who issues and revokes cards).
+fn organised(actor: &Actor, view: &impl View, member_id: &str) -> Result<Member, Rejection> {
+    let m = member_of(view, member_id)?;
+    if !actor.manages(&org_of(view, &m.org_id)?) {
+        return Err(Rejection::Forbidden(Why::SecretaryIssuesCards));
+    }
+    Ok(m)
+}
+
 /// The member's card record, if any.
 pub fn card_of(view: &impl View, member_id: &str) -> Option<MemberCard> {
     match view.doc(&MemberCard::id_for(member_id)) {
@@ -138,17 +143,13 @@ pub fn issue(
     view: &impl View,
     now: i64,
 ) -> Result<Vec<Write>, Rejection> {
-    let m = member_of(view, &n.member_id)?;
-    if !actor.manages(&org_of(view, &m.org_id)?) {
-        return Err(Rejection::Forbidden(Why::SecretaryIssuesCards));
-    }
+    let m = organised(actor, view, &n.member_id)?;
     refuse_own(actor, &m.id, OwnGain::OwnCard)?;
     let digest = URL_SAFE_NO_PAD.decode(&n.digest).ok();
     if digest.is_none_or(|d| d.len() != 32) {
         return Err(conflict(Why::MemberCardFormat));
     }
-    let next = card_of(view, &m.id).map_or(1, |c| c.number + 1);
-    if n.number != next {
+    if n.number != next_number(view, &m.id) {
         return Err(conflict(Why::MemberCardNumber));
     }
     Ok(vec![Write::Doc(Doc::MemberCard(MemberCard {
@@ -172,10 +173,7 @@ pub fn revoke(
     view: &impl View,
     now: i64,
 ) -> Result<Vec<Write>, Rejection> {
-    let m = member_of(view, member_id)?;
-    if !actor.manages(&org_of(view, &m.org_id)?) {
-        return Err(Rejection::Forbidden(Why::SecretaryIssuesCards));
-    }
+    organised(actor, view, member_id)?;
     let card = card_of(view, member_id).ok_or(Rejection::NotFound(Thing::MemberCard))?;
     if card.number != number || card.revoked {
         return Err(conflict(Why::MemberCardRevoked));

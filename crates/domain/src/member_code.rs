@@ -110,22 +110,13 @@ impl MemberCode {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        let mut parts = s.trim().split('.');
-        if parts.next()? != Self::PREFIX {
-            return None;
-        }
-        let member_id = parts.next()?;
-        let window = parts.next()?.parse::<i64>().ok()?;
-        let signature = URL_SAFE_NO_PAD.decode(parts.next()?).ok()?;
-        if parts.next().is_some()
-            || signature.len() != 64
-            || window < 0
-            || validate::id(Field::Id, member_id).is_err()
-        {
+        let (member_id, window, signature) = split_code(s, Self::PREFIX)?;
+        let window = window.parse::<i64>().ok()?;
+        if signature.len() != 64 || window < 0 {
             return None;
         }
         Some(MemberCode {
-            member_id: member_id.to_owned(),
+            member_id,
             window,
             signature,
         })
@@ -151,6 +142,23 @@ impl MemberCode {
         let age = now - self.starts_at();
         (-CLOCK_SKEW..=FRESH_SECS + CLOCK_SKEW).contains(&age)
     }
+}
+
+/// The parts of a scanned code, `<prefix>.<member id>.<number>.<base64url>`
+/// (a phone's [`MemberCode`] and a printed card's
+/// [`CardCode`](crate::member_card::CardCode)), if it has that shape.
+pub(crate) fn split_code<'a>(s: &'a str, prefix: &str) -> Option<(String, &'a str, Vec<u8>)> {
+    let mut parts = s.trim().split('.');
+    if parts.next()? != prefix {
+        return None;
+    }
+    let member_id = parts.next()?;
+    let number = parts.next()?;
+    let bytes = URL_SAFE_NO_PAD.decode(parts.next()?).ok()?;
+    if parts.next().is_some() || validate::id(Field::Id, member_id).is_err() {
+        return None;
+    }
+    Some((member_id.to_owned(), number, bytes))
 }
 
 /// What a kiosk's mutation for a member carries: the code it read and the
