@@ -183,6 +183,54 @@ test("the kiosk in landscape has large targets and no serious accessibility viol
   await station.close();
 });
 
+test("station staff lock the kiosk with a PIN: links, Back and a reload keep it on the station until the PIN unlocks it", async ({ browser }) => {
+  const [station, kiosk] = await syncedKiosk(browser, false);
+  const onStation = async () => {
+    await expect(kiosk.getByTestId("kiosk-start")).toBeVisible();
+    expect(new URL(kiosk.url()).pathname).toBe("/station");
+  };
+  await kiosk.getByTestId("kiosk-staff-open").click();
+  await expect(kiosk.getByTestId("kiosk-staff")).toBeVisible();
+  expect(await seriousViolations(kiosk)).toEqual([]);
+  expect(await smallTargets(kiosk)).toEqual([]);
+  const choose = async (a: string, b: string) => {
+    await kiosk.getByTestId("kiosk-pin-new").fill(a);
+    await kiosk.getByTestId("kiosk-pin-again").fill(b);
+    await kiosk.getByRole("button", { name: "锁定为驿站终端" }).click();
+  };
+  await choose("123456", "123456");
+  await expect(kiosk.getByRole("alert")).toHaveText(/不能是同一个数字重复或连续数字/);
+  await choose("135790", "135791");
+  await expect(kiosk.getByRole("alert")).toHaveText("两次输入的PIN不一致");
+  await choose("135790", "135790");
+  await expect(kiosk.getByTestId("kiosk-staff-open")).toHaveText("工作人员");
+
+  // Locked: the sync link, Back and another address all stay here.
+  await kiosk.locator("header.topbar a").first().click();
+  await onStation();
+  await kiosk.goBack();
+  await onStation();
+  await kiosk.goto(`${server.url}/credits`);
+  await onStation();
+  await expect(kiosk.getByTestId("kiosk-staff-open")).toHaveText("工作人员");
+
+  // A wrong PIN is counted; the right one opens the staff menu.
+  await kiosk.getByTestId("kiosk-staff-open").click();
+  await kiosk.getByTestId("kiosk-pin").fill("246813");
+  await kiosk.getByTestId("kiosk-pin").press("Enter");
+  await expect(kiosk.getByRole("alert")).toHaveText("PIN不正确，还可以再试 4 次");
+  await kiosk.getByTestId("kiosk-pin").fill("135790");
+  await kiosk.getByTestId("kiosk-pin").press("Enter");
+  await expect(kiosk.getByTestId("kiosk-queue")).toHaveText("待上传的操作：0 项");
+  expect(await smallTargets(kiosk)).toEqual([]);
+  expect(await seriousViolations(kiosk)).toEqual([]);
+  await kiosk.getByTestId("kiosk-unlock").click();
+  await expect(kiosk).toHaveURL(`${server.url}/`);
+  await kiosk.goto(`${server.url}/credits`);
+  await expect(kiosk).toHaveURL(`${server.url}/credits`);
+  await station.close();
+});
+
 test("a kiosk without a scanner reads the member code with its camera", async ({ browser }, info) => {
   const [phone, page] = await phoneWithCode(browser, "13900000001");
   // The phone's screen as a camera sees it: the QR code drawn into a frame,

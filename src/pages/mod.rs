@@ -6,6 +6,7 @@ mod board;
 mod course_edit;
 mod credits;
 mod home;
+mod kiosk_staff;
 mod lesson;
 mod login;
 mod me;

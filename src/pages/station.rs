@@ -15,6 +15,7 @@ use zhijian_domain::replica::Records;
 use zhijian_domain::station::{self, Board};
 use zhijian_domain::{Op, Rejection};
 
+use super::kiosk_staff::{Lock, Staff};
 use crate::components::{Message, Outcome, submit};
 use crate::i18n::*;
 use crate::qr_camera::Camera;
@@ -42,6 +43,7 @@ enum Screen {
     Idle,
     Identify,
     Member,
+    Staff,
 }
 
 /// The station's touch screen (驿站终端), for kiosk accounts: an idle screen
@@ -111,6 +113,18 @@ pub fn StationPage() -> impl IntoView {
         message.set(None);
         screen.set(Screen::Identify);
     };
+    let lock = Lock::new();
+    Effect::new(move |_| {
+        if sync.loaded.get() && !is_kiosk.get() {
+            lock.release();
+        }
+    });
+    let staff = move |_| {
+        touch();
+        if lock.on() || !lock.again() {
+            screen.set(Screen::Staff);
+        }
+    };
 
     view! {
         <link rel="stylesheet" href="/kiosk.css" />
@@ -124,7 +138,8 @@ pub fn StationPage() -> impl IntoView {
                     }.into_any();
                 }
                 match screen.get() {
-                    Screen::Idle => view! { <Idle board=board start=start /> }.into_any(),
+                    Screen::Idle => view! { <Idle board=board start=start lock=lock staff=staff /> }.into_any(),
+                    Screen::Staff => view! { <Staff lock=lock close=forget /> }.into_any(),
                     Screen::Identify => view! {
                         <Identify visit=visit screen=screen touch=touch forget=forget />
                     }.into_any(),
@@ -143,6 +158,8 @@ pub fn StationPage() -> impl IntoView {
 fn Idle(
     board: Memo<Option<Board>>,
     start: impl Fn(leptos::ev::MouseEvent) + 'static,
+    lock: Lock,
+    staff: impl Fn(leptos::ev::MouseEvent) + 'static,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
@@ -190,6 +207,9 @@ fn Idle(
         })}
         <button type="button" class="btn btn-primary kiosk-start" data-testid="kiosk-start" on:click=start>
             {t!(i18n, kiosk_start)}
+        </button>
+        <button type="button" class="btn kiosk-staff" data-testid="kiosk-staff-open" on:click=staff>
+            {move || if lock.on() { t_string!(i18n, kiosk_staff) } else { t_string!(i18n, kiosk_lock) }}
         </button>
     }
 }

@@ -13,6 +13,7 @@ pub mod credit_ops;
 pub mod credits;
 pub mod doc;
 pub mod kernel;
+pub mod kiosk_pin;
 pub mod ledger;
 pub mod meeting;
 pub mod meeting_ops;
