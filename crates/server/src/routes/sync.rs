@@ -1,7 +1,7 @@
 //! `POST /api/sync/push` and `POST /api/sync/pull` (docs/sync.md).
 
 use axum::extract::State;
-use sqlx::Row;
+use sqlx::{Any, Connection, Row, Transaction};
 use zhijian_domain::sync::{
     Change, MAX_PUSH_MUTATIONS, Mutation, MutationResult, Outcome, PULL_PAGE, PullRequest,
     PullResponse, PushRequest, PushResponse, SCHEMA_VERSION,
@@ -91,15 +91,17 @@ enum Step {
     Done(Box<MutationResult>),
 }
 
-/// One mutation, one transaction: take the next version (ordering all
-/// writers), check the seq, apply with the domain, write, record the result.
+/// One mutation, in its own savepoint of the batch's transaction: take the
+/// next version (ordering all writers), check the seq, apply with the
+/// domain, write, record the result. Anything but `Done` leaves nothing of
+/// it behind (the savepoint is rolled back when dropped).
 async fn push_one(
-    state: &AppState,
+    batch: &mut Transaction<'static, Any>,
     actor: &Actor,
     client_id: &str,
     m: &Mutation,
 ) -> Result<Step, ApiError> {
-    let mut tx = state.db.pool().begin().await?;
+    let mut tx = batch.begin().await?;
     let version = records::next_version(&mut tx).await?;
     // Claim the seq in the same statement that checks it: one round trip in
     // the common case; the rare skip or gap reads last_seq to say which.
@@ -277,22 +279,41 @@ pub async fn push(
         tracing::warn!(client = %req.client_id, from = last_seq, to = resumed, "client resumed past a gap: this server had lost its mutations in between");
         last_seq = resumed;
     }
+    // The whole batch is one transaction, one commit; each mutation has its
+    // own savepoint. What stops the batch (a seq problem, a database error)
+    // keeps what came before it: committed, as if pushed alone.
+    let mut batch = state.db.pool().begin().await?;
     let mut results = Vec::new();
+    let mut stop = None;
     for m in &req.mutations {
-        match push_one(&state, &auth.actor, &req.client_id, m).await? {
-            Step::Skipped => last_seq = last_seq.max(m.seq),
-            Step::Gap(expected) => return Err(ApiError::SeqGap { expected }),
-            Step::Reused(expected) => return Err(ApiError::SeqReused { expected }),
-            Step::Done(r) => {
+        match push_one(&mut batch, &auth.actor, &req.client_id, m).await {
+            Ok(Step::Skipped) => last_seq = last_seq.max(m.seq),
+            Ok(Step::Gap(expected)) => {
+                stop = Some(ApiError::SeqGap { expected });
+                break;
+            }
+            Ok(Step::Reused(expected)) => {
+                stop = Some(ApiError::SeqReused { expected });
+                break;
+            }
+            Ok(Step::Done(r)) => {
                 if let Outcome::Rejected { code, .. } = &r.outcome {
                     tracing::info!(client = %req.client_id, seq = r.seq, name = %r.name, %code, "mutation rejected");
                 }
                 last_seq = last_seq.max(r.seq);
                 results.push(*r);
             }
+            Err(e) => {
+                stop = Some(e);
+                break;
+            }
         }
     }
-    Ok(ApiJson(PushResponse { last_seq, results }))
+    batch.commit().await?;
+    match stop {
+        Some(e) => Err(e),
+        None => Ok(ApiJson(PushResponse { last_seq, results })),
+    }
 }
 
 async fn results_after(
