@@ -7,7 +7,7 @@
 use gloo_events::{EventListener, EventListenerOptions, EventListenerPhase};
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
-use zhijian_domain::kiosk_pin::{self, StaffPin, Unfit, Verdict};
+use zhijian_domain::kiosk_pin::{StaffPin, Unfit, Verdict};
 
 use crate::i18n::*;
 use crate::sync::{Sync, random_hex};
@@ -209,20 +209,16 @@ fn Choose(chosen: impl Fn() + Copy + 'static, close: impl Fn() + Copy + 'static)
         ev.prevent_default();
         let l = i18n.get_locale_untracked();
         let (a, b) = (first.get_untracked(), again.get_untracked());
-        let refused = match kiosk_pin::fit(a.trim()) {
-            Err(Unfit::Format) => Some(td_string!(l, kiosk_pin_format)),
-            Err(Unfit::Guessable) => Some(td_string!(l, kiosk_pin_guessable)),
-            Ok(()) if a.trim() != b.trim() => Some(td_string!(l, kiosk_pin_mismatch)),
-            Ok(()) => None,
+        let why = match StaffPin::choose(a.trim(), &random_hex()) {
+            Err(Unfit::Format) => td_string!(l, kiosk_pin_format),
+            Err(Unfit::Guessable) => td_string!(l, kiosk_pin_guessable),
+            Ok(_) if a.trim() != b.trim() => td_string!(l, kiosk_pin_mismatch),
+            Ok(pin) => {
+                store_pin(&pin);
+                return chosen();
+            }
         };
-        if let Some(why) = refused {
-            error.set(Some(why.to_string()));
-            return;
-        }
-        if let Ok(pin) = StaffPin::choose(a.trim(), &random_hex()) {
-            store_pin(&pin);
-            chosen();
-        }
+        error.set(Some(why.to_string()));
     };
     view! {
         <form on:submit=submit>

@@ -336,17 +336,23 @@ async fn forbidden_and_invalid_mutations_are_rejected_with_reasons() {
 #[tokio::test]
 async fn a_database_error_mid_batch_keeps_what_came_before_and_nothing_of_itself() {
     for s in common::servers().await {
-        let fail = match s.backend {
-            "sqlite" => vec![
-                "CREATE TRIGGER zj_fail BEFORE UPDATE ON members WHEN NEW.phone = '13900000666' \
+        let (fail, unfail) = match s.backend {
+            "sqlite" => (
+                vec![
+                    "CREATE TRIGGER zj_fail BEFORE UPDATE ON members WHEN NEW.phone = '13900000666' \
                  BEGIN SELECT RAISE(ABORT, 'disk trouble'); END",
-            ],
-            _ => vec![
-                "CREATE FUNCTION zj_fail() RETURNS trigger AS $$ BEGIN \
+                ],
+                "DROP TRIGGER zj_fail",
+            ),
+            _ => (
+                vec![
+                    "CREATE FUNCTION zj_fail() RETURNS trigger AS $$ BEGIN \
                  IF NEW.phone = '13900000666' THEN RAISE EXCEPTION 'disk trouble'; END IF; \
                  RETURN NEW; END $$ LANGUAGE plpgsql",
-                "CREATE TRIGGER zj_fail BEFORE UPDATE ON members FOR EACH ROW EXECUTE FUNCTION zj_fail()",
-            ],
+                    "CREATE TRIGGER zj_fail BEFORE UPDATE ON members FOR EACH ROW EXECUTE FUNCTION zj_fail()",
+                ],
+                "DROP TRIGGER zj_fail ON members",
+            ),
         };
         for sql in fail {
             sqlx::query(sql)
@@ -364,18 +370,16 @@ async fn a_database_error_mid_batch_keeps_what_came_before_and_nothing_of_itself
         };
         let me = login(&s.client, "13900000001", "demo1234").await;
         let version = count("SELECT version FROM sync_state WHERE id = 1").await;
-        let err = me
-            .push(&push_req(
-                "dev-a",
-                vec![
-                    profile(1, "13911112222"),
-                    profile(2, "13911113333"),
-                    profile(3, "13900000666"),
-                    profile(4, "13955556666"),
-                ],
-            ))
-            .await
-            .unwrap_err();
+        let batch = push_req(
+            "dev-a",
+            vec![
+                profile(1, "13911112222"),
+                profile(2, "13911113333"),
+                profile(3, "13900000666"),
+                profile(4, "13955556666"),
+            ],
+        );
+        let err = me.push(&batch).await.unwrap_err();
         assert!(status(err).0 >= 500, "{}", s.backend);
         assert_eq!(
             count("SELECT last_seq FROM sync_clients WHERE client_id = 'dev-a'").await,
@@ -398,25 +402,11 @@ async fn a_database_error_mid_batch_keeps_what_came_before_and_nothing_of_itself
         let seen = members(&pull_all(&me, "dev-a", 0, 0).await.0);
         assert_eq!(seen["m-01"].phone.as_deref(), Some("13911113333"));
 
-        sqlx::query("DROP TRIGGER zj_fail ON members")
+        sqlx::query(unfail)
             .execute(s.db.pool())
             .await
-            .or(sqlx::query("DROP TRIGGER zj_fail")
-                .execute(s.db.pool())
-                .await)
             .expect("drop trigger");
-        let ok = me
-            .push(&push_req(
-                "dev-a",
-                vec![
-                    profile(1, "13911112222"),
-                    profile(2, "13911113333"),
-                    profile(3, "13900000666"),
-                    profile(4, "13955556666"),
-                ],
-            ))
-            .await
-            .expect("resend");
+        let ok = me.push(&batch).await.expect("resend");
         assert_eq!(ok.last_seq, 4);
         assert_eq!(
             ok.results.iter().map(|r| r.seq).collect::<Vec<_>>(),
