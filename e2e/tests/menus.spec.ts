@@ -129,12 +129,15 @@ test("a wrong check-in code is refused by the server with a reason", async ({ br
   // The refusal travels as a reason, so an English reader reads English.
   await page.goto(`${server.url}/me`);
   await page.getByRole("button", { name: "English" }).click();
+  // The switch fetches the locale's strings first; leave only once it is made.
+  await expect(page.locator("html")).toHaveAttribute("lang", "en");
   await page.goto(`${server.url}/activities/menu-yuehai-this-a0`);
   await expect(page.getByTestId("my-rejection")).toContainText(
     "Not accepted: The check-in code is wrong or has expired",
   );
   await page.goto(`${server.url}/me`);
   await page.getByRole("button", { name: "简体中文" }).click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
   await page.goto(`${server.url}/activities/menu-yuehai-this-a0`);
   await page.getByTestId("my-rejection").getByRole("button", { name: "知道了" }).click();
   await expect(page.getByTestId("my-rejection")).toHaveCount(0);

@@ -131,6 +131,24 @@ fn layers(tally: &mut Tally, skip_e2e: bool) -> Result {
         return Err("native tests failed".into());
     }
 
+    // Patched dependencies are their own workspaces: their unit tests
+    // (upstream's and the patch's) run here, in their own target dir.
+    step("patched dependencies (vendor/)");
+    let (p, f, ok) = run_counting(cargo().args([
+        "test",
+        "--manifest-path",
+        "vendor/reactive_graph/Cargo.toml",
+        "--features",
+        "effects",
+        "--lib",
+        "--target-dir",
+        "target/vendor",
+    ]))?;
+    tally.add("patched dependencies", p, f);
+    if !ok {
+        return Err("tests of the patched dependencies failed".into());
+    }
+
     step("wasm tests in headless Chromium");
     let (p, f, ok) = run_counting(
         cargo()
