@@ -169,6 +169,54 @@ test("a member identifies at the offline kiosk, is checked in and redeems from h
   await phone.close();
 });
 
+test("online, a member without a hold reserves credits at the kiosk, redeems from them, and cannot reserve more than she has", async ({ browser }) => {
+  const [phone, page] = await phoneWithCode(browser, "13900000001");
+  const [station, kiosk] = await syncedKiosk(browser, false);
+  await openCode(page);
+  await scan(kiosk, await codeOn(page));
+  await expect(kiosk.getByTestId("kiosk-member")).toHaveText("马*燕，您好");
+  await expect(kiosk.getByText("您还没有为本驿站终端预留积分")).toBeVisible();
+  // One button per price on the station's shelf (rice 50, detergent 30).
+  await expect(kiosk.getByTestId("kiosk-reserve")).toHaveText(["预留 30 积分", "预留 50 积分"]);
+  expect(await smallTargets(kiosk)).toEqual([]);
+  // The goods appear only once the server has placed the hold.
+  await expect(kiosk.getByRole("button", { name: /爱心大米/ })).toHaveCount(0);
+  await kiosk.getByRole("button", { name: "预留 50 积分" }).click();
+  await expect(kiosk.getByText("已为本机预留 50 积分，请选择要兑换的物品")).toBeVisible();
+  await expect(kiosk.getByTestId("kiosk-hold")).toHaveText("为本机预留的积分：剩余 50");
+  await kiosk.getByRole("button", { name: /爱心大米/ }).click();
+  await expect(kiosk.getByText("已兑换，请交付物品")).toBeVisible();
+  await expect(kiosk.getByTestId("kiosk-hold")).toHaveCount(0);
+  // 60 awarded, 50 spent: the server refuses another 30, with the reason.
+  await kiosk.getByRole("button", { name: "预留 30 积分" }).click();
+  await expect(kiosk.getByText("积分余额不足：可用 10，需要 30")).toBeVisible();
+  await expect(kiosk.getByTestId("kiosk-hold")).toHaveCount(0);
+  expect(await seriousViolations(kiosk)).toEqual([]);
+  await kiosk.getByTestId("kiosk-done").click();
+  await expect(kiosk.getByTestId("kiosk-start")).toBeVisible();
+
+  // Offline, the kiosk says so at once and asks nothing of the server.
+  await server.stop();
+  await kiosk.goto(`${server.url}/sync`);
+  await kiosk.getByRole("button", { name: "立即同步" }).click();
+  await expect(kiosk.locator("a.status")).toHaveAttribute("data-online", "false");
+  await kiosk.goto(`${server.url}/station`);
+  await openCode(page);
+  await scan(kiosk, await codeOn(page));
+  await kiosk.getByRole("button", { name: "预留 30 积分" }).click();
+  await expect(kiosk.getByText("终端现在没有联网，无法从积分预留")).toBeVisible();
+  await kiosk.getByTestId("kiosk-done").click();
+
+  // Her phone shows the redemption, handed over at the station.
+  server = await startServer({ port: server.port, dataDir: server.dataDir });
+  await syncNow(page, server.url);
+  await page.goto(`${server.url}/credits`);
+  await expect(page.getByTestId("redemption")).toContainText("爱心大米（5 斤）");
+  await expect(page.getByTestId("redemption")).toContainText("已领取");
+  await station.close();
+  await phone.close();
+});
+
 test("the kiosk in landscape has large targets and no serious accessibility violations", async ({ browser }) => {
   const station = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
   const kiosk = await station.newPage();

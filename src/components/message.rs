@@ -52,6 +52,20 @@ impl Outcome {
         }));
     }
 
+    /// The server's refusal, in the reader's language where it has a reason.
+    pub fn refused(&self, message: String, reason: Option<Reason>) {
+        self.message.set(Some(Said {
+            ok: false,
+            text: message,
+            reason,
+        }));
+    }
+
+    /// Marks an action under way (or over), for a form that runs its own.
+    pub fn set_pending(&self, on: bool) {
+        self.pending.set(on);
+    }
+
     /// Whether a submit is under way (for `disabled=`).
     pub fn pending(&self) -> bool {
         self.pending.get()
@@ -79,7 +93,7 @@ pub fn submit_then(op: Op, form: Outcome, ok: String, done: impl FnOnce() + 'sta
     let sync = Sync::get();
     spawn_local(async move {
         match sync.mutate(op).await {
-            Ok(()) => {
+            Ok(_) => {
                 form.set(Some((true, ok)));
                 done();
             }

@@ -13,6 +13,7 @@ use zhijian_domain::menu_ops::KioskCheckIn;
 use zhijian_domain::refusal::Why;
 use zhijian_domain::replica::Records;
 use zhijian_domain::station::{self, Board};
+use zhijian_domain::sync::Outcome as SyncOutcome;
 use zhijian_domain::{Op, Rejection};
 
 use super::kiosk_staff::{Lock, Staff};
@@ -20,11 +21,15 @@ use crate::components::{Message, Outcome, submit};
 use crate::i18n::*;
 use crate::qr_camera::Camera;
 use crate::shell::ShellUpdate;
-use crate::sync::{Sync, random_hex};
+use crate::sync::{Sync, SyncFailure, random_hex};
 use crate::{js, member_key, when};
 
 /// Seconds without a touch before the kiosk forgets the member.
 const IDLE_SECS: i64 = 60;
+
+/// How long the kiosk waits for the server to judge a hold before it says
+/// it has no answer (she is standing at the screen).
+const HOLD_WAIT_MS: u32 = 10_000;
 
 /// The member who identified, for as long as she is at the screen. Only
 /// this signal knows her; forgetting sets it to `None` and every view of
@@ -506,6 +511,64 @@ fn Acting(
         });
         submit(op, message, t_string!(i18n, station_done).to_string());
     };
+    // Her wallet is on the server only: the kiosk asks it for a hold and
+    // offers the goods once the hold is here (pulled), never before.
+    let reserve = move |amount: i64| {
+        let Some(v) = visit.get_untracked() else {
+            return;
+        };
+        if untrack(|| message.pending()) {
+            return;
+        }
+        if sync
+            .status
+            .with_untracked(|s| s.error == Some(SyncFailure::Offline))
+        {
+            message.set(Some((
+                false,
+                t_string!(i18n, kiosk_hold_offline).to_string(),
+            )));
+            return;
+        }
+        message.set_pending(true);
+        message.set(Some((true, t_string!(i18n, kiosk_hold_asking).to_string())));
+        let session = v.proof.session.clone();
+        let op = Op::ActAtKiosk(KioskAct {
+            member_id: v.member_id,
+            at: when::now_secs(),
+            proof: v.proof,
+            deed: KioskDeed::PlaceHold {
+                hold_id: random_hex(),
+                amount,
+            },
+        });
+        leptos::task::spawn_local(async move {
+            let verdict = sync.mutate_and_wait(op, HOLD_WAIT_MS).await;
+            // Gone meanwhile (or the next member came): tell nobody else.
+            let here = visit
+                .try_with_untracked(|v| v.as_ref().is_some_and(|v| v.proof.session == session))
+                .unwrap_or(false);
+            if !here {
+                return;
+            }
+            let locale = i18n.get_locale_untracked();
+            match verdict {
+                Ok(Some(Ok(()))) => message.set(Some((
+                    true,
+                    td_string!(locale, kiosk_hold_placed, n = amount).to_string(),
+                ))),
+                Ok(Some(Err(SyncOutcome::Rejected {
+                    message: m, reason, ..
+                }))) => message.refused(m, reason),
+                Ok(Some(Err(SyncOutcome::Ok)) | None) => message.set(Some((
+                    false,
+                    td_string!(locale, kiosk_hold_no_answer).to_string(),
+                ))),
+                Err(e) => message.refused(e.to_string(), Some(e.reason())),
+            }
+            message.set_pending(false);
+        });
+    };
     let act = move |deed: KioskDeed, ok: String| {
         let Some(v) = visit.get_untracked() else {
             return;
@@ -610,7 +673,27 @@ fn Acting(
         <section aria-labelledby="kiosk-redeem">
             <h3 id="kiosk-redeem">{t!(i18n, kiosk_redeem_title)}</h3>
             {move || match hold.get() {
-                None => view! { <p class="muted">{t!(i18n, kiosk_no_hold)}</p> }.into_any(),
+                None => {
+                    // What she could reserve: each price on the shelf, once.
+                    let mut costs: Vec<i64> = board.with(|b| {
+                        b.as_ref().map(|b| b.rewards.iter().map(|x| x.cost).collect()).unwrap_or_default()
+                    });
+                    costs.sort_unstable();
+                    costs.dedup();
+                    let hint = (!costs.is_empty()).then(|| view! { <p>{t!(i18n, kiosk_hold_hint)}</p> });
+                    view! {
+                        <p class="muted">{t!(i18n, kiosk_no_hold)}</p>
+                        {hint}
+                        <div class="kiosk-goods">
+                            {costs.iter().map(|&n| view! {
+                                <button type="button" class="btn" data-testid="kiosk-reserve" disabled=move || message.pending()
+                                    on:click=move |_| reserve(n)>
+                                    {t!(i18n, kiosk_hold_reserve, n = n)}
+                                </button>
+                            }).collect_view()}
+                        </div>
+                    }.into_any()
+                }
                 Some(h) => {
                     let remaining = h.amount - h.used;
                     let goods = board.with(|b| b.as_ref().map(|b| b.rewards.clone()).unwrap_or_default());

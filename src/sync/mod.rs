@@ -19,7 +19,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 use zhijian_domain::refusal::Why;
 use zhijian_domain::replica::{Replica, actor_for};
-use zhijian_domain::sync::{PullRequest, SCHEMA_VERSION};
+use zhijian_domain::sync::{Outcome, PullRequest, SCHEMA_VERSION};
 use zhijian_domain::{Op, Rejection};
 
 use crate::api::{self, ApiError};
@@ -402,8 +402,9 @@ impl Sync {
         Ok(())
     }
 
-    /// Validates and queues a change; shows at once, syncs soon.
-    pub async fn mutate(self, mut op: Op) -> Result<(), Rejection> {
+    /// Validates and queues a change; shows at once, syncs soon. Returns
+    /// the seq it was queued as.
+    pub async fn mutate(self, mut op: Op) -> Result<u64, Rejection> {
         let write = write::load(self)
             .await
             .map_err(|_| Rejection::Conflict(Why::PageIncomplete))?;
@@ -431,6 +432,7 @@ impl Sync {
             };
             match saved {
                 Ok(()) => {
+                    let seq = m.seq;
                     self.replica.update(|r| {
                         if let Some(r) = r {
                             r.queue(m, now);
@@ -438,7 +440,7 @@ impl Sync {
                     });
                     broadcast();
                     self.sync_soon(300);
-                    return Ok(());
+                    return Ok(seq);
                 }
                 // Another tab took this seq: read its outbox and try again.
                 Err(e) if attempt == 0 => {
@@ -453,6 +455,35 @@ impl Sync {
             }
         }
         Err(Rejection::Conflict(Why::LocalSaveFailed))
+    }
+
+    /// Queues `op`, then syncs until the server has judged it and its
+    /// writes are pulled, for at most `wait_ms`: for a screen that cannot
+    /// judge a change itself and must not go on before the server has (a
+    /// kiosk placing a hold on a member's credits). `None`: no answer in
+    /// time (offline); the change stays queued.
+    pub async fn mutate_and_wait(
+        self,
+        op: Op,
+        wait_ms: u32,
+    ) -> Result<Option<Result<(), Outcome>>, Rejection> {
+        let seq = self.mutate(op).await?;
+        let deadline = js_sys::Date::now() + f64::from(wait_ms);
+        loop {
+            self.sync_now().await;
+            let verdict = self.replica.with_untracked(|r| {
+                r.as_ref()
+                    .and_then(|r| r.verdict(seq))
+                    .map(|v| v.map_err(Clone::clone))
+            });
+            let offline = self
+                .status
+                .with_untracked(|s| s.error == Some(SyncFailure::Offline));
+            if verdict.is_some() || offline || js_sys::Date::now() >= deadline {
+                return Ok(verdict);
+            }
+            gloo_timers::future::TimeoutFuture::new(1_000).await;
+        }
     }
 
     pub async fn dismiss(self, seq: u64) {

@@ -265,7 +265,8 @@ impl<V: View> View for WithKeys<'_, V> {
 
 /// What a member does at a kiosk, besides checking in and redeeming from
 /// her hold (which have their own mutations): her own sign-up to one of the
-/// station's activities, or her claim of one of its 微心愿.
+/// station's activities, her claim of one of its 微心愿, or a hold on her
+/// credits for this kiosk to redeem from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum KioskDeed {
@@ -276,7 +277,19 @@ pub enum KioskDeed {
     ClaimWish {
         wish_id: String,
     },
+    /// Reserves `amount` of her credits for this kiosk until
+    /// [`KIOSK_HOLD_SECS`] after the deed. Only the server sees her wallet,
+    /// so the kiosk waits for its verdict (and the hold, by pulling) before
+    /// it offers to redeem from it: nothing is handed over on credit.
+    PlaceHold {
+        hold_id: String,
+        amount: i64,
+    },
 }
+
+/// How long a hold placed at a kiosk lasts: the visit, and the rest of the
+/// afternoon if the station's shelf is being restocked.
+pub const KIOSK_HOLD_SECS: i64 = 4 * 3600;
 
 /// `kiosk.act@1`: the kiosk does a [`KioskDeed`] for the member who showed
 /// it her code.
@@ -317,6 +330,8 @@ impl KioskAct {
                 Some(Doc::Wish(w)) => Ok(w.org_id),
                 _ => Err(Rejection::NotFound(Thing::Wish)),
             },
+            // Her own credits, at the station of her org (`check_proof`).
+            KioskDeed::PlaceHold { .. } => Ok(member_of(&WithKeys(view), &self.member_id)?.org_id),
         }
     }
 }
@@ -822,6 +837,66 @@ mod tests {
             proof: p,
             deed,
         })
+    }
+
+    #[test]
+    fn a_kiosk_holds_her_credits_for_itself_on_her_code_as_the_server_judges() {
+        let mut r = world();
+        register(&mut r, &m1(), 7);
+        register(&mut r, &m5(), 8);
+        r.put_doc(Doc::Wallet(crate::ledger::Wallet {
+            balance: 40,
+            ..crate::ledger::Wallet::new("m1", "b1")
+        }));
+        let k = kiosk("k-a");
+        let p = proof(7, "m1", NOW, "s1");
+        let hold = |id: &str, amount| KioskDeed::PlaceHold {
+            hold_id: id.into(),
+            amount,
+        };
+        // The kiosk's copy has no wallet to judge by: it writes nothing of
+        // the hold (only that the code was used) and leaves it to the server.
+        let mut device = r.clone();
+        device.holds_secrets = false;
+        device.verifier = None;
+        device.members.clear();
+        run(&mut device, &k, act(hold("h0", 100), "m1", p.clone())).unwrap();
+        assert!(!device.docs.contains_key("h0"));
+        let window = MemberCode::parse(&p.code).unwrap().window;
+        assert!(device.docs.contains_key(&CodeUse::id_for("m1", window)));
+        // The server: no more than her balance, on the kiosk itself, for the visit.
+        assert_eq!(
+            run(&mut r, &k, act(hold("h0", 100), "m1", p.clone())),
+            Err(Rejection::Ledger(
+                crate::ledger::LedgerError::Insufficient {
+                    available: 40,
+                    needed: 100
+                }
+            ))
+        );
+        run(&mut r, &k, act(hold("h1", 30), "m1", p.clone())).unwrap();
+        let Some(Doc::Hold(h)) = r.docs.get("h1").cloned() else {
+            panic!("no hold");
+        };
+        assert_eq!(
+            (h.member_id.as_str(), h.device_id.as_str(), h.amount),
+            ("m1", "k-a", 30)
+        );
+        assert_eq!(h.expires_at, NOW + KIOSK_HOLD_SECS);
+        // Not on a printed card alone, not for another station's member.
+        let card = print_card(&mut r, "m1", 1, 1);
+        assert_eq!(
+            run(&mut r, &k, act(hold("h2", 5), "m1", by_card(&card, "s2"))),
+            Err(Rejection::Forbidden(Why::MemberCardCheckInOnly))
+        );
+        assert_eq!(
+            run(
+                &mut r,
+                &k,
+                act(hold("h3", 5), "m5", proof(8, "m5", NOW, "s3"))
+            ),
+            Err(Rejection::Forbidden(Why::MemberNotAtStation))
+        );
     }
 
     #[test]

@@ -1596,6 +1596,7 @@ mod tests {
         let mut r = Replica::from_parts(secretary(), world(), vec![], 0, 0, vec![]);
         r.mutate(Op::SaveMenu(the_menu()), NOW, String::new())
             .unwrap();
+        assert_eq!(r.verdict(1), None, "queued");
         let ok = MutationResult {
             seq: 1,
             name: "menu.save@1".into(),
@@ -1610,6 +1611,7 @@ mod tests {
             r.view().menus().contains_key("menu-1"),
             "accepted, not yet pulled: still shown"
         );
+        assert_eq!(r.verdict(1), None, "accepted, not yet pulled");
         // Rebuilt from storage meanwhile (no outbox entry, base without it):
         // carried over from the replica it replaces.
         let mut reloaded = Replica::from_parts(secretary(), world(), vec![], 0, 1, vec![]);
@@ -1632,6 +1634,7 @@ mod tests {
             r.view().menus().contains_key("menu-1"),
             "a partial pull keeps it"
         );
+        assert_eq!(r.verdict(1), None, "pulled in part");
         r.apply_pull(&page(
             false,
             vec![Change::Doc {
@@ -1640,6 +1643,24 @@ mod tests {
             }],
         ));
         assert_eq!(r.view().menus()["menu-1"], saved, "now from the base");
+        assert_eq!(r.verdict(1), Some(Ok(())));
+        // Refused: the reason, at once.
+        r.mutate(Op::SaveMenu(the_menu()), NOW, String::new())
+            .unwrap();
+        let refused = Outcome::Rejected {
+            code: "conflict".into(),
+            message: "已被占用".into(),
+            reason: None,
+        };
+        r.apply_push(&PushResponse {
+            last_seq: 2,
+            results: vec![MutationResult {
+                seq: 2,
+                name: "menu.save@1".into(),
+                outcome: refused.clone(),
+            }],
+        });
+        assert_eq!(r.verdict(2), Some(Err(&refused)));
         assert_eq!(r.view(), &r.base);
     }
 

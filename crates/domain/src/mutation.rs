@@ -285,7 +285,7 @@ mutations! {
 /// The deed's own touches as the member's, with her key and the code's use.
 fn kiosk_touches(kiosk: &Actor, k: &KioskAct) -> Touches {
     let member = k.member_actor(kiosk, None);
-    let inner = deed_op(k).touches(&member);
+    let inner = deed_op(kiosk, k).touches(&member);
     Touches {
         members: [inner.members, vec![k.member_id.clone()]].concat(),
         docs: [inner.docs, k.proof.docs(&k.member_id).to_vec()].concat(),
@@ -294,7 +294,7 @@ fn kiosk_touches(kiosk: &Actor, k: &KioskAct) -> Touches {
 }
 
 /// The member's own mutation the deed stands for.
-fn deed_op(k: &KioskAct) -> Op {
+fn deed_op(kiosk: &Actor, k: &KioskAct) -> Op {
     match &k.deed {
         KioskDeed::SignUp {
             signup_id,
@@ -303,6 +303,19 @@ fn deed_op(k: &KioskAct) -> Op {
         KioskDeed::ClaimWish { wish_id } => Op::ClaimWish {
             wish_id: wish_id.clone(),
         },
+        KioskDeed::PlaceHold { hold_id, amount } => {
+            Op::PlaceHold(kiosk_hold(kiosk, k, hold_id, *amount))
+        }
+    }
+}
+
+/// The hold a kiosk places for the member: on itself, for the visit.
+fn kiosk_hold(kiosk: &Actor, k: &KioskAct, hold_id: &str, amount: i64) -> PlaceHold {
+    PlaceHold {
+        id: hold_id.into(),
+        device_id: kiosk.account_id.clone(),
+        amount,
+        expires_at: k.at + member_code::KIOSK_HOLD_SECS,
     }
 }
 
@@ -329,6 +342,12 @@ fn act_at_kiosk(
             activity_id,
         } => menu_ops::sign_up(&member, &own_signup(signup_id, activity_id), view, now)?,
         KioskDeed::ClaimWish { wish_id } => credit_ops::claim_wish(&member, wish_id, view)?,
+        // A device cannot see her wallet: it shows nothing until the server
+        // has judged the hold and the kiosk has pulled it.
+        KioskDeed::PlaceHold { .. } if !view.holds_secrets() => Vec::new(),
+        KioskDeed::PlaceHold { hold_id, amount } => {
+            credit_ops::place_hold(&member, &kiosk_hold(kiosk, k, hold_id, *amount), view, now)?
+        }
     };
     writes.extend(proof);
     Ok(writes)

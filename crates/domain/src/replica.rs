@@ -609,6 +609,21 @@ impl Replica {
         }
     }
 
+    /// What became of the mutation queued as `seq`, for a screen that waits
+    /// for the server (a kiosk cannot judge a hold on a member's credits):
+    /// `None` until the server has answered and the pull after it has
+    /// brought what it wrote.
+    pub fn verdict(&self, seq: u64) -> Option<Result<(), &Outcome>> {
+        if let Some(r) = self.rejected.iter().find(|r| r.seq == seq) {
+            return Some(Err(&r.outcome));
+        }
+        let waiting = |list: &[Mutation]| list.iter().any(|m| m.seq == seq);
+        if seq > self.last_seq || waiting(&self.outbox) || waiting(&self.acked) {
+            return None;
+        }
+        Some(Ok(()))
+    }
+
     /// Forgets a rejection once the user has seen it.
     pub fn dismiss(&mut self, seq: u64) {
         self.rejected.retain(|r| r.seq != seq);

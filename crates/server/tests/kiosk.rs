@@ -135,9 +135,37 @@ async fn a_kiosk_acts_only_on_a_members_own_fresh_code() {
         let claim = KioskDeed::ClaimWish {
             wish_id: "wish-study".into(),
         };
-        let r = push(&kiosk, "kiosk-dev", vec![(4, act(signup)), (5, act(claim))]).await;
+        // And, online, holds her credits for the kiosk: within what is free
+        // (60 awarded, 30 spent on the detergent, 20 still held: 10).
+        let hold = |id: &str, amount| KioskDeed::PlaceHold {
+            hold_id: id.into(),
+            amount,
+        };
+        let r = push(
+            &kiosk,
+            "kiosk-dev",
+            vec![
+                (4, act(signup)),
+                (5, act(claim)),
+                (6, act(hold("kh-big", 30))),
+                (7, act(hold("kh-1", 10))),
+            ],
+        )
+        .await;
         assert_eq!(rejection(&r, 4), None, "{b}");
         assert_eq!(rejection(&r, 5), None, "{b}");
+        assert_eq!(
+            rejection(&r, 6).as_deref(),
+            Some("积分余额不足：可用 10，需要 30"),
+            "{b}"
+        );
+        assert_eq!(rejection(&r, 7), None, "{b}");
+        // The kiosk pulls the hold it may now spend, on itself.
+        let mine = docs(&kiosk, "kiosk-dev").await;
+        assert!(
+            matches!(mine.get("kh-1"), Some(Doc::Hold(h)) if h.device_id == "acc-kiosk" && h.amount == 10),
+            "{b}"
+        );
         let hers = docs(&member, "m01-phone").await;
         assert!(
             matches!(hers.get("kc-1"), Some(Doc::CheckIn(c)) if c.recorded_by == "acc-kiosk"),
@@ -160,9 +188,9 @@ async fn a_kiosk_acts_only_on_a_members_own_fresh_code() {
             ..session.clone()
         };
         let other_kiosk = account(&s, "kiosk-2", None, &[(RoleKind::Kiosk, Some("yuehai"))]).await;
-        let r = push(&kiosk, "kiosk-dev", vec![(6, redeem("kr-3", Some(replay)))]).await;
+        let r = push(&kiosk, "kiosk-dev", vec![(8, redeem("kr-3", Some(replay)))]).await;
         assert_eq!(
-            rejection(&r, 6).as_deref(),
+            rejection(&r, 8).as_deref(),
             Some("该党员码已经使用过，请刷新后重新出示"),
             "{b}"
         );

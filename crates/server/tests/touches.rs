@@ -236,6 +236,17 @@ fn ops(all: &Records, now: i64) -> Vec<Op> {
                 wish_id: "wish-lock".into(),
             },
         }),
+        // Her wallet is read on the server only: the touches must load it.
+        Op::ActAtKiosk(KioskAct {
+            member_id: "m-01".into(),
+            at: now,
+            proof: common::phone::proof(7, "m-01", now, "t-session"),
+            deed: KioskDeed::PlaceHold {
+                hold_id: "t-kiosk-hold".into(),
+                // Little: the redemptions further on spend her credits.
+                amount: 1,
+            },
+        }),
         Op::CheckInAtKiosk(KioskCheckIn {
             id: "t-kiosk-checkin".into(),
             activity_id: "t-hours".into(),
