@@ -13,7 +13,6 @@ use zhijian_domain::menu_ops::KioskCheckIn;
 use zhijian_domain::refusal::Why;
 use zhijian_domain::replica::Records;
 use zhijian_domain::station::{self, Board};
-use zhijian_domain::sync::Outcome as SyncOutcome;
 use zhijian_domain::{Op, Rejection};
 
 use super::kiosk_staff::{Lock, Staff};
@@ -21,7 +20,7 @@ use crate::components::{Message, Outcome, submit};
 use crate::i18n::*;
 use crate::qr_camera::Camera;
 use crate::shell::ShellUpdate;
-use crate::sync::{Sync, SyncFailure, random_hex};
+use crate::sync::{Sync, Verdict, random_hex};
 use crate::{js, member_key, when};
 
 /// Seconds without a touch before the kiosk forgets the member.
@@ -41,6 +40,9 @@ struct Visit {
     proof: MemberProof,
     /// Shown a printed 党员卡: check-ins only.
     by_card: bool,
+    /// The one hold this visit may place: a second tap while the first
+    /// waits for the network is the same hold, not another.
+    hold_id: String,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -79,6 +81,9 @@ pub fn StationPage() -> impl IntoView {
     let forget = move || {
         visit.set(None);
         message.set(None);
+        // A wait for the server may still run: the next member's buttons
+        // must not wait for it.
+        message.set_pending(false);
         screen.set(Screen::Idle);
     };
     let left = Memo::new(move |_| IDLE_SECS - (now.get() - last_touch.get()));
@@ -423,6 +428,7 @@ async fn check(sync: Sync, text: &str) -> Result<Visit, NotTaken> {
             session: random_hex(),
         },
         by_card: false,
+        hold_id: random_hex(),
     })
 }
 
@@ -444,6 +450,7 @@ fn check_card(sync: Sync, text: &str, card: CardCode) -> Result<Visit, NotTaken>
             session: random_hex(),
         },
         by_card: true,
+        hold_id: random_hex(),
     })
 }
 
@@ -520,16 +527,6 @@ fn Acting(
         if untrack(|| message.pending()) {
             return;
         }
-        if sync
-            .status
-            .with_untracked(|s| s.error == Some(SyncFailure::Offline))
-        {
-            message.set(Some((
-                false,
-                t_string!(i18n, kiosk_hold_offline).to_string(),
-            )));
-            return;
-        }
         message.set_pending(true);
         message.set(Some((true, t_string!(i18n, kiosk_hold_asking).to_string())));
         let session = v.proof.session.clone();
@@ -538,13 +535,14 @@ fn Acting(
             at: when::now_secs(),
             proof: v.proof,
             deed: KioskDeed::PlaceHold {
-                hold_id: random_hex(),
+                hold_id: v.hold_id,
                 amount,
             },
         });
         leptos::task::spawn_local(async move {
             let verdict = sync.mutate_and_wait(op, HOLD_WAIT_MS).await;
-            // Gone meanwhile (or the next member came): tell nobody else.
+            // Gone meanwhile (forgetting reset the form), or the next member
+            // came: tell nobody else.
             let here = visit
                 .try_with_untracked(|v| v.as_ref().is_some_and(|v| v.proof.session == session))
                 .unwrap_or(false);
@@ -553,14 +551,20 @@ fn Acting(
             }
             let locale = i18n.get_locale_untracked();
             match verdict {
-                Ok(Some(Ok(()))) => message.set(Some((
-                    true,
-                    td_string!(locale, kiosk_hold_placed, n = amount).to_string(),
-                ))),
-                Ok(Some(Err(SyncOutcome::Rejected {
-                    message: m, reason, ..
-                }))) => message.refused(m, reason),
-                Ok(Some(Err(SyncOutcome::Ok)) | None) => message.set(Some((
+                Ok(Verdict::Done) => {
+                    // Placed: a further reservation this visit is another hold.
+                    visit.update(|v| {
+                        if let Some(v) = v {
+                            v.hold_id = random_hex();
+                        }
+                    });
+                    message.set(Some((
+                        true,
+                        td_string!(locale, kiosk_hold_placed, n = amount).to_string(),
+                    )))
+                }
+                Ok(Verdict::Refused { message: m, reason }) => message.refused(m, reason),
+                Ok(Verdict::NoAnswer) => message.set(Some((
                     false,
                     td_string!(locale, kiosk_hold_no_answer).to_string(),
                 ))),
@@ -569,6 +573,21 @@ fn Acting(
             message.set_pending(false);
         });
     };
+    // This visit's hold, queued and not yet judged (no network).
+    let hold_queued = Memo::new(move |_| {
+        let Some(mine) = visit.with(|v| v.as_ref().map(|v| v.hold_id.clone())) else {
+            return false;
+        };
+        sync.replica.with(|r| {
+            r.as_ref().is_some_and(|r| {
+                r.outbox.iter().any(|m| {
+                    matches!(&m.op, Op::ActAtKiosk(KioskAct {
+                        deed: KioskDeed::PlaceHold { hold_id, .. }, ..
+                    }) if *hold_id == mine)
+                })
+            })
+        })
+    });
     let act = move |deed: KioskDeed, ok: String| {
         let Some(v) = visit.get_untracked() else {
             return;
@@ -680,6 +699,9 @@ fn Acting(
                     });
                     costs.sort_unstable();
                     costs.dedup();
+                    if hold_queued.get() {
+                        return view! { <p class="muted" data-testid="kiosk-hold-queued">{t!(i18n, kiosk_hold_waiting)}</p> }.into_any();
+                    }
                     let hint = (!costs.is_empty()).then(|| view! { <p>{t!(i18n, kiosk_hold_hint)}</p> });
                     view! {
                         <p class="muted">{t!(i18n, kiosk_no_hold)}</p>

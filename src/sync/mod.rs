@@ -36,6 +36,20 @@ pub struct SyncStatus {
     pub synced_at: Option<f64>,
 }
 
+/// What the server made of a change a screen waited for
+/// ([`Sync::mutate_and_wait`]).
+pub enum Verdict {
+    /// Accepted, and what it wrote is pulled.
+    Done,
+    /// Refused: the server's message, and its reason for other languages.
+    Refused {
+        message: String,
+        reason: Option<zhijian_domain::refusal::Reason>,
+    },
+    /// No answer in time (offline, or slow): the change stays queued.
+    NoAnswer,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SyncFailure {
     Offline,
@@ -403,8 +417,8 @@ impl Sync {
     }
 
     /// Validates and queues a change; shows at once, syncs soon. Returns
-    /// the seq it was queued as.
-    pub async fn mutate(self, mut op: Op) -> Result<u64, Rejection> {
+    /// the id it was queued with.
+    pub async fn mutate(self, mut op: Op) -> Result<String, Rejection> {
         let write = write::load(self)
             .await
             .map_err(|_| Rejection::Conflict(Why::PageIncomplete))?;
@@ -432,7 +446,7 @@ impl Sync {
             };
             match saved {
                 Ok(()) => {
-                    let seq = m.seq;
+                    let id = m.id.clone();
                     self.replica.update(|r| {
                         if let Some(r) = r {
                             r.queue(m, now);
@@ -440,7 +454,7 @@ impl Sync {
                     });
                     broadcast();
                     self.sync_soon(300);
-                    return Ok(seq);
+                    return Ok(id);
                 }
                 // Another tab took this seq: read its outbox and try again.
                 Err(e) if attempt == 0 => {
@@ -458,31 +472,48 @@ impl Sync {
     }
 
     /// Queues `op`, then syncs until the server has judged it and its
-    /// writes are pulled, for at most `wait_ms`: for a screen that cannot
-    /// judge a change itself and must not go on before the server has (a
-    /// kiosk placing a hold on a member's credits). `None`: no answer in
-    /// time (offline); the change stays queued.
-    pub async fn mutate_and_wait(
-        self,
-        op: Op,
-        wait_ms: u32,
-    ) -> Result<Option<Result<(), Outcome>>, Rejection> {
-        let seq = self.mutate(op).await?;
+    /// writes are pulled, for at most about `wait_ms`: for a screen that
+    /// cannot judge a change itself and must not go on before the server
+    /// has (a kiosk placing a hold on a member's credits). A refusal is
+    /// shown by that screen and not kept (a kiosk keeps nothing of her).
+    /// Without an answer the change stays queued.
+    pub async fn mutate_and_wait(self, op: Op, wait_ms: u32) -> Result<Verdict, Rejection> {
+        let id = self.mutate(op.clone()).await?;
         let deadline = js_sys::Date::now() + f64::from(wait_ms);
+        let mut tried = false;
         loop {
-            self.sync_now().await;
-            let verdict = self.replica.with_untracked(|r| {
-                r.as_ref()
-                    .and_then(|r| r.verdict(seq))
-                    .map(|v| v.map_err(Clone::clone))
-            });
-            let offline = self
+            // Syncs run on their own: a stalled request cannot hold the
+            // screen past the deadline.
+            let (syncing, offline) = self
                 .status
-                .with_untracked(|s| s.error == Some(SyncFailure::Offline));
-            if verdict.is_some() || offline || js_sys::Date::now() >= deadline {
-                return Ok(verdict);
+                .with_untracked(|s| (s.syncing, s.error == Some(SyncFailure::Offline)));
+            if !syncing {
+                if tried && offline {
+                    return Ok(Verdict::NoAnswer);
+                }
+                spawn_local(self.sync_now());
+                tried = true;
             }
-            gloo_timers::future::TimeoutFuture::new(1_000).await;
+            gloo_timers::future::TimeoutFuture::new(250).await;
+            let found = self.replica.with_untracked(|r| {
+                r.as_ref()?
+                    .verdict(&id, &op)
+                    .map(|v| v.map_err(|x| (x.seq, x.outcome.clone())))
+            });
+            match found {
+                Some(Ok(())) | Some(Err((_, Outcome::Ok))) => return Ok(Verdict::Done),
+                Some(Err((
+                    seq,
+                    Outcome::Rejected {
+                        message, reason, ..
+                    },
+                ))) => {
+                    self.dismiss(seq).await;
+                    return Ok(Verdict::Refused { message, reason });
+                }
+                None if js_sys::Date::now() >= deadline => return Ok(Verdict::NoAnswer),
+                None => {}
+            }
         }
     }
 

@@ -256,6 +256,12 @@ impl Actor {
                 code: None,
                 ..r.clone()
             }),
+            // The station device a hold is for shows her masked name only:
+            // whoever stands at a kiosk sees no full names.
+            Doc::Hold(h) if self.account_id == h.device_id => Doc::Hold(Hold {
+                member_name: crate::credits::mask_name(&h.member_name),
+                ..h.clone()
+            }),
             other => other.clone(),
         };
         let doc = &doc;

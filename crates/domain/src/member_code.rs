@@ -864,15 +864,11 @@ mod tests {
         assert!(!device.docs.contains_key("h0"));
         let window = MemberCode::parse(&p.code).unwrap().window;
         assert!(device.docs.contains_key(&CodeUse::id_for("m1", window)));
-        // The server: no more than her balance, on the kiosk itself, for the visit.
+        // The server: no more than her balance (the refusal does not say it:
+        // the screen is shared), on the kiosk itself, for the visit.
         assert_eq!(
             run(&mut r, &k, act(hold("h0", 100), "m1", p.clone())),
-            Err(Rejection::Ledger(
-                crate::ledger::LedgerError::Insufficient {
-                    available: 40,
-                    needed: 100
-                }
-            ))
+            Err(Rejection::Conflict(Why::KioskHoldTooLarge))
         );
         run(&mut r, &k, act(hold("h1", 30), "m1", p.clone())).unwrap();
         let Some(Doc::Hold(h)) = r.docs.get("h1").cloned() else {
@@ -883,6 +879,12 @@ mod tests {
             ("m1", "k-a", 30)
         );
         assert_eq!(h.expires_at, NOW + KIOSK_HOLD_SECS);
+        // The kiosk receives it with her name masked.
+        let seen = k.view_of_doc(&Doc::Hold(h.clone()), &r.orgs["b1"].clone(), &[]);
+        assert!(matches!(seen, Some(Doc::Hold(x)) if x.member_name == "马*燕"));
+        assert!(
+            matches!(m1().view_of_doc(&Doc::Hold(h), &r.orgs["b1"].clone(), &[]), Some(Doc::Hold(x)) if x.member_name == "马晓燕")
+        );
         // Not on a printed card alone, not for another station's member.
         let card = print_card(&mut r, "m1", 1, 1);
         assert_eq!(

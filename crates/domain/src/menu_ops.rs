@@ -1594,9 +1594,9 @@ mod tests {
         use crate::replica::Replica;
         use crate::sync::{Change, MutationResult, Outcome, PullResponse, PushResponse};
         let mut r = Replica::from_parts(secretary(), world(), vec![], 0, 0, vec![]);
-        r.mutate(Op::SaveMenu(the_menu()), NOW, String::new())
-            .unwrap();
-        assert_eq!(r.verdict(1), None, "queued");
+        let save = Op::SaveMenu(the_menu());
+        r.mutate(save.clone(), NOW, "q-1".into()).unwrap();
+        assert_eq!(r.verdict("q-1", &save), None, "queued");
         let ok = MutationResult {
             seq: 1,
             name: "menu.save@1".into(),
@@ -1611,7 +1611,7 @@ mod tests {
             r.view().menus().contains_key("menu-1"),
             "accepted, not yet pulled: still shown"
         );
-        assert_eq!(r.verdict(1), None, "accepted, not yet pulled");
+        assert_eq!(r.verdict("q-1", &save), None, "accepted, not yet pulled");
         // Rebuilt from storage meanwhile (no outbox entry, base without it):
         // carried over from the replica it replaces.
         let mut reloaded = Replica::from_parts(secretary(), world(), vec![], 0, 1, vec![]);
@@ -1634,7 +1634,7 @@ mod tests {
             r.view().menus().contains_key("menu-1"),
             "a partial pull keeps it"
         );
-        assert_eq!(r.verdict(1), None, "pulled in part");
+        assert_eq!(r.verdict("q-1", &save), None, "pulled in part");
         r.apply_pull(&page(
             false,
             vec![Change::Doc {
@@ -1643,10 +1643,9 @@ mod tests {
             }],
         ));
         assert_eq!(r.view().menus()["menu-1"], saved, "now from the base");
-        assert_eq!(r.verdict(1), Some(Ok(())));
+        assert_eq!(r.verdict("q-1", &save), Some(Ok(())));
         // Refused: the reason, at once.
-        r.mutate(Op::SaveMenu(the_menu()), NOW, String::new())
-            .unwrap();
+        r.mutate(save.clone(), NOW, "q-2".into()).unwrap();
         let refused = Outcome::Rejected {
             code: "conflict".into(),
             message: "已被占用".into(),
@@ -1660,7 +1659,9 @@ mod tests {
                 outcome: refused.clone(),
             }],
         });
-        assert_eq!(r.verdict(2), Some(Err(&refused)));
+        assert!(
+            matches!(r.verdict("q-2", &save), Some(Err(x)) if x.outcome == refused && x.seq == 2)
+        );
         assert_eq!(r.view(), &r.base);
     }
 

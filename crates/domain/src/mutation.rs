@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Actor;
 use crate::credit_ops::{self, Award, NewPledge, NewWish, PlaceHold, Redeem, Reverse};
 use crate::credits::{CreditRules, Reward};
+use crate::ledger::LedgerError;
 use crate::meeting::{Meeting, MeetingRules};
 use crate::meeting_ops;
 use crate::member::{MemberPatch, ProfilePatch};
@@ -20,6 +21,7 @@ use crate::member_code::{self, KioskAct, KioskDeed};
 use crate::menu::MonthlyMenu;
 use crate::menu_ops::{self, ActivityDraft, HandCheckIn, KioskCheckIn, NewCheckIn, NewSignup};
 use crate::org_ops;
+use crate::refusal::Why;
 use crate::study::Course;
 use crate::study_ops::{self, NewReflection};
 
@@ -345,8 +347,16 @@ fn act_at_kiosk(
         // A device cannot see her wallet: it shows nothing until the server
         // has judged the hold and the kiosk has pulled it.
         KioskDeed::PlaceHold { .. } if !view.holds_secrets() => Vec::new(),
+        // Refused without her balance: the screen is shared and a refusal
+        // stays on the kiosk until staff dismiss it.
         KioskDeed::PlaceHold { hold_id, amount } => {
-            credit_ops::place_hold(&member, &kiosk_hold(kiosk, k, hold_id, *amount), view, now)?
+            credit_ops::place_hold(&member, &kiosk_hold(kiosk, k, hold_id, *amount), view, now)
+                .map_err(|e| match e {
+                    Rejection::Ledger(LedgerError::Insufficient { .. }) => {
+                        Rejection::Conflict(Why::KioskHoldTooLarge)
+                    }
+                    other => other,
+                })?
         }
     };
     writes.extend(proof);

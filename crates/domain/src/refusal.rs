@@ -219,6 +219,7 @@ texts! {
         AnswerNotAChoice = "answer_not_a_choice", "正确答案须是不重复的选项";
         CourseOrgFixed = "course_org_fixed", "课程所属的组织不能更改";
         AudienceOutsideScope = "audience_outside_scope", "只能面向本组织及下级组织发布";
+        KioskHoldTooLarge = "kiosk_hold_too_large", "可用积分不够预留这么多，请选少一些，或在手机“积分”页查看";
     }
 }
 

@@ -609,19 +609,20 @@ impl Replica {
         }
     }
 
-    /// What became of the mutation queued as `seq`, for a screen that waits
-    /// for the server (a kiosk cannot judge a hold on a member's credits):
-    /// `None` until the server has answered and the pull after it has
-    /// brought what it wrote.
-    pub fn verdict(&self, seq: u64) -> Option<Result<(), &Outcome>> {
-        if let Some(r) = self.rejected.iter().find(|r| r.seq == seq) {
-            return Some(Err(&r.outcome));
-        }
-        let waiting = |list: &[Mutation]| list.iter().any(|m| m.seq == seq);
-        if seq > self.last_seq || waiting(&self.outbox) || waiting(&self.acked) {
+    /// What became of the mutation queued with `id` (doing `op`), for a
+    /// screen that waits for the server (a kiosk cannot judge a hold on a
+    /// member's credits): `None` until the server has answered and the pull
+    /// after it has brought what it wrote. By id, not seq: a push may
+    /// renumber the queue.
+    pub fn verdict(&self, id: &str, op: &Op) -> Option<Result<(), &RejectedMutation>> {
+        let waiting = |list: &[Mutation]| list.iter().any(|m| m.id == id);
+        if waiting(&self.outbox) || waiting(&self.acked) {
             return None;
         }
-        Some(Ok(()))
+        match self.rejected.iter().find(|r| r.op.as_ref() == Some(op)) {
+            Some(r) => Some(Err(r)),
+            None => Some(Ok(())),
+        }
     }
 
     /// Forgets a rejection once the user has seen it.

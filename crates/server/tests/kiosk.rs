@@ -156,7 +156,7 @@ async fn a_kiosk_acts_only_on_a_members_own_fresh_code() {
         assert_eq!(rejection(&r, 5), None, "{b}");
         assert_eq!(
             rejection(&r, 6).as_deref(),
-            Some("积分余额不足：可用 10，需要 30"),
+            Some("可用积分不够预留这么多，请选少一些，或在手机“积分”页查看"),
             "{b}"
         );
         assert_eq!(rejection(&r, 7), None, "{b}");

@@ -310,9 +310,23 @@ pub async fn push(
         }
     }
     batch.commit().await?;
+    pause_after_commit().await;
     match stop {
         Some(e) => Err(e),
         None => Ok(ApiJson(PushResponse { last_seq, results })),
+    }
+}
+
+/// The fault tests kill the server here, committed but not yet answered
+/// (`ZJ_TEST_PAUSE_AFTER_COMMIT_MS`, honoured by debug builds only): the
+/// device must resend the batch and have it skipped, not applied again.
+async fn pause_after_commit() {
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("ZJ_TEST_PAUSE_AFTER_COMMIT_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
     }
 }
 

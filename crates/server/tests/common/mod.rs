@@ -136,6 +136,14 @@ pub struct Spawned {
     child: tokio::process::Child,
 }
 
+impl Spawned {
+    /// SIGKILL, as a crash or a pulled plug would: nothing is flushed.
+    pub async fn kill(mut self) {
+        let _ = self.child.start_kill();
+        let _ = self.child.wait().await;
+    }
+}
+
 impl Drop for Spawned {
     fn drop(&mut self) {
         let _ = self.child.start_kill();
@@ -144,6 +152,11 @@ impl Drop for Spawned {
 
 /// Starts the real `zhijian-server` binary on a free port over `url`.
 pub async fn spawn_binary(url: &str) -> Spawned {
+    spawn_binary_with(url, &[]).await
+}
+
+/// `spawn_binary` with more environment.
+pub async fn spawn_binary_with(url: &str, env: &[(&str, &str)]) -> Spawned {
     use tokio::io::AsyncBufReadExt;
     let dir = tempfile::tempdir().expect("tempdir");
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_zhijian-server"))
@@ -158,6 +171,7 @@ pub async fn spawn_binary(url: &str) -> Spawned {
             "127.0.0.1:0",
         ])
         .env("ZJ_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
