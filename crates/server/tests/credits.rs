@@ -386,10 +386,11 @@ async fn a_station_device_spends_only_the_hold_placed_for_it() {
             Some("积分余额不足：可用 40，需要 60")
         );
         assert_eq!(rejection(&r, 3), None);
-        // The station device sees the hold, not the wallet or the entries.
+        // The station device sees the hold (her name masked), not the
+        // wallet or the entries.
         let kiosk = login(&s.client, "kiosk-yuehai", "kiosk1234").await;
         let k = docs(&kiosk, "kiosk-dev").await;
-        assert!(matches!(k.get("h-a"), Some(Doc::Hold(h)) if h.member_name == "测试cr-h"));
+        assert!(matches!(k.get("h-a"), Some(Doc::Hold(h)) if h.member_name == "测****h"));
         assert!(!k.contains_key(&Wallet::id_for("cr-h")));
         assert!(!k.contains_key("award-cr-h"));
         assert!(
