@@ -44,12 +44,9 @@ impl Outcome {
         }));
     }
 
-    fn refuse(&self, e: &zhijian_domain::Rejection) {
-        self.message.set(Some(Said {
-            ok: false,
-            text: e.to_string(),
-            reason: Some(e.reason()),
-        }));
+    /// Why the change was refused here, before it was queued.
+    pub fn refuse(&self, e: &zhijian_domain::Rejection) {
+        self.refused(e.to_string(), Some(e.reason()));
     }
 
     /// The server's refusal, in the reader's language where it has a reason.

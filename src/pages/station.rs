@@ -568,7 +568,7 @@ fn Acting(
                     false,
                     td_string!(locale, kiosk_hold_no_answer).to_string(),
                 ))),
-                Err(e) => message.refused(e.to_string(), Some(e.reason())),
+                Err(e) => message.refuse(&e),
             }
             message.set_pending(false);
         });
@@ -693,15 +693,15 @@ fn Acting(
             <h3 id="kiosk-redeem">{t!(i18n, kiosk_redeem_title)}</h3>
             {move || match hold.get() {
                 None => {
+                    if hold_queued.get() {
+                        return view! { <p class="muted" data-testid="kiosk-hold-queued">{t!(i18n, kiosk_hold_waiting)}</p> }.into_any();
+                    }
                     // What she could reserve: each price on the shelf, once.
                     let mut costs: Vec<i64> = board.with(|b| {
                         b.as_ref().map(|b| b.rewards.iter().map(|x| x.cost).collect()).unwrap_or_default()
                     });
                     costs.sort_unstable();
                     costs.dedup();
-                    if hold_queued.get() {
-                        return view! { <p class="muted" data-testid="kiosk-hold-queued">{t!(i18n, kiosk_hold_waiting)}</p> }.into_any();
-                    }
                     let hint = (!costs.is_empty()).then(|| view! { <p>{t!(i18n, kiosk_hold_hint)}</p> });
                     view! {
                         <p class="muted">{t!(i18n, kiosk_no_hold)}</p>
