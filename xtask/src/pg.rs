@@ -64,6 +64,20 @@ impl Postgres {
         Ok(Self { dir, bin, port })
     }
 
+    /// A shell command that restarts the cluster (the fault tests run it).
+    pub fn restart_command(&self) -> String {
+        let pg_ctl = format!(
+            "{} -D {} -m fast -w restart",
+            self.bin.join("pg_ctl").display(),
+            self.dir.join("data").display()
+        );
+        if util::is_root() {
+            format!("runuser -u postgres -- {pg_ctl} >/dev/null")
+        } else {
+            format!("{pg_ctl} >/dev/null")
+        }
+    }
+
     pub fn url(&self) -> String {
         format!("postgres://zhijian@127.0.0.1:{}/postgres", self.port)
     }

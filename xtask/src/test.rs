@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use crate::build;
 use crate::pg::Postgres;
 use crate::tools;
-use crate::util::{Result, cargo, root, run, step};
+use crate::util::{self, Result, cargo, root, run, step};
 
 #[derive(Default)]
 struct Tally {
@@ -123,7 +123,13 @@ fn layers(tally: &mut Tally, skip_e2e: bool) -> Result {
         cargo()
             .args(["test", "--workspace", "--exclude", "zhijian"])
             .env("ZJ_TEST_POSTGRES_URL", pg.url())
-            .env("ZJ_REQUIRE_POSTGRES", "1"),
+            .env("ZJ_TEST_POSTGRES_RESTART", pg.restart_command())
+            .env("ZJ_REQUIRE_POSTGRES", "1")
+            // The disk-full test mounts a small tmpfs, which needs root.
+            .env(
+                "ZJ_REQUIRE_DISK_FAULTS",
+                if util::is_root() { "1" } else { "0" },
+            ),
     )?;
     drop(pg);
     tally.add("native (unit, property, server)", p, f);

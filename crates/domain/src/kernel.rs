@@ -110,6 +110,9 @@ pub struct Touches {
     /// Members whose wallet and holds are read (the store also loads them
     /// for the members of loaded check-ins, entries and claimed wishes).
     pub wallets: Vec<String>,
+    /// Writes the org tree (creates, renames or moves an org): a store
+    /// with concurrent writers runs it alone (docs/sync.md).
+    pub reshapes: bool,
 }
 
 impl Touches {
@@ -183,6 +186,11 @@ impl Touches {
     /// The descendants of the first org too.
     pub fn subtree(mut self) -> Self {
         self.subtree = true;
+        self
+    }
+
+    pub fn reshapes(mut self) -> Self {
+        self.reshapes = true;
         self
     }
 

@@ -106,14 +106,14 @@ mutations! {
         apply org_ops::add_member(actor, m, view);
     /// Committee staff create an org under one they manage.
     "org.create@1" CreateOrg(NewOrg)
-    (o) => touches Touches::default().orgs([&o.parent_id, &o.id]),
+    (o) => touches Touches::default().orgs([&o.parent_id, &o.id]).reshapes(),
         apply org_ops::create_org(actor, o, view);
     "org.rename@1" RenameOrg { org_id: String, name: String }
-    { org_id, name } => touches Touches::default().orgs([org_id]),
+    { org_id, name } => touches Touches::default().orgs([org_id]).reshapes(),
         apply org_ops::rename_org(actor, org_id, name, view);
     /// Moves an org (and its subtree) under another parent.
     "org.move@1" MoveOrg { org_id: String, new_parent_id: String }
-    { org_id, new_parent_id } => touches Touches::default().orgs([org_id, new_parent_id]).subtree(),
+    { org_id, new_parent_id } => touches Touches::default().orgs([org_id, new_parent_id]).subtree().reshapes(),
         apply org_ops::move_org(actor, org_id, new_parent_id, view);
 
     // Menus, activities, sign-ups and check-ins (menu_ops).

@@ -415,6 +415,31 @@ mod tests {
             apply_now(&staff, &cycle, &v).unwrap_err().code(),
             "conflict"
         );
+        // What writes orgs says so, for stores that run it alone.
+        let rename = Op::RenameOrg {
+            org_id: "g1".into(),
+            name: "第一党小组".into(),
+        };
+        assert!(matches!(
+            &apply_now(&staff, &rename, &v).unwrap()[..],
+            [Write::Org(_)]
+        ));
+        for op in [&create, &mv, &rename] {
+            assert!(op.touches(&staff).reshapes, "{}", op.name());
+        }
+        let add = Op::AddMember(NewMember {
+            id: "m9".into(),
+            org_id: "b1".into(),
+            name: "杨帆".into(),
+            status: MemberStatus::Probationary,
+            mode: ManagementMode::Mobile,
+            phone: None,
+            workplace: None,
+        });
+        assert!(
+            !add.touches(&staff).reshapes,
+            "a member joins beside others"
+        );
     }
 
     #[test]

@@ -135,8 +135,29 @@ impl Db {
     async fn migrate(&self) -> Result<(), DbError> {
         match self.backend {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => {
+                POSTGRES_MIGRATIONS.run(&self.pool).await?;
+                self.align_version_base().await?;
+            }
         }
+        Ok(())
+    }
+
+    /// Versions on PostgreSQL are `version_base` plus a transaction id
+    /// (docs/sync.md). Restored into another cluster, transaction ids start
+    /// lower than the versions already given: raise the base so every new
+    /// version is above every stored one and above the old counter's last
+    /// (which devices may hold as cursors). A no-op otherwise: every
+    /// committed row is below the base plus this transaction's id.
+    async fn align_version_base(&self) -> Result<(), DbError> {
+        self.pool
+            .execute(
+                "UPDATE sync_state SET version_base = GREATEST(version_base, version, \
+                 (SELECT COALESCE(MAX(v), 0) FROM (SELECT MAX(version) AS v FROM orgs \
+                  UNION ALL SELECT MAX(version) FROM members UNION ALL SELECT MAX(version) FROM docs) AS t) \
+                 - pg_current_xact_id()::text::bigint + 1) WHERE id = 1",
+            )
+            .await?;
         Ok(())
     }
 

@@ -191,11 +191,10 @@ pub async fn seed_if_empty(db: &Db) -> Result<bool, sqlx::Error> {
     if n > 0 {
         return Ok(false);
     }
-    let version: i64 =
-        sqlx::query("UPDATE sync_state SET version = version + 1 WHERE id = 1 RETURNING version")
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("version")?;
+    let version: i64 = sqlx::query(crate::records::next_version_sql(&tx))
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("version")?;
     let mut paths: Vec<(&str, String)> = Vec::new();
     for (pos, o) in (0_i64..).zip(ORGS) {
         let parent_path = o

@@ -40,6 +40,10 @@ pub enum ApiError {
     /// Out of capacity for now (hash slots, database connections): 503.
     #[error("服务器繁忙，请稍后再试")]
     Busy { retry_after: u64 },
+    /// The database cannot take writes now (restarting, unreachable, its
+    /// disk full or read-only): 503, nothing of the request written.
+    #[error("服务器暂时无法保存数据，正在恢复，请稍后再试")]
+    Unavailable { retry_after: u64 },
     #[error("database error")]
     Db(#[from] sqlx::Error),
     #[error("internal error")]
@@ -64,33 +68,68 @@ impl ApiError {
             }
             ApiError::Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, "throttled"),
             ApiError::Busy { .. } => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+            ApiError::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Db(_) | ApiError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
 }
 
-/// Database errors that mean "too busy now", not "broken": the pool had no
-/// free connection in time, PostgreSQL cancelled a statement at
-/// `statement_timeout` (57014) or a lock wait at `lock_timeout` (55P03),
-/// SQLite stayed locked past `busy_timeout`.
-fn is_overload(e: &sqlx::Error) -> bool {
+/// What a database error means for the client.
+#[derive(Debug, PartialEq, Eq)]
+enum Trouble {
+    /// Too busy now: the pool had no free connection in time, PostgreSQL
+    /// cancelled a statement at `statement_timeout` (57014) or a lock wait at
+    /// `lock_timeout` (55P03), chose this transaction as a deadlock's victim
+    /// (40P01) or a serialization failure (40001); SQLite stayed locked past
+    /// `busy_timeout` (5, 517).
+    Busy,
+    /// Cannot write now: the connection was lost or refused (a restart, the
+    /// server shutting down: 57P01–57P03, class 08), PostgreSQL is out of
+    /// disk (53100); SQLite's file is read-only (8), its disk full (13),
+    /// unreadable or unwritable (10, 14), with their extended codes.
+    Unavailable,
+}
+
+fn trouble(e: &sqlx::Error) -> Option<Trouble> {
     match e {
-        sqlx::Error::PoolTimedOut => true,
-        sqlx::Error::Database(d) => {
-            matches!(d.code().as_deref(), Some("57014" | "55P03" | "5" | "517"))
-                || d.message().contains("database is locked")
+        sqlx::Error::PoolTimedOut => Some(Trouble::Busy),
+        sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => {
+            Some(Trouble::Unavailable)
         }
-        _ => false,
+        sqlx::Error::Database(d) => {
+            if d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                let code = d.code().and_then(|c| c.parse::<i32>().ok()).unwrap_or(0);
+                return match code & 0xff {
+                    5 | 6 => Some(Trouble::Busy),
+                    8 | 10 | 13 | 14 => Some(Trouble::Unavailable),
+                    _ => None,
+                };
+            }
+            match d.code().as_deref() {
+                Some("57014" | "55P03" | "40P01" | "40001" | "53300") => Some(Trouble::Busy),
+                Some("57P01" | "57P02" | "57P03" | "53100") => Some(Trouble::Unavailable),
+                Some(c) if c.starts_with("08") => Some(Trouble::Unavailable),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let this = match self {
-            ApiError::Db(e) if is_overload(&e) => {
-                tracing::warn!(error = %e, "database overloaded");
-                ApiError::Busy { retry_after: 2 }
-            }
+            ApiError::Db(e) => match trouble(&e) {
+                Some(Trouble::Busy) => {
+                    tracing::warn!(error = %e, "database overloaded");
+                    ApiError::Busy { retry_after: 2 }
+                }
+                Some(Trouble::Unavailable) => {
+                    tracing::error!(error = %e, "database unavailable");
+                    ApiError::Unavailable { retry_after: 5 }
+                }
+                None => ApiError::Db(e),
+            },
             other => other,
         };
         let (status, code) = this.status_and_code();
@@ -103,9 +142,9 @@ impl IntoResponse for ApiError {
             _ => None,
         };
         let retry_after = match &this {
-            ApiError::Throttled { retry_after } | ApiError::Busy { retry_after } => {
-                Some(*retry_after)
-            }
+            ApiError::Throttled { retry_after }
+            | ApiError::Busy { retry_after }
+            | ApiError::Unavailable { retry_after } => Some(*retry_after),
             _ => None,
         };
         let body = ErrorBody {
@@ -138,6 +177,42 @@ mod tests {
         let res = ApiError::Db(sqlx::Error::RowNotFound).into_response();
         assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(res.headers().get(axum::http::header::RETRY_AFTER).is_none());
+    }
+
+    /// SQLite's own errors, as a read-only file and a full disk give them
+    /// (the disk-full case end to end is in tests/db_faults.rs).
+    #[tokio::test]
+    async fn a_read_only_or_full_sqlite_file_is_unavailable_not_broken() {
+        use sqlx::Connection;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("x.db");
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let mut rw = sqlx::SqliteConnection::connect(&url).await.expect("open");
+        sqlx::query("CREATE TABLE t (x TEXT)")
+            .execute(&mut rw)
+            .await
+            .expect("create");
+        let mut ro =
+            sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=ro", path.display()))
+                .await
+                .expect("open read-only");
+        let e = sqlx::query("INSERT INTO t VALUES ('a')")
+            .execute(&mut ro)
+            .await
+            .expect_err("read-only");
+        assert_eq!(trouble(&e), Some(Trouble::Unavailable), "{e}");
+        sqlx::query("PRAGMA max_page_count = 2")
+            .execute(&mut rw)
+            .await
+            .expect("limit");
+        let e = sqlx::query("INSERT INTO t VALUES (zeroblob(100000))")
+            .execute(&mut rw)
+            .await
+            .expect_err("full");
+        assert_eq!(trouble(&e), Some(Trouble::Unavailable), "{e}");
+        let res = ApiError::Db(e).into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()[axum::http::header::RETRY_AFTER], "5");
     }
 }
 

@@ -59,31 +59,176 @@ pub async fn apply_one(
     op: &zhijian_domain::Op,
     now: i64,
 ) -> Result<Result<(), zhijian_domain::Rejection>, ApiError> {
-    let mut tx = db.pool().begin().await?;
-    let version = next_version(&mut tx).await?;
     let touches = match op.checked_touches(actor) {
         Ok(t) => t,
         Err(r) => return Ok(Err(r)),
     };
+    let mut tx = db.pool().begin().await?;
+    let version = next_version(&mut tx).await?;
+    lock(&mut tx, [&touches]).await?;
     let view = load(&mut tx, &touches).await?;
     let writes = match zhijian_domain::apply(actor, op, &view, now) {
         Ok(w) => w,
         Err(r) => return Ok(Err(r)),
     };
+    check_reshape(&touches, &writes)?;
     write(&mut tx, &writes, &view, version).await?;
     tx.commit().await?;
     Ok(Ok(()))
 }
 
-/// Takes the next version. As the first write of a transaction it also takes
-/// the row lock that orders all writers, so versions commit in order.
+fn is_postgres(conn: &AnyConnection) -> bool {
+    conn.backend_name() == "PostgreSQL"
+}
+
+/// The version this transaction writes at (docs/sync.md "Versions").
+/// SQLite: the next value of one counter, whose row lock also makes this
+/// transaction the only writer. PostgreSQL: `version_base` plus this
+/// transaction's id, which takes no lock: writers run side by side and a
+/// pull reads only below the oldest one still running.
 pub async fn next_version(conn: &mut AnyConnection) -> Result<u64, ApiError> {
-    let v: i64 =
-        sqlx::query("UPDATE sync_state SET version = version + 1 WHERE id = 1 RETURNING version")
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get("version")?;
+    let v: i64 = sqlx::query(next_version_sql(conn))
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("version")?;
     u64::try_from(v).map_err(|_| ApiError::Internal)
+}
+
+/// The statement behind `next_version`, for writers outside the API (demo data).
+pub fn next_version_sql(conn: &AnyConnection) -> &'static str {
+    if is_postgres(conn) {
+        "SELECT version_base + pg_current_xact_id()::text::bigint AS version FROM sync_state WHERE id = 1"
+    } else {
+        "UPDATE sync_state SET version = version + 1 WHERE id = 1 RETURNING version"
+    }
+}
+
+/// How long a pull waits for the writers that were running when it began.
+const PULL_WAITS_FOR_WRITERS: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The version every row at or below which is committed and visible, and
+/// the scope epoch, read together. PostgreSQL: just below the oldest
+/// transaction still running (`pg_snapshot_xmin`), since no transaction
+/// that could still commit has an id below it. It first waits (up to a
+/// second) for the transactions that were running when it began, so a
+/// device that pulls right after its push sees its own writes.
+pub async fn committed_version(conn: &mut AnyConnection) -> Result<(u64, u64), ApiError> {
+    if !is_postgres(conn) {
+        let row = sqlx::query("SELECT version, scope_epoch FROM sync_state WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await?;
+        return Ok((as_u64(&row, "version")?, as_u64(&row, "scope_epoch")?));
+    }
+    let sql = "SELECT version_base + pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1 AS version, \
+               scope_epoch, pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin, \
+               pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax \
+               FROM sync_state WHERE id = 1";
+    let started = std::time::Instant::now();
+    let mut row = sqlx::query(sql).fetch_one(&mut *conn).await?;
+    let began: i64 = row.try_get("xmax")?;
+    while row.try_get::<i64, _>("xmin")? < began && started.elapsed() < PULL_WAITS_FOR_WRITERS {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        row = sqlx::query(sql).fetch_one(&mut *conn).await?;
+    }
+    Ok((as_u64(&row, "version")?, as_u64(&row, "scope_epoch")?))
+}
+
+fn as_u64(row: &AnyRow, column: &str) -> Result<u64, ApiError> {
+    u64::try_from(row.try_get::<i64, _>(column)?).map_err(|_| ApiError::Internal)
+}
+
+/// The keys a mutation locks before it reads: every record `t` names that
+/// it may change or whose invariant it checks (a capacity, a balance, a
+/// stock, a wish's single claimer). Orgs are read, not locked: what writes
+/// them takes the tree lock alone (`Touches::reshapes`).
+fn lock_keys(t: &Touches) -> impl Iterator<Item = String> + '_ {
+    t.docs
+        .iter()
+        .map(|d| format!("d:{d}"))
+        .chain(t.members.iter().map(|m| format!("m:{m}")))
+        .chain(t.wallets.iter().map(|m| format!("w:{m}")))
+        .chain(t.alliances.iter().map(|a| format!("a:{a}")))
+        .chain(t.menu_slot.iter().map(|(o, m, _)| format!("s:{o}:{m}")))
+}
+
+/// Locks what the mutations of a batch name, before any of them reads
+/// (PostgreSQL; SQLite has one writer at a time). Transaction-scoped
+/// advisory locks: a key need not be a row yet (two creations of one id
+/// wait for each other). The tree lock is shared by every writer and
+/// exclusive for one that reshapes the tree, whose paths the others read.
+pub async fn lock<'a>(
+    conn: &mut AnyConnection,
+    touches: impl IntoIterator<Item = &'a Touches>,
+) -> Result<(), ApiError> {
+    if !is_postgres(conn) {
+        return Ok(());
+    }
+    let mut keys = Vec::new();
+    let mut reshapes = false;
+    for t in touches {
+        keys.extend(lock_keys(t));
+        reshapes |= t.reshapes;
+    }
+    let tree = if reshapes {
+        "SELECT pg_advisory_xact_lock($1)::text AS x"
+    } else {
+        "SELECT pg_advisory_xact_lock_shared($1)::text AS x"
+    };
+    sqlx::query(tree)
+        .bind(lock_id("tree"))
+        .fetch_all(&mut *conn)
+        .await?;
+    lock_more(conn, keys).await
+}
+
+/// A key's advisory-lock id: the first 8 bytes of its SHA-256 (a collision
+/// only makes two writers wait for each other).
+fn lock_id(key: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(key.as_bytes());
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&d[..8]);
+    i64::from_be_bytes(b)
+}
+
+/// Locks `keys` in the order of their ids, in one statement per thousand,
+/// so two batches never take the same two keys in opposite orders. (Keys
+/// found only while loading can still cross: PostgreSQL then cancels one
+/// statement with 40P01, and that push answers 503 to be retried.)
+async fn lock_more(
+    conn: &mut AnyConnection,
+    keys: impl IntoIterator<Item = String>,
+) -> Result<(), ApiError> {
+    let ids: std::collections::BTreeSet<i64> = keys.into_iter().map(|k| lock_id(&k)).collect();
+    if ids.is_empty() || !is_postgres(conn) {
+        return Ok(());
+    }
+    let ids: Vec<i64> = ids.into_iter().collect();
+    for chunk in ids.chunks(1000) {
+        let values: Vec<String> = (1..=chunk.len())
+            .map(|i| format!("(${i}::bigint)"))
+            .collect();
+        let sql = format!(
+            "SELECT pg_advisory_xact_lock(k)::text AS x FROM (VALUES {}) AS t(k) ORDER BY k",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.fetch_all(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// What writes orgs must have said so in its touches, or it would run
+/// beside writers reading the paths it changes.
+pub fn check_reshape(t: &Touches, writes: &[Write]) -> Result<(), ApiError> {
+    if !t.reshapes && writes.iter().any(|w| matches!(w, Write::Org(_))) {
+        tracing::error!("a mutation wrote an org without declaring Touches::reshapes");
+        return Err(ApiError::Internal);
+    }
+    Ok(())
 }
 
 pub fn doc_from_row(r: &AnyRow) -> Result<Doc, ApiError> {
@@ -153,6 +298,26 @@ async fn load_docs(
             view.put_doc(d);
         }
     }
+    // What the documents named lead to is locked before it is read, as
+    // what `t` names was (`lock`).
+    wallets.sort();
+    wallets.dedup();
+    activities.sort();
+    activities.dedup();
+    lock_more(
+        conn,
+        more.iter()
+            .chain(&activities)
+            .filter(|d| !t.docs.contains(d))
+            .map(|d| format!("d:{d}"))
+            .chain(
+                wallets
+                    .iter()
+                    .filter(|m| !t.wallets.contains(m))
+                    .map(|m| format!("w:{m}")),
+            ),
+    )
+    .await?;
     for id in &more {
         if let Some(r) = sqlx::query("SELECT body FROM docs WHERE id = $1")
             .bind(id)
@@ -163,8 +328,6 @@ async fn load_docs(
         }
     }
     // Whoever's credits move: their record, wallet and holds.
-    wallets.sort();
-    wallets.dedup();
     for m in &wallets {
         load_member(conn, view, m).await?;
         for r in
@@ -177,8 +340,6 @@ async fn load_docs(
             view.put_doc(doc_from_row(&r)?);
         }
     }
-    activities.sort();
-    activities.dedup();
     for a in &activities {
         for r in sqlx::query("SELECT body FROM docs WHERE id = $1 OR parent = $2")
             .bind(a)

@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use sqlx::{Any, Connection, Row, Transaction};
+use zhijian_domain::mutation::Touches;
 use zhijian_domain::sync::{
     Change, MAX_PUSH_MUTATIONS, Mutation, MutationResult, Outcome, PULL_PAGE, PullRequest,
     PullResponse, PushRequest, PushResponse, SCHEMA_VERSION,
@@ -91,18 +92,19 @@ enum Step {
     Done(Box<MutationResult>),
 }
 
-/// One mutation, in its own savepoint of the batch's transaction: take the
-/// next version (ordering all writers), check the seq, apply with the
-/// domain, write, record the result. Anything but `Done` leaves nothing of
-/// it behind (the savepoint is rolled back when dropped).
+/// One mutation, in its own savepoint of the batch's transaction: check the
+/// seq, apply with the domain, write at the batch's version, record the
+/// result. Anything but `Done` leaves nothing of it behind (the savepoint is
+/// rolled back when dropped).
 async fn push_one(
     batch: &mut Transaction<'static, Any>,
+    version: u64,
     actor: &Actor,
     client_id: &str,
     m: &Mutation,
+    touches: Result<Touches, Rejection>,
 ) -> Result<Step, ApiError> {
     let mut tx = batch.begin().await?;
-    let version = records::next_version(&mut tx).await?;
     // Claim the seq in the same statement that checks it: one round trip in
     // the common case; the rare skip or gap reads last_seq to say which.
     let claimed =
@@ -146,9 +148,8 @@ async fn push_one(
             Step::Reused(last + 1)
         });
     }
-    // Ids and counts are checked before anything is read, the throttle
-    // included (an id with U+0000 never reaches the database).
-    let touches = m.op.checked_touches(actor);
+    // Ids and counts were checked before anything was read or locked, the
+    // throttle included (an id with U+0000 never reaches the database).
     // Wrong codes are counted per account and record: guessing stops.
     let code_key = guessed_record(&m.op)
         .filter(|_| touches.is_ok())
@@ -164,9 +165,13 @@ async fn push_one(
         (Some(e), _) => return Err(e),
         (None, Ok(touches)) => {
             let view = records::load(&mut tx, &touches).await?;
-            apply(actor, &m.op, &view, crate::auth::now_secs())
-                .map(|w| (w, view))
-                .map_err(Refusal::Domain)
+            match apply(actor, &m.op, &view, crate::auth::now_secs()) {
+                Ok(w) => {
+                    records::check_reshape(&touches, &w)?;
+                    Ok((w, view))
+                }
+                Err(r) => Err(Refusal::Domain(r)),
+            }
         }
         (None, Err(r)) => Err(Refusal::Domain(r)),
     };
@@ -282,11 +287,20 @@ pub async fn push(
     // The whole batch is one transaction, one commit; each mutation has its
     // own savepoint. What stops the batch (a seq problem, a database error)
     // keeps what came before it: committed, as if pushed alone.
+    // One version for the batch, and the locks on everything it names taken
+    // at once, in one order (docs/sync.md "Writers").
     let mut batch = state.db.pool().begin().await?;
+    let version = records::next_version(&mut batch).await?;
+    let touches: Vec<_> = req
+        .mutations
+        .iter()
+        .map(|m| m.op.checked_touches(&auth.actor))
+        .collect();
+    records::lock(&mut batch, touches.iter().filter_map(|t| t.as_ref().ok())).await?;
     let mut results = Vec::new();
     let mut stop = None;
-    for m in &req.mutations {
-        match push_one(&mut batch, &auth.actor, &req.client_id, m).await {
+    for (m, touches) in req.mutations.iter().zip(touches) {
+        match push_one(&mut batch, version, &auth.actor, &req.client_id, m, touches).await {
             Ok(Step::Skipped) => last_seq = last_seq.max(m.seq),
             Ok(Step::Gap(expected)) => {
                 stop = Some(ApiError::SeqGap { expected });
@@ -376,15 +390,9 @@ pub async fn pull(
     check_schema(req.schema_version)?;
     let last_seq = claim_client(&state, &req.client_id, &auth.account.id).await?;
     let mut conn = state.db.pool().acquire().await?;
-    // The committed version, read first: every row at or below it is already
-    // visible, because writers commit in version order.
-    let state_row = sqlx::query("SELECT version, scope_epoch FROM sync_state WHERE id = 1")
-        .fetch_one(&mut *conn)
-        .await?;
-    let upto =
-        u64::try_from(state_row.try_get::<i64, _>("version")?).map_err(|_| ApiError::Internal)?;
-    let epoch = u64::try_from(state_row.try_get::<i64, _>("scope_epoch")?)
-        .map_err(|_| ApiError::Internal)?;
+    // Read first: every row at or below it is committed and visible, and no
+    // transaction still running can write at or below it.
+    let (upto, epoch) = records::committed_version(&mut conn).await?;
     // A cursor from before the tree was reshaped, or from the future: start over.
     let reset = req.cursor > 0 && (req.epoch != epoch || req.cursor > upto);
     let after = if reset { 0 } else { req.cursor };

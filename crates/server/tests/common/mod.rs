@@ -291,6 +291,8 @@ pub async fn account(
 }
 
 /// A member's phone in tests: a P-256 key from `seed`, as WebCrypto makes.
+pub mod faults;
+
 pub mod phone {
     use base64::Engine;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
