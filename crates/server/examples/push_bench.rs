@@ -6,6 +6,10 @@
 //! - pull: an initial sync of every member row through HTTP, 500 per page.
 //! - ledger: N credit.award mutations (entry + wallet in one transaction)
 //!   through HTTP in batches of 100, against the push of member.add.
+//! - devices (with ZJ_BENCH_SERVER_BIN, the release server binary): 8
+//!   devices pushing member.add at once in batches of 100, against 1 and 2
+//!   server processes on one PostgreSQL (and 1 on SQLite), with the CPU each
+//!   part used: the bench, the servers and PostgreSQL share this machine.
 
 use std::time::Instant;
 
@@ -145,12 +149,184 @@ async fn bench(label: &str, url: &str) -> Result<(), Box<dyn std::error::Error>>
     Ok(())
 }
 
+const DEVICES: u64 = 8;
+const PER_DEVICE: u64 = 1000;
+
+/// A real server process (the release binary), killed on drop.
+struct Process {
+    base: String,
+    child: tokio::process::Child,
+    _dir: tempfile::TempDir,
+}
+
+async fn spawn(bin: &str, url: &str) -> Result<Process, Box<dyn std::error::Error>> {
+    use tokio::io::AsyncBufReadExt;
+    let dir = tempfile::tempdir()?;
+    let mut child = tokio::process::Command::new(bin)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args([
+            "--database-url",
+            url,
+            "serve",
+            "--demo",
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .env("ZJ_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
+    let base = loop {
+        let line = lines.next_line().await?.ok_or("the server exited")?;
+        if let Some(rest) = line.strip_prefix("zhijian listening on ") {
+            break rest.trim_end_matches('/').to_owned();
+        }
+    };
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok(Process {
+        base,
+        child,
+        _dir: dir,
+    })
+}
+
+/// CPU seconds used so far by the processes whose command name is `comm`
+/// (or by `pid`), from /proc (clock ticks of 1/100 s).
+fn cpu_seconds(filter: impl Fn(u32, &str) -> bool) -> f64 {
+    let mut ticks = 0u64;
+    if let Ok(dir) = std::fs::read_dir("/proc") {
+        for e in dir.flatten() {
+            let Some(pid) = e.file_name().to_str().and_then(|p| p.parse::<u32>().ok()) else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+                continue;
+            };
+            if !filter(pid, &stat[open + 1..close]) {
+                continue;
+            }
+            let rest: Vec<&str> = stat[close + 2..].split(' ').collect();
+            // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after the name.
+            let field = |i: usize| rest.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+            ticks += field(11) + field(12);
+        }
+    }
+    ticks as f64 / 100.0
+}
+
+/// `DEVICES` devices pushing member.add at once, in batches of 100, each
+/// through one of `bases` in turn; mutations per second and CPU cores used.
+async fn devices(
+    label: &str,
+    url: &str,
+    bin: &str,
+    processes: usize,
+    run: u32,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut servers = Vec::new();
+    for _ in 0..processes {
+        servers.push(spawn(bin, url).await?);
+    }
+    let pids: Vec<u32> = servers.iter().filter_map(|s| s.child.id()).collect();
+    let admin = {
+        let c = Client::new(servers[0].base.clone());
+        let token = c.login("admin", "zhijian-admin").await?.token;
+        c.with_token(token)
+    };
+    let me = std::process::id();
+    let cpu = |pids: &[u32]| {
+        (
+            cpu_seconds(|pid, _| pids.contains(&pid)),
+            cpu_seconds(|_, comm| comm == "postgres"),
+            cpu_seconds(|pid, _| pid == me),
+        )
+    };
+    let (s0, p0, b0) = cpu(&pids);
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for d in 0..DEVICES {
+        let c = admin.with_base(&servers[d as usize % processes].base);
+        tasks.push(tokio::spawn(async move {
+            let mut seq = 1;
+            while seq <= PER_DEVICE {
+                let batch: Vec<Mutation> = (seq..(seq + 100).min(PER_DEVICE + 1))
+                    .map(|i| {
+                        let mut m = add(i);
+                        if let Op::AddMember(n) = &mut m.op {
+                            n.id = format!("r{run}-d{d}-{i}");
+                        }
+                        m
+                    })
+                    .collect();
+                seq += batch.len() as u64;
+                c.push(&PushRequest {
+                    schema_version: SCHEMA_VERSION,
+                    client_id: format!("r{run}-device-{d}"),
+                    mutations: batch,
+                    resume: false,
+                })
+                .await?;
+            }
+            Ok::<(), zhijian_client::ApiError>(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    let secs = t.elapsed().as_secs_f64();
+    let (s1, p1, b1) = cpu(&pids);
+    let rate = (DEVICES * PER_DEVICE) as f64 / secs;
+    println!(
+        "{label:<9} {DEVICES} devices, {processes} server process{}: {rate:>8.0}/s  \
+         (CPU cores used: servers {:.2}, PostgreSQL {:.2}, bench {:.2}; of {} on this machine)",
+        if processes == 1 { "" } else { "es" },
+        (s1 - s0) / secs,
+        (p1 - p0) / secs,
+        (b1 - b0) / secs,
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+    );
+    Ok(())
+}
+
+/// A new database on the cluster of `admin_url`, for one measurement.
+async fn fresh_database(admin_url: &str, name: &str) -> Result<String, Box<dyn std::error::Error>> {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(admin_url).await?;
+    pool.execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
+        .await?;
+    pool.execute(format!("CREATE DATABASE {name}").as_str())
+        .await?;
+    pool.close().await;
+    let (prefix, _) = admin_url
+        .rsplit_once('/')
+        .ok_or("database URL without a name")?;
+    Ok(format!("{prefix}/{name}"))
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     bench("sqlite", &Db::sqlite_url(dir.path())?).await?;
-    if let Some(url) = std::env::args().nth(1) {
-        bench("postgres", &url).await?;
+    let pg = std::env::args().nth(1);
+    if let Some(url) = &pg {
+        bench("postgres", url).await?;
+    }
+    let Ok(bin) = std::env::var("ZJ_BENCH_SERVER_BIN") else {
+        println!("(ZJ_BENCH_SERVER_BIN not set: no measurement with several devices)");
+        return Ok(());
+    };
+    let lite = tempfile::tempdir()?;
+    devices("sqlite", &Db::sqlite_url(lite.path())?, &bin, 1, 0).await?;
+    if let Some(url) = &pg {
+        for processes in [1, 2] {
+            let db = fresh_database(url, &format!("zj_bench_devices_{processes}")).await?;
+            devices("postgres", &db, &bin, processes, 0).await?;
+        }
     }
     Ok(())
 }

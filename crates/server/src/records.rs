@@ -77,7 +77,7 @@ pub async fn apply_one(
     Ok(Ok(()))
 }
 
-fn is_postgres(conn: &AnyConnection) -> bool {
+pub fn is_postgres(conn: &AnyConnection) -> bool {
     conn.backend_name() == "PostgreSQL"
 }
 

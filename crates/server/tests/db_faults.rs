@@ -9,7 +9,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::faults::{Lcg, assert_exactly_once, balance, push_awards};
+use common::faults::{Lcg, assert_exactly_once, balance, push_awards, push_awards_flagged};
 use common::login;
 use zhijian_client::ApiError;
 
@@ -37,8 +37,8 @@ fn require(var: &str, what: &str) -> Option<String> {
 
 #[tokio::test]
 async fn postgresql_restarted_mid_push_answers_503_then_loses_nothing() {
-    const AWARDS: u64 = 600;
-    const RESTARTS: usize = 2;
+    const AWARDS: u64 = 4_000;
+    const RESTARTS: usize = 3;
     let Some(admin_url) = require("ZJ_TEST_POSTGRES_URL", "the PostgreSQL restart test") else {
         return;
     };
@@ -51,10 +51,22 @@ async fn postgresql_restarted_mid_push_answers_503_then_loses_nothing() {
     let secretary = login(&s.client, "13900000002", "demo1234").await;
     let before = balance(&secretary).await;
     let (_keep, base) = tokio::sync::watch::channel(s.base.clone());
-    let pusher = tokio::spawn(push_awards(secretary.clone(), base, AWARDS, clean_503));
+    let in_flight = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let pusher = tokio::spawn(push_awards_flagged(
+        secretary.clone(),
+        base,
+        AWARDS,
+        100,
+        clean_503,
+        in_flight.clone(),
+    ));
     let mut restarts = 0;
     while restarts < RESTARTS {
-        tokio::time::sleep(Duration::from_millis(50 + rng.below(400))).await;
+        tokio::time::sleep(Duration::from_millis(20 + rng.below(200))).await;
+        // Into a push: its connections are dropped under it.
+        while !in_flight.load(std::sync::atomic::Ordering::SeqCst) && !pusher.is_finished() {
+            tokio::task::yield_now().await;
+        }
         if pusher.is_finished() {
             break;
         }

@@ -1,7 +1,7 @@
 //! `POST /api/sync/push` and `POST /api/sync/pull` (docs/sync.md).
 
 use axum::extract::State;
-use sqlx::{Any, Connection, Row, Transaction};
+use sqlx::{Any, Row, Transaction};
 use zhijian_domain::mutation::Touches;
 use zhijian_domain::sync::{
     Change, MAX_PUSH_MUTATIONS, Mutation, MutationResult, Outcome, PULL_PAGE, PullRequest,
@@ -92,40 +92,24 @@ enum Step {
     Done(Box<MutationResult>),
 }
 
-/// One mutation, in its own savepoint of the batch's transaction: check the
-/// seq, apply with the domain, write at the batch's version, record the
-/// result. Anything but `Done` leaves nothing of it behind (the savepoint is
-/// rolled back when dropped).
+/// One mutation of the batch's transaction, `last` being the client's last
+/// processed seq: check the seq, apply with the domain, write at the batch's
+/// version. Its result is stored with the batch's (`finish`). A database
+/// error may leave part of it written: the caller then runs the batch again
+/// without it (`push`).
 async fn push_one(
-    batch: &mut Transaction<'static, Any>,
+    tx: &mut Transaction<'static, Any>,
     version: u64,
     actor: &Actor,
     client_id: &str,
+    last: u64,
     m: &Mutation,
     touches: Result<Touches, Rejection>,
 ) -> Result<Step, ApiError> {
-    let mut tx = batch.begin().await?;
-    // Claim the seq in the same statement that checks it: one round trip in
-    // the common case; the rare skip or gap reads last_seq to say which.
-    let claimed =
-        sqlx::query("UPDATE sync_clients SET last_seq = $1 WHERE client_id = $2 AND last_seq = $3")
-            .bind(to_i64(m.seq)?)
-            .bind(client_id)
-            .bind(to_i64(m.seq.saturating_sub(1))?)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-    if claimed == 0 {
-        let last: i64 = sqlx::query("SELECT last_seq FROM sync_clients WHERE client_id = $1")
-            .bind(client_id)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("last_seq")?;
-        let last = u64::try_from(last).map_err(|_| ApiError::Internal)?;
-        if m.seq > last {
-            // Dropping `tx` rolls back, the version included.
-            return Ok(Step::Gap(last + 1));
-        }
+    if m.seq > last + 1 {
+        return Ok(Step::Gap(last + 1));
+    }
+    if m.seq <= last {
         // Processed before: a replay of the same mutation (skip), or another
         // mutation under a reused seq (the client must renumber).
         let stored: Option<Option<String>> = sqlx::query(
@@ -133,7 +117,7 @@ async fn push_one(
         )
         .bind(client_id)
         .bind(to_i64(m.seq)?)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?
         .map(|r| r.try_get("mutation_id"))
         .transpose()?;
@@ -155,7 +139,7 @@ async fn push_one(
         .filter(|_| touches.is_ok())
         .map(|id| throttle::code_key(&actor.account_id, id));
     let locked = match &code_key {
-        Some(key) => throttle::check(&mut tx, &[key.as_str()], throttle::now_ms())
+        Some(key) => throttle::check(tx, &[key.as_str()], throttle::now_ms())
             .await
             .err(),
         None => None,
@@ -164,7 +148,7 @@ async fn push_one(
         (Some(ApiError::Throttled { retry_after }), _) => Err(Refusal::Throttled(retry_after)),
         (Some(e), _) => return Err(e),
         (None, Ok(touches)) => {
-            let view = records::load(&mut tx, &touches).await?;
+            let view = records::load(tx, &touches).await?;
             match apply(actor, &m.op, &view, crate::auth::now_secs()) {
                 Ok(w) => {
                     records::check_reshape(&touches, &w)?;
@@ -178,15 +162,14 @@ async fn push_one(
     // No clearing on success: a check-in (or check-out) happens once per
     // key, so its count is never read again; the hourly purge drops it.
     if let (Some(key), Err(Refusal::Domain(Rejection::WrongCode))) = (&code_key, &applied) {
-        let failures =
-            throttle::record_failure(&mut tx, key, CODE_BACKOFF, throttle::now_ms()).await?;
+        let failures = throttle::record_failure(tx, key, CODE_BACKOFF, throttle::now_ms()).await?;
         tracing::info!(account = %actor.account_id, failures, "wrong check-in code");
     }
     let outcome = match applied {
         Ok((writes, view)) => {
-            if records::write(&mut tx, &writes, &view, version).await? {
+            if records::write(tx, &writes, &view, version).await? {
                 sqlx::query("UPDATE sync_state SET scope_epoch = scope_epoch + 1 WHERE id = 1")
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
             }
             Outcome::Ok
@@ -205,36 +188,174 @@ async fn push_one(
             }
         }
     };
-    let (status, code, message, reason) = match &outcome {
-        Outcome::Ok => ("ok", None, None, None),
-        Outcome::Rejected {
-            code,
-            message,
-            reason,
-        } => (
-            "rejected",
-            Some(code.clone()),
-            Some(message.clone()),
-            reason.as_ref().and_then(|r| serde_json::to_string(r).ok()),
-        ),
-    };
-    sqlx::query("INSERT INTO mutation_results (client_id, seq, name, status, code, message, mutation_id, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-        .bind(client_id)
-        .bind(to_i64(m.seq)?)
-        .bind(m.op.name())
-        .bind(status)
-        .bind(code)
-        .bind(message)
-        .bind((!m.id.is_empty()).then_some(m.id.as_str()))
-        .bind(reason)
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
     Ok(Step::Done(Box::new(MutationResult {
         seq: m.seq,
         name: m.op.name().into(),
         outcome,
     })))
+}
+
+/// What one run of a batch did.
+struct Ran {
+    results: Vec<(MutationResult, Option<String>)>,
+    last_seq: u64,
+    /// A seq problem that stopped the batch (the rest not run).
+    stop: Option<ApiError>,
+}
+
+/// A database error at the batch's `at`-th mutation: nothing was committed.
+struct Failed {
+    at: usize,
+    error: ApiError,
+}
+
+/// Runs the first `take` mutations of the batch in one transaction, one
+/// commit: takes the version and the locks, reads the client's last seq
+/// (its row locked), applies, then stores the new last seq and every result
+/// in one statement each.
+async fn run_batch(
+    state: &AppState,
+    auth: &Auth,
+    req: &PushRequest,
+    touches: &[Result<Touches, Rejection>],
+    take: usize,
+) -> Result<Ran, Failed> {
+    let fail = |at: usize| move |error: ApiError| Failed { at, error };
+    let failed = |error: sqlx::Error| Failed {
+        at: 0,
+        error: error.into(),
+    };
+    let mut tx = state.db.pool().begin().await.map_err(failed)?;
+    let version = records::next_version(&mut tx).await.map_err(fail(0))?;
+    records::lock(
+        &mut tx,
+        touches[..take].iter().filter_map(|t| t.as_ref().ok()),
+    )
+    .await
+    .map_err(fail(0))?;
+    let sql = if records::is_postgres(&tx) {
+        "SELECT last_seq FROM sync_clients WHERE client_id = $1 FOR UPDATE"
+    } else {
+        "SELECT last_seq FROM sync_clients WHERE client_id = $1"
+    };
+    let last: i64 = sqlx::query(sql)
+        .bind(&req.client_id)
+        .fetch_one(&mut *tx)
+        .await
+        .and_then(|r| r.try_get("last_seq"))
+        .map_err(failed)?;
+    let mut last_seq = u64::try_from(last).map_err(|_| fail(0)(ApiError::Internal))?;
+    let before = last_seq;
+    let mut results = Vec::new();
+    let mut stop = None;
+    for (i, (m, t)) in req.mutations.iter().zip(touches).enumerate().take(take) {
+        let step = push_one(
+            &mut tx,
+            version,
+            &auth.actor,
+            &req.client_id,
+            last_seq,
+            m,
+            t.clone(),
+        )
+        .await
+        .map_err(fail(i))?;
+        match step {
+            Step::Skipped => {}
+            Step::Gap(expected) => {
+                stop = Some(ApiError::SeqGap { expected });
+                break;
+            }
+            Step::Reused(expected) => {
+                stop = Some(ApiError::SeqReused { expected });
+                break;
+            }
+            Step::Done(r) => {
+                if let Outcome::Rejected { code, .. } = &r.outcome {
+                    tracing::info!(client = %req.client_id, seq = r.seq, name = %r.name, %code, "mutation rejected");
+                }
+                last_seq = r.seq;
+                results.push((*r, (!m.id.is_empty()).then(|| m.id.clone())));
+            }
+        }
+    }
+    // A failure from here on is the database's, not one mutation's: none of
+    // the batch is run again.
+    if last_seq != before {
+        sqlx::query("UPDATE sync_clients SET last_seq = $1 WHERE client_id = $2")
+            .bind(to_i64(last_seq).map_err(fail(0))?)
+            .bind(&req.client_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(failed)?;
+    }
+    store_results(&mut tx, &req.client_id, &results)
+        .await
+        .map_err(fail(0))?;
+    tx.commit().await.map_err(failed)?;
+    Ok(Ran {
+        results,
+        last_seq,
+        stop,
+    })
+}
+
+/// Every result of a batch in one statement (8 values each; at most 100).
+async fn store_results(
+    tx: &mut Transaction<'static, Any>,
+    client_id: &str,
+    results: &[(MutationResult, Option<String>)],
+) -> Result<(), ApiError> {
+    if results.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..results.len())
+        .map(|i| {
+            let n = i * 8;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4,
+                n + 5,
+                n + 6,
+                n + 7,
+                n + 8
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO mutation_results (client_id, seq, name, status, code, message, mutation_id, reason) VALUES {}",
+        rows.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for (r, id) in results {
+        let (status, code, message, reason) = match &r.outcome {
+            Outcome::Ok => ("ok", None, None, None),
+            Outcome::Rejected {
+                code,
+                message,
+                reason,
+            } => (
+                "rejected",
+                Some(code.clone()),
+                Some(message.clone()),
+                reason.as_ref().and_then(|r| serde_json::to_string(r).ok()),
+            ),
+        };
+        q = q
+            .bind(client_id.to_owned())
+            .bind(to_i64(r.seq)?)
+            .bind(r.name.clone())
+            .bind(status)
+            .bind(code)
+            .bind(message)
+            .bind(id.clone())
+            .bind(reason);
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
 }
 
 pub async fn push(
@@ -263,9 +384,7 @@ pub async fn push(
             m.seq
         )));
     }
-    // The server's last seq for this client: claimed here, then advanced by
-    // what this batch processed or found already processed (no second read).
-    let mut last_seq = claim_client(&state, &req.client_id, &auth.account.id).await?;
+    let last_seq = claim_client(&state, &req.client_id, &auth.account.id).await?;
     if let Some(first) = req
         .mutations
         .first()
@@ -282,52 +401,34 @@ pub async fn push(
             .execute(state.db.pool())
             .await?;
         tracing::warn!(client = %req.client_id, from = last_seq, to = resumed, "client resumed past a gap: this server had lost its mutations in between");
-        last_seq = resumed;
     }
-    // The whole batch is one transaction, one commit; each mutation has its
-    // own savepoint. What stops the batch (a seq problem, a database error)
-    // keeps what came before it: committed, as if pushed alone.
-    // One version for the batch, and the locks on everything it names taken
-    // at once, in one order (docs/sync.md "Writers").
-    let mut batch = state.db.pool().begin().await?;
-    let version = records::next_version(&mut batch).await?;
     let touches: Vec<_> = req
         .mutations
         .iter()
         .map(|m| m.op.checked_touches(&auth.actor))
         .collect();
-    records::lock(&mut batch, touches.iter().filter_map(|t| t.as_ref().ok())).await?;
-    let mut results = Vec::new();
-    let mut stop = None;
-    for (m, touches) in req.mutations.iter().zip(touches) {
-        match push_one(&mut batch, version, &auth.actor, &req.client_id, m, touches).await {
-            Ok(Step::Skipped) => last_seq = last_seq.max(m.seq),
-            Ok(Step::Gap(expected)) => {
-                stop = Some(ApiError::SeqGap { expected });
-                break;
+    // The whole batch is one transaction, one commit. A database error in
+    // one mutation rolls all of it back; the ones before it are then run
+    // again and committed, as if pushed alone, and the error answered.
+    let ran = match run_batch(&state, &auth, &req, &touches, req.mutations.len()).await {
+        Ok(ran) => ran,
+        Err(Failed { at, error }) => {
+            if at > 0 {
+                run_batch(&state, &auth, &req, &touches, at)
+                    .await
+                    .map_err(|f| f.error)?;
+                pause_after_commit().await;
             }
-            Ok(Step::Reused(expected)) => {
-                stop = Some(ApiError::SeqReused { expected });
-                break;
-            }
-            Ok(Step::Done(r)) => {
-                if let Outcome::Rejected { code, .. } = &r.outcome {
-                    tracing::info!(client = %req.client_id, seq = r.seq, name = %r.name, %code, "mutation rejected");
-                }
-                last_seq = last_seq.max(r.seq);
-                results.push(*r);
-            }
-            Err(e) => {
-                stop = Some(e);
-                break;
-            }
+            return Err(error);
         }
-    }
-    batch.commit().await?;
+    };
     pause_after_commit().await;
-    match stop {
+    match ran.stop {
         Some(e) => Err(e),
-        None => Ok(ApiJson(PushResponse { last_seq, results })),
+        None => Ok(ApiJson(PushResponse {
+            last_seq: ran.last_seq,
+            results: ran.results.into_iter().map(|(r, _)| r).collect(),
+        })),
     }
 }
 

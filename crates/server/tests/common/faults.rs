@@ -58,6 +58,28 @@ pub async fn push_awards(
     total: u64,
     expected: fn(&ApiError) -> bool,
 ) -> (u64, usize) {
+    push_awards_flagged(
+        token_client,
+        base,
+        total,
+        BATCH,
+        expected,
+        Default::default(),
+    )
+    .await
+}
+
+/// As `push_awards`, in batches of `batch`, with `in_flight` set while a
+/// push waits for its answer (so a fault can be timed to land inside one).
+pub async fn push_awards_flagged(
+    token_client: Client,
+    base: tokio::sync::watch::Receiver<String>,
+    total: u64,
+    batch: u64,
+    expected: fn(&ApiError) -> bool,
+    in_flight: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> (u64, usize) {
+    use std::sync::atomic::Ordering;
     let mut next = 1;
     let mut failures = 0;
     while next <= total {
@@ -65,10 +87,13 @@ pub async fn push_awards(
         let req = PushRequest {
             schema_version: SCHEMA_VERSION,
             client_id: "fault-device".into(),
-            mutations: (next..(next + BATCH).min(total + 1)).map(award).collect(),
+            mutations: (next..(next + batch).min(total + 1)).map(award).collect(),
             resume: false,
         };
-        match c.push(&req).await {
+        in_flight.store(true, Ordering::SeqCst);
+        let answer = c.push(&req).await;
+        in_flight.store(false, Ordering::SeqCst);
+        match answer {
             Ok(r) => {
                 for x in &r.results {
                     assert!(matches!(x.outcome, Outcome::Ok), "{x:?}");
