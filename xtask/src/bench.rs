@@ -36,6 +36,16 @@ pub fn bench() -> Result {
         .env("WASM_BINDGEN_TEST_TIMEOUT", "300"))?;
 
     step("server push and pull throughput (SQLite, PostgreSQL)");
+    // The measurement with 8 devices runs 1 and 2 real server processes.
+    run(cargo().args([
+        "build",
+        "--release",
+        "-q",
+        "-p",
+        "zhijian-server",
+        "--bin",
+        "zhijian-server",
+    ]))?;
     let pg = Postgres::start()?;
     run(cargo()
         .args([
@@ -48,7 +58,11 @@ pub fn bench() -> Result {
             "push_bench",
             "--",
         ])
-        .arg(pg.url()))?;
+        .arg(pg.url())
+        .env(
+            "ZJ_BENCH_SERVER_BIN",
+            root().join("target/release/zhijian-server"),
+        ))?;
     drop(pg);
 
     step("memory during a burst of 200 parallel wrong sign-ins");

@@ -78,6 +78,15 @@ impl Postgres {
         }
     }
 
+    /// A new database on this cluster; its URL.
+    pub fn create_database(&self, name: &str) -> Result<String> {
+        run(as_owner(&self.bin, "createdb")
+            .arg("-h")
+            .arg(&self.dir)
+            .args(["-p", &self.port.to_string(), "-U", "zhijian", name]))?;
+        Ok(format!("postgres://zhijian@127.0.0.1:{}/{name}", self.port))
+    }
+
     pub fn url(&self) -> String {
         format!("postgres://zhijian@127.0.0.1:{}/postgres", self.port)
     }

@@ -81,6 +81,28 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 /// A fresh token: 32 random bytes, hex. Only its hash is stored.
+/// Opens a session for the account: its token (given out once, stored
+/// only as a hash) and when it expires.
+pub async fn open_session(
+    pool: &sqlx::AnyPool,
+    account_id: &str,
+) -> Result<(String, i64), ApiError> {
+    let token = new_token()?;
+    let now = now_secs();
+    let expires_at = now + SESSION_SECONDS;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, account_id, created_at, expires_at, last_seen_at) \
+         VALUES ($1, $2, $3, $4, $3)",
+    )
+    .bind(token_hash(&token))
+    .bind(account_id)
+    .bind(now)
+    .bind(expires_at)
+    .execute(pool)
+    .await?;
+    Ok((token, expires_at))
+}
+
 pub fn new_token() -> Result<String, ApiError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|_| ApiError::Internal)?;
@@ -198,6 +220,20 @@ pub async fn create_account(
     roles: &[(RoleKind, Option<&str>)],
 ) -> Result<(), ApiError> {
     let hash = hash_password(password)?;
+    create_account_hashed(db, id, login, &hash, display_name, member_id, roles).await
+}
+
+/// As `create_account`, with the password's hash made already (the load
+/// tool's thousand accounts share one).
+pub async fn create_account_hashed(
+    db: &crate::Db,
+    id: &str,
+    login: &str,
+    hash: &str,
+    display_name: &str,
+    member_id: Option<&str>,
+    roles: &[(RoleKind, Option<&str>)],
+) -> Result<(), ApiError> {
     let mut tx = db.pool().begin().await?;
     sqlx::query(
         "INSERT INTO accounts (id, login, password_hash, display_name, member_id, created_at) \

@@ -6,8 +6,7 @@ use zhijian_domain::Account;
 use zhijian_domain::api::{LoginRequest, LoginResponse, PasswordChange};
 
 use crate::auth::{
-    Auth, SESSION_SECONDS, bearer, hash_password, load_auth, new_token, now_secs, token_hash,
-    verify_password,
+    Auth, bearer, hash_password, load_auth, open_session, token_hash, verify_password,
 };
 use crate::client_addr::ClientAddr;
 use crate::error::{ApiError, ApiJson};
@@ -73,19 +72,7 @@ pub async fn login(
         return Err(ApiError::BadCredentials);
     };
     throttle::clear(&mut *state.db.pool().acquire().await?, &login_key).await?;
-    let token = new_token()?;
-    let now = now_secs();
-    let expires_at = now + SESSION_SECONDS;
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, account_id, created_at, expires_at, last_seen_at) \
-         VALUES ($1, $2, $3, $4, $3)",
-    )
-    .bind(token_hash(&token))
-    .bind(&account_id)
-    .bind(now)
-    .bind(expires_at)
-    .execute(state.db.pool())
-    .await?;
+    let (token, expires_at) = open_session(state.db.pool(), &account_id).await?;
     let auth = load_auth(&state, &account_id).await?;
     tracing::info!(account = %account_id, %login, %addr, "signed in");
     Ok(ApiJson(LoginResponse {
