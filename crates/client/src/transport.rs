@@ -23,9 +23,14 @@ mod native {
 
     impl Transport {
         pub(crate) fn new() -> Self {
-            Self {
-                http: reqwest::Client::new(),
-            }
+            // The server closes a connection idle for 10 s (its header
+            // timeout); dropping ours at 5 s means no request is ever sent
+            // on one it is closing (seen as a rare network error under load).
+            let http = reqwest::Client::builder()
+                .pool_idle_timeout(std::time::Duration::from_secs(5))
+                .build()
+                .unwrap_or_default();
+            Self { http }
         }
 
         /// Sends and decodes; `Ok(None)` for a success without a body (204).

@@ -80,7 +80,8 @@ enum Trouble {
     /// Too busy now: the pool had no free connection in time, PostgreSQL
     /// cancelled a statement at `statement_timeout` (57014) or a lock wait at
     /// `lock_timeout` (55P03), chose this transaction as a deadlock's victim
-    /// (40P01) or a serialization failure (40001); SQLite stayed locked past
+    /// (40P01) or a serialization failure (40001), ran out of lock table or
+    /// connection slots (53200, 53300); SQLite stayed locked past
     /// `busy_timeout` (5, 517).
     Busy,
     /// Cannot write now: the connection was lost or refused (a restart, the
@@ -106,7 +107,9 @@ fn trouble(e: &sqlx::Error) -> Option<Trouble> {
                 };
             }
             match d.code().as_deref() {
-                Some("57014" | "55P03" | "40P01" | "40001" | "53300") => Some(Trouble::Busy),
+                Some("57014" | "55P03" | "40P01" | "40001" | "53200" | "53300") => {
+                    Some(Trouble::Busy)
+                }
                 Some("57P01" | "57P02" | "57P03" | "53100") => Some(Trouble::Unavailable),
                 Some(c) if c.starts_with("08") => Some(Trouble::Unavailable),
                 _ => None,
