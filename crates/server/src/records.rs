@@ -555,6 +555,7 @@ pub async fn write(
 ) -> Result<bool, ApiError> {
     let v = i64::try_from(version).map_err(|_| ApiError::Internal)?;
     let mut reshaped = false;
+    let mut docs = Vec::new();
     for w in writes {
         match w {
             Write::Org(o) => {
@@ -590,35 +591,7 @@ pub async fn write(
                 .execute(&mut *conn)
                 .await?;
             }
-            Write::Doc(d) => {
-                let mut people: Vec<String> = d.people().into_iter().map(str::to_owned).collect();
-                people.extend(d.accounts().into_iter().map(|a| format!("@{a}")));
-                let people = if people.is_empty() {
-                    String::new()
-                } else {
-                    format!(",{},", people.join(","))
-                };
-                let body = serde_json::to_string(d).map_err(|_| ApiError::Internal)?;
-                let audience = audience_paths(conn, d).await?;
-                sqlx::query(
-                    "INSERT INTO docs (id, kind, org_id, parent, scope_path, people, audience, body, version) \
-                     VALUES ($1, $2, $3, $4, (SELECT path FROM orgs WHERE id = $5), $6, $7, $8, $9) \
-                     ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, parent = excluded.parent, \
-                     scope_path = excluded.scope_path, people = excluded.people, \
-                     audience = excluded.audience, body = excluded.body, version = excluded.version",
-                )
-                .bind(d.id())
-                .bind(d.kind())
-                .bind(d.org_id())
-                .bind(d.parent())
-                .bind(d.org_id())
-                .bind(people)
-                .bind(audience)
-                .bind(body)
-                .bind(v)
-                .execute(&mut *conn)
-                .await?;
-            }
+            Write::Doc(d) => docs.push(d),
             Write::Member(m) => {
                 sqlx::query(
                     "INSERT INTO members (id, org_id, name, status, mode, phone, workplace, version) \
@@ -640,6 +613,7 @@ pub async fn write(
             }
         }
     }
+    upsert_docs(conn, &docs, v).await?;
     if reshaped {
         // Documents follow their org to its new place in the tree.
         sqlx::query(
@@ -650,6 +624,74 @@ pub async fn write(
         .await?;
     }
     Ok(reshaped)
+}
+
+/// A mutation's documents in one statement (an entry and a wallet, a
+/// check-in and its activity…), after its orgs, whose paths they take.
+async fn upsert_docs(conn: &mut AnyConnection, docs: &[&Doc], v: i64) -> Result<(), ApiError> {
+    // One row per id (the last write of it wins), or PostgreSQL refuses
+    // to update a row twice in one statement.
+    let mut last: Vec<&Doc> = Vec::new();
+    for d in docs.iter().rev() {
+        if !last.iter().any(|x| x.id() == d.id()) {
+            last.push(d);
+        }
+    }
+    last.reverse();
+    if last.is_empty() {
+        return Ok(());
+    }
+    let mut rows = Vec::new();
+    let mut values = Vec::new();
+    for (i, d) in last.iter().enumerate() {
+        let mut people: Vec<String> = d.people().into_iter().map(str::to_owned).collect();
+        people.extend(d.accounts().into_iter().map(|a| format!("@{a}")));
+        let people = if people.is_empty() {
+            String::new()
+        } else {
+            format!(",{},", people.join(","))
+        };
+        let body = serde_json::to_string(d).map_err(|_| ApiError::Internal)?;
+        let audience = audience_paths(conn, d).await?;
+        // Numbered in order of appearance (as SQLite numbers them).
+        let n = i * 9;
+        rows.push(format!(
+            "(${}, ${}, ${}, ${}, (SELECT path FROM orgs WHERE id = ${}), ${}, ${}, ${}, ${})",
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4,
+            n + 5,
+            n + 6,
+            n + 7,
+            n + 8,
+            n + 9
+        ));
+        values.push((d, people, audience, body));
+    }
+    let sql = format!(
+        "INSERT INTO docs (id, kind, org_id, parent, scope_path, people, audience, body, version) \
+         VALUES {} \
+         ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, parent = excluded.parent, \
+         scope_path = excluded.scope_path, people = excluded.people, \
+         audience = excluded.audience, body = excluded.body, version = excluded.version",
+        rows.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for (d, people, audience, body) in values {
+        q = q
+            .bind(d.id())
+            .bind(d.kind())
+            .bind(d.org_id())
+            .bind(d.parent())
+            .bind(d.org_id())
+            .bind(people)
+            .bind(audience)
+            .bind(body)
+            .bind(v);
+    }
+    q.execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// Rows changed in `(after, upto]`, at most `limit` per table, by version.
