@@ -211,6 +211,27 @@ fn parse_playwright(json: &str) -> (u64, u64) {
     (n("expected"), n("unexpected") + n("flaky"))
 }
 
+/// Whether this machine lets the tests mount a tmpfs (root, and the
+/// capability to mount); says so when it does not, since the disk-full
+/// test then skips.
+fn can_mount_tmpfs() -> bool {
+    let dir = root().join("target/xtask/tmpfs-probe");
+    let _ = std::fs::create_dir_all(&dir);
+    let mounted = util::is_root()
+        && Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+            .arg(&dir)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+    if mounted {
+        let _ = Command::new("umount").arg(&dir).status();
+    } else {
+        println!("note: cannot mount a tmpfs here; the SQLite disk-full test will skip");
+    }
+    mounted
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,25 +259,4 @@ mod tests {
         );
         assert_eq!(parse_playwright("not json"), (0, 0));
     }
-}
-
-/// Whether this machine lets the tests mount a tmpfs (root, and the
-/// capability to mount); says so when it does not, since the disk-full
-/// test then skips.
-fn can_mount_tmpfs() -> bool {
-    let dir = root().join("target/xtask/tmpfs-probe");
-    let _ = std::fs::create_dir_all(&dir);
-    let mounted = util::is_root()
-        && Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
-            .arg(&dir)
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-    if mounted {
-        let _ = Command::new("umount").arg(&dir).status();
-    } else {
-        println!("note: cannot mount a tmpfs here; the SQLite disk-full test will skip");
-    }
-    mounted
 }
