@@ -106,6 +106,20 @@ struct Device {
 }
 
 impl Device {
+    fn new(client: Client, client_id: &str, member_id: &str) -> Self {
+        Device {
+            client,
+            client_id: client_id.into(),
+            member_id: member_id.into(),
+            outbox: Vec::new(),
+            next_seq: 1,
+            cursor: 0,
+            epoch: 0,
+            results_after: 0,
+            records: BTreeMap::new(),
+        }
+    }
+
     fn queue(&mut self, op: Op) {
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -186,17 +200,7 @@ impl Device {
 
 /// Everything a fresh device of this account would receive now.
 async fn fresh_view(c: &Client, client_id: &str) -> Result<BTreeMap<String, u64>, Failure> {
-    let mut d = Device {
-        client: c.clone(),
-        client_id: client_id.into(),
-        member_id: String::new(),
-        outbox: Vec::new(),
-        next_seq: 1,
-        cursor: 0,
-        epoch: 0,
-        results_after: 0,
-        records: BTreeMap::new(),
-    };
+    let mut d = Device::new(c.clone(), client_id, "");
     loop {
         let r = c
             .pull(&PullRequest {
@@ -316,17 +320,7 @@ async fn main() -> Result<(), Failure> {
         .await?;
         let (token, _) = auth::open_session(db.pool(), &account).await?;
         let c = Client::new(args.bases[i % args.bases.len()].clone()).with_token(token);
-        devices.push(Device {
-            client: c,
-            client_id: format!("load-dev-{i}"),
-            member_id: id,
-            outbox: Vec::new(),
-            next_seq: 1,
-            cursor: 0,
-            epoch: 0,
-            results_after: 0,
-            records: BTreeMap::new(),
-        });
+        devices.push(Device::new(c, &format!("load-dev-{i}"), &id));
     }
     let secret = fresh_view_docs(&admin)
         .await?
@@ -379,17 +373,7 @@ async fn main() -> Result<(), Failure> {
         let members = args.devices;
         tokio::spawn(async move {
             tokio::time::sleep(run / 3).await;
-            let mut d = Device {
-                client: station,
-                client_id: "load-station".into(),
-                member_id: String::new(),
-                outbox: Vec::new(),
-                next_seq: 1,
-                cursor: 0,
-                epoch: 0,
-                results_after: 0,
-                records: BTreeMap::new(),
-            };
+            let mut d = Device::new(station, "load-station", "");
             for i in 0..STATION_AWARDS {
                 d.queue(Op::AwardCredits(Award {
                     id: format!("load-award-{i}"),

@@ -239,6 +239,16 @@ pub fn doc_from_row(r: &AnyRow) -> Result<Doc, ApiError> {
     })
 }
 
+/// `$from, $from+1, …` (n of them): the placeholders of a statement built
+/// for a number of values, numbered in order of appearance (as SQLite
+/// numbers them whatever the digits say).
+pub fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The documents with these ids that exist, in one statement.
 async fn docs_by_id(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<AnyRow>, ApiError> {
     docs_and_holds(conn, ids, &[]).await
@@ -254,12 +264,6 @@ async fn docs_and_holds(
     if ids.is_empty() && holders.is_empty() {
         return Ok(Vec::new());
     }
-    let list = |from: usize, n: usize| {
-        (from..from + n)
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     // UNION ALL, not OR: each part keeps its index in PostgreSQL's generic
     // plan (with OR it scanned the table: 1.6 ms a statement). A hold named
     // by id comes twice, which loading absorbs.
@@ -267,13 +271,13 @@ async fn docs_and_holds(
     if !ids.is_empty() {
         parts.push(format!(
             "SELECT body FROM docs WHERE id IN ({})",
-            list(1, ids.len())
+            placeholders(1, ids.len())
         ));
     }
     if !holders.is_empty() {
         parts.push(format!(
             "SELECT body FROM docs WHERE kind = 'hold' AND parent IN ({})",
-            list(ids.len() + 1, holders.len())
+            placeholders(ids.len() + 1, holders.len())
         ));
     }
     let sql = parts.join(" UNION ALL ");
@@ -653,19 +657,12 @@ async fn upsert_docs(conn: &mut AnyConnection, docs: &[&Doc], v: i64) -> Result<
         };
         let body = serde_json::to_string(d).map_err(|_| ApiError::Internal)?;
         let audience = audience_paths(conn, d).await?;
-        // Numbered in order of appearance (as SQLite numbers them).
         let n = i * 9;
         rows.push(format!(
-            "(${}, ${}, ${}, ${}, (SELECT path FROM orgs WHERE id = ${}), ${}, ${}, ${}, ${})",
-            n + 1,
-            n + 2,
-            n + 3,
-            n + 4,
+            "({}, (SELECT path FROM orgs WHERE id = ${}), {})",
+            placeholders(n + 1, 4),
             n + 5,
-            n + 6,
-            n + 7,
-            n + 8,
-            n + 9
+            placeholders(n + 6, 4)
         ));
         values.push((d, people, audience, body));
     }

@@ -20,29 +20,18 @@ fn clean_503(e: &ApiError) -> bool {
         if matches!(body.code.as_str(), "busy" | "unavailable"))
 }
 
-fn require(var: &str, what: &str) -> Option<String> {
-    match std::env::var(var) {
-        Ok(v) if !v.is_empty() => Some(v),
-        _ => {
-            assert_ne!(
-                std::env::var("ZJ_REQUIRE_POSTGRES").as_deref(),
-                Ok("1"),
-                "{var} must be set under `cargo xtask test`"
-            );
-            eprintln!("note: {var} not set; skipping {what}");
-            None
-        }
-    }
-}
-
 #[tokio::test]
 async fn postgresql_restarted_mid_push_answers_503_then_loses_nothing() {
     const AWARDS: u64 = 4_000;
     const RESTARTS: usize = 3;
-    let Some(admin_url) = require("ZJ_TEST_POSTGRES_URL", "the PostgreSQL restart test") else {
+    let Some(admin_url) =
+        common::env_or_skip("ZJ_TEST_POSTGRES_URL", "the PostgreSQL restart test")
+    else {
         return;
     };
-    let Some(restart) = require("ZJ_TEST_POSTGRES_RESTART", "the PostgreSQL restart test") else {
+    let Some(restart) =
+        common::env_or_skip("ZJ_TEST_POSTGRES_RESTART", "the PostgreSQL restart test")
+    else {
         return;
     };
     let mut rng = Lcg::seeded();

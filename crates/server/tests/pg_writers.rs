@@ -27,13 +27,8 @@ fn members(changes: &[Change]) -> std::collections::BTreeSet<String> {
 async fn a_running_writer_holds_back_pulls_not_writers() {
     use zhijian_domain::mutation::{Touches, Write};
     use zhijian_server::records;
-    let Ok(admin_url) = std::env::var("ZJ_TEST_POSTGRES_URL") else {
-        assert_ne!(
-            std::env::var("ZJ_REQUIRE_POSTGRES").as_deref(),
-            Ok("1"),
-            "PostgreSQL required"
-        );
-        eprintln!("note: ZJ_TEST_POSTGRES_URL not set; skipping the running-writer test");
+    let Some(admin_url) = common::env_or_skip("ZJ_TEST_POSTGRES_URL", "the running-writer test")
+    else {
         return;
     };
     let url = common::fresh_postgres_database(&admin_url).await;

@@ -605,28 +605,13 @@ async fn concurrent_writers_and_pullers_skip_nothing() {
     }
 }
 
-/// The PostgreSQL test database's URL, or None (a skip, unless
-/// ZJ_REQUIRE_POSTGRES=1 makes it a failure).
-fn postgres_admin_url(test: &str) -> Option<String> {
-    match std::env::var("ZJ_TEST_POSTGRES_URL") {
-        Ok(url) => Some(url),
-        Err(_) => {
-            assert_ne!(
-                std::env::var("ZJ_REQUIRE_POSTGRES").as_deref(),
-                Ok("1"),
-                "PostgreSQL required"
-            );
-            eprintln!("note: ZJ_TEST_POSTGRES_URL not set; skipping {test}");
-            None
-        }
-    }
-}
-
 /// Two server processes on one PostgreSQL, 8 writers on each, pullers on
 /// both: no row skipped, none doubled (docs/sync.md "Writers").
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_processes_with_eight_writers_each_skip_nothing() {
-    let Some(admin_url) = postgres_admin_url("the two-process writers test") else {
+    let Some(admin_url) =
+        common::env_or_skip("ZJ_TEST_POSTGRES_URL", "the two-process writers test")
+    else {
         return;
     };
     let url = common::fresh_postgres_database(&admin_url).await;
@@ -644,7 +629,8 @@ async fn two_processes_with_eight_writers_each_skip_nothing() {
 #[tokio::test]
 async fn versions_stay_above_old_cursors_across_the_upgrade_and_a_restore() {
     use sqlx::migrate::Migrator;
-    let Some(admin_url) = postgres_admin_url("the version upgrade test") else {
+    let Some(admin_url) = common::env_or_skip("ZJ_TEST_POSTGRES_URL", "the version upgrade test")
+    else {
         return;
     };
     let url = common::fresh_postgres_database(&admin_url).await;
@@ -740,7 +726,8 @@ fn profile_of(seq: u64, member_id: &str) -> Mutation {
 /// them and ends with the same state as a fresh pull from either.
 #[tokio::test]
 async fn two_server_processes_share_only_the_database() {
-    let Some(admin_url) = postgres_admin_url("the two-process test") else {
+    let Some(admin_url) = common::env_or_skip("ZJ_TEST_POSTGRES_URL", "the two-process test")
+    else {
         return;
     };
     let url = common::fresh_postgres_database(&admin_url).await;

@@ -310,20 +310,7 @@ async fn store_results(
         return Ok(());
     }
     let rows: Vec<String> = (0..results.len())
-        .map(|i| {
-            let n = i * 8;
-            format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4,
-                n + 5,
-                n + 6,
-                n + 7,
-                n + 8
-            )
-        })
+        .map(|i| format!("({})", records::placeholders(i * 8 + 1, 8)))
         .collect();
     let sql = format!(
         "INSERT INTO mutation_results (client_id, seq, name, status, code, message, mutation_id, reason) VALUES {}",

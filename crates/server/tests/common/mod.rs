@@ -53,6 +53,23 @@ pub async fn database_urls() -> Vec<(&'static str, String, Option<tempfile::Temp
     urls
 }
 
+/// An environment variable a test needs, or None: the test then skips,
+/// unless ZJ_REQUIRE_POSTGRES=1 (as `cargo xtask test` sets) makes it fail.
+pub fn env_or_skip(var: &str, what: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ => {
+            assert_ne!(
+                std::env::var("ZJ_REQUIRE_POSTGRES").as_deref(),
+                Ok("1"),
+                "{var} must be set under `cargo xtask test`"
+            );
+            eprintln!("note: {var} not set; skipping {what}");
+            None
+        }
+    }
+}
+
 pub async fn fresh_postgres_database(admin_url: &str) -> String {
     sqlx::any::install_default_drivers();
     let name = format!(
