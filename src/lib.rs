@@ -3,6 +3,7 @@
 pub mod api;
 pub mod app;
 pub mod attendance;
+pub mod card_pin;
 pub mod components;
 pub mod directory;
 pub mod i18n;

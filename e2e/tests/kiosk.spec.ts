@@ -351,7 +351,7 @@ test("a kiosk without a scanner reads the member code with its camera", async ({
   await phone.close();
 });
 
-test("a member without a phone checks in at the offline kiosk with the card her secretary printed, until it is revoked", async ({ browser }) => {
+test("a member without a phone checks in at the offline kiosk with the card her secretary printed, does more with its PIN online, until it is revoked", async ({ browser }) => {
   // The secretary prints 周婷 a card; only its digest leaves the page.
   const office = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const secretary = await office.newPage();
@@ -364,6 +364,15 @@ test("a member without a phone checks in at the offline kiosk with the card her 
   const card = (await panel.getByTestId("card-print").getAttribute("data-code")) ?? "";
   expect(card).toMatch(/^ZJC1\.m-03\.1\./);
   await expect(panel.getByTestId("card-print")).toContainText("周婷");
+  // She chooses her card PIN at the desk; it goes to the server only.
+  const pinForm = panel.getByTestId("card-pin");
+  await pinForm.getByTestId("card-pin-1").fill("204863");
+  await pinForm.getByTestId("card-pin-2").fill("204864");
+  await pinForm.getByRole("button", { name: "设置卡密码" }).click();
+  await expect(pinForm.getByText("两次输入的卡密码不一致，请重新输入")).toBeVisible();
+  await pinForm.getByTestId("card-pin-2").fill("204863");
+  await pinForm.getByRole("button", { name: "设置卡密码" }).click();
+  await expect(pinForm.getByText("卡密码已设置")).toBeVisible();
   expect(await seriousViolations(secretary)).toEqual([]);
   await syncNow(secretary, server.url);
 
@@ -378,6 +387,11 @@ test("a member without a phone checks in at the offline kiosk with the card her 
   await expect(kiosk.getByTestId("kiosk-wish")).toHaveCount(0);
   expect(await seriousViolations(kiosk)).toEqual([]);
   expect(await smallTargets(kiosk)).toEqual([]);
+  // Offline, her PIN cannot be checked; the card still checks her in.
+  await kiosk.getByTestId("kiosk-card-pin").fill("204863");
+  await kiosk.getByTestId("kiosk-card-pin-submit").click();
+  await expect(kiosk.getByText("验证卡密码需要联网，本机现在没有网络；凭卡只能签到")).toBeVisible();
+  await expect(kiosk.getByTestId("kiosk-coming")).toHaveCount(0);
   await kiosk
     .locator(".kiosk-row")
     .filter({ hasText: "支部集中学习" })
@@ -386,10 +400,28 @@ test("a member without a phone checks in at the offline kiosk with the card her 
   await expect(kiosk.getByText("签到成功")).toBeVisible();
   await kiosk.getByTestId("kiosk-done").click();
 
-  // Back online: the check-in reaches the server; the secretary revokes
-  // the card (lost), and once the kiosk has synced it refuses the card.
+  // Back online: the check-in reaches the server. With her PIN, checked
+  // by the server, the card signs her up in this visit.
   await station.setOffline(false);
   await syncNow(kiosk, server.url);
+  await kiosk.goto(`${server.url}/station`);
+  await scan(kiosk, card);
+  await kiosk.getByTestId("kiosk-card-pin").fill("204864");
+  await kiosk.getByTestId("kiosk-card-pin-submit").click();
+  await expect(kiosk.getByText("卡密码不对，还可以再试 4 次")).toBeVisible();
+  await kiosk.getByTestId("kiosk-card-pin").fill("204863");
+  await kiosk.getByTestId("kiosk-card-pin-submit").click();
+  await expect(kiosk.getByText("卡密码正确，可以办理以下事项")).toBeVisible();
+  await expect(kiosk.getByTestId("kiosk-card-only")).toHaveCount(0);
+  const coming = kiosk.getByTestId("kiosk-coming").filter({ hasText: "楼宇垃圾分类志愿服务" });
+  await coming.getByRole("button", { name: "报名" }).click();
+  await expect(kiosk.getByText("报名成功")).toBeVisible();
+  expect(await smallTargets(kiosk)).toEqual([]);
+  await kiosk.getByTestId("kiosk-done").click();
+  await syncNow(kiosk, server.url);
+
+  // The secretary revokes the card (lost), and once the kiosk has synced
+  // it refuses the card.
   await secretary.goto(`${server.url}/members/m-03`);
   await expect(panel).toContainText("第 1 号卡");
   await panel.getByRole("button", { name: "作废此卡" }).click();

@@ -3,11 +3,14 @@
 //! secret exists only on this screen and on paper: the app syncs its digest.
 
 use leptos::prelude::*;
+use zhijian_domain::api::CardPinAnswer;
 use zhijian_domain::member_card::{CardCode, NewMemberCard, SECRET_BYTES, card_of, next_number};
 use zhijian_domain::{Member, Op};
 
+use crate::card_pin::{self, PinError};
 use crate::components::{Message, Outcome, qr_svg, submit, submit_then};
 use crate::i18n::*;
+use crate::labels;
 use crate::sync::{Sync, random_hex};
 
 #[component]
@@ -57,6 +60,7 @@ pub fn MemberCardPanel(member: Member) -> impl IntoView {
         }
     };
     let name = member.name.clone();
+    let pin_member = member.id.clone();
     view! {
         <link rel="stylesheet" href="/card.css" />
         <section class="card-panel" data-testid="member-card" aria-labelledby="card-title">
@@ -85,6 +89,9 @@ pub fn MemberCardPanel(member: Member) -> impl IntoView {
                 </Show>
             </div>
             <Message message=message />
+            <Show when=move || card.get().is_some_and(|c| !c.revoked)>
+                <CardPin member_id=pin_member.clone() />
+            </Show>
             {move || printed.get().map(|code| {
                 let text = code.text();
                 view! {
@@ -99,6 +106,75 @@ pub fn MemberCardPanel(member: Member) -> impl IntoView {
                 }
             })}
         </section>
+    }
+}
+
+/// 卡密码: the member types six digits twice at her secretary's desk; the
+/// server keeps its hash. With it, her card does more than check in at a
+/// kiosk that is online.
+#[component]
+fn CardPin(member_id: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let pin = RwSignal::new(String::new());
+    let again = RwSignal::new(String::new());
+    let message = Outcome::new();
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if message.pending() {
+            return;
+        }
+        let (p, a) = (pin.get_untracked(), again.get_untracked());
+        if p != a {
+            message.set(Some((
+                false,
+                t_string!(i18n, card_pin_mismatch).to_string(),
+            )));
+            return;
+        }
+        message.set_pending(true);
+        message.set(None);
+        let member_id = member_id.clone();
+        leptos::task::spawn_local(async move {
+            let locale = i18n.get_locale_untracked();
+            match card_pin::set(sync, member_id, p).await {
+                Ok(CardPinAnswer::Set) => {
+                    pin.set(String::new());
+                    again.set(String::new());
+                    message.set(Some((true, td_string!(locale, card_pin_done).to_string())));
+                }
+                Ok(CardPinAnswer::Refused { message: m, reason }) => message.refused(m, reason),
+                Err(e) => message.set(Some((false, pin_error(locale, &e)))),
+            }
+            message.set_pending(false);
+        });
+    };
+    view! {
+        <form class="form card-pin" data-testid="card-pin" on:submit=save>
+            <h4>{t!(i18n, card_pin_title)}</h4>
+            <p class="hint">{t!(i18n, card_pin_hint)}</p>
+            <label for="card-pin-1">{t!(i18n, card_pin_label)}</label>
+            <input id="card-pin-1" type="password" inputmode="numeric" autocomplete="off" maxlength="6"
+                required=true data-testid="card-pin-1" prop:value=move || pin.get()
+                on:input=move |ev| pin.set(event_target_value(&ev)) />
+            <label for="card-pin-2">{t!(i18n, card_pin_again)}</label>
+            <input id="card-pin-2" type="password" inputmode="numeric" autocomplete="off" maxlength="6"
+                required=true data-testid="card-pin-2" prop:value=move || again.get()
+                on:input=move |ev| again.set(event_target_value(&ev)) />
+            <button type="submit" class="btn" disabled=move || message.pending()>{t!(i18n, card_pin_set)}</button>
+            <Message message=message />
+        </form>
+    }
+}
+
+fn pin_error(locale: Locale, e: &PinError) -> String {
+    match e {
+        PinError::Offline => td_string!(locale, card_pin_offline).to_string(),
+        PinError::SessionEnded => td_string!(locale, security_session_ended).to_string(),
+        PinError::Throttled(secs) => labels::try_again_in(locale, *secs),
+        PinError::Other(detail) => {
+            td_string!(locale, security_failed, detail = detail.clone()).to_string()
+        }
     }
 }
 

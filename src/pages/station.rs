@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use zhijian_domain::activity::Activity;
 use zhijian_domain::agenda;
+use zhijian_domain::api::CardUnlockAnswer;
 use zhijian_domain::credit_ops::Redeem;
 use zhijian_domain::member_card::{CardCode, card_of};
 use zhijian_domain::member_code::{
@@ -16,12 +17,13 @@ use zhijian_domain::station::{self, Board};
 use zhijian_domain::{Op, Rejection};
 
 use super::kiosk_staff::{Lock, Staff};
+use crate::card_pin::{self, PinError};
 use crate::components::{Message, Outcome, submit};
 use crate::i18n::*;
 use crate::qr_camera::Camera;
 use crate::shell::ShellUpdate;
 use crate::sync::{Sync, Verdict, random_hex};
-use crate::{js, member_key, when};
+use crate::{js, labels, member_key, when};
 
 /// Seconds without a touch before the kiosk forgets the member.
 const IDLE_SECS: i64 = 60;
@@ -38,7 +40,7 @@ struct Visit {
     member_id: String,
     masked_name: String,
     proof: MemberProof,
-    /// Shown a printed 党员卡: check-ins only.
+    /// Shown a printed 党员卡, and no right PIN yet: check-ins only.
     by_card: bool,
     /// The one hold this visit may place: a second tap while the first
     /// waits for the network is the same hold, not another.
@@ -426,6 +428,7 @@ async fn check(sync: Sync, text: &str) -> Result<Visit, NotTaken> {
         proof: MemberProof {
             code: text.to_owned(),
             session: random_hex(),
+            grant: None,
         },
         by_card: false,
         hold_id: random_hex(),
@@ -448,6 +451,7 @@ fn check_card(sync: Sync, text: &str, card: CardCode) -> Result<Visit, NotTaken>
         proof: MemberProof {
             code: text.to_owned(),
             session: random_hex(),
+            grant: None,
         },
         by_card: true,
         hold_id: random_hex(),
@@ -638,9 +642,7 @@ fn Acting(
                 }).collect_view().into_any()
             }}
         </section>
-        <Show when=move || !by_card() fallback=move || view! {
-            <p class="notice" data-testid="kiosk-card-only">{t!(i18n, kiosk_card_only)}</p>
-        }>
+        <Show when=move || !by_card() fallback=move || view! { <CardPinForm visit=visit message=message /> }>
         <section aria-labelledby="kiosk-sign-up">
             <h3 id="kiosk-sign-up">{t!(i18n, kiosk_sign_up_title)}</h3>
             {move || {
@@ -738,6 +740,95 @@ fn Acting(
             }}
         </section>
         </Show>
+    }
+}
+
+/// A card alone checks her in. With her PIN, which the server checks while
+/// the kiosk is online, it does the rest in this visit: the server's grant
+/// rides in the visit's proof, and the server checks it again on every
+/// mutation. The PIN goes to the server only, and is gone with the form.
+#[component]
+fn CardPinForm(visit: RwSignal<Option<Visit>>, message: Outcome) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = Sync::get();
+    let pin = RwSignal::new(String::new());
+    let said = Outcome::new();
+    let check = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(v) = visit.get_untracked() else {
+            return;
+        };
+        if said.pending() {
+            return;
+        }
+        let typed = pin.get_untracked();
+        pin.set(String::new());
+        said.set_pending(true);
+        said.set(Some((
+            true,
+            t_string!(i18n, kiosk_card_pin_checking).to_string(),
+        )));
+        let session = v.proof.session.clone();
+        leptos::task::spawn_local(async move {
+            let answer = card_pin::unlock(sync, v.proof.code, typed, session.clone()).await;
+            // Forgotten meanwhile, or the next member came: tell nobody else.
+            let here = visit
+                .try_with_untracked(|x| x.as_ref().is_some_and(|x| x.proof.session == session))
+                .unwrap_or(false);
+            if !here {
+                return;
+            }
+            let locale = i18n.get_locale_untracked();
+            let text = |ok: bool, t: &str| Some((ok, t.to_owned()));
+            match answer {
+                Ok(CardUnlockAnswer::Unlocked { grant, .. }) => {
+                    visit.update(|x| {
+                        if let Some(x) = x {
+                            x.proof.grant = Some(grant);
+                            x.by_card = false;
+                        }
+                    });
+                    message.set(text(true, td_string!(locale, kiosk_card_pin_right)));
+                }
+                Ok(CardUnlockAnswer::WrongPin { tries_left: 0 }) => {
+                    said.set(text(false, td_string!(locale, kiosk_card_pin_wait)))
+                }
+                Ok(CardUnlockAnswer::WrongPin { tries_left }) => said.set(Some((
+                    false,
+                    td_string!(locale, kiosk_card_pin_wrong, n = tries_left).to_string(),
+                ))),
+                Ok(CardUnlockAnswer::NoPin) => {
+                    said.set(text(false, td_string!(locale, kiosk_card_no_pin)))
+                }
+                Ok(CardUnlockAnswer::Refused { message: m, reason }) => said.refused(m, reason),
+                Err(PinError::Offline) => {
+                    said.set(text(false, td_string!(locale, kiosk_card_pin_offline)))
+                }
+                Err(PinError::Throttled(secs)) => {
+                    said.set(Some((false, labels::try_again_in(locale, secs))))
+                }
+                // A kiosk whose session ended, or a server error: staff
+                // must act; the card still checks her in.
+                Err(PinError::SessionEnded | PinError::Other(_)) => {
+                    said.set(text(false, td_string!(locale, kiosk_card_pin_failed)))
+                }
+            }
+            said.set_pending(false);
+        });
+    };
+    view! {
+        <section class="kiosk-card-pin">
+            <p class="notice" data-testid="kiosk-card-only">{t!(i18n, kiosk_card_only)}</p>
+            <form class="form" on:submit=check>
+                <label for="kiosk-card-pin">{t!(i18n, kiosk_card_pin_label)}</label>
+                <input id="kiosk-card-pin" type="password" inputmode="numeric" autocomplete="off" maxlength="6"
+                    required=true data-testid="kiosk-card-pin" prop:value=move || pin.get()
+                    on:input=move |ev| pin.set(event_target_value(&ev)) />
+                <button type="submit" class="btn btn-primary" data-testid="kiosk-card-pin-submit"
+                    disabled=move || said.pending()>{t!(i18n, kiosk_card_pin_submit)}</button>
+            </form>
+            <Message message=said />
+        </section>
     }
 }
 

@@ -12,8 +12,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use zhijian_domain::Account;
 use zhijian_domain::api::{
-    ClientLog, ErrorBody, Health, LoginRequest, LoginResponse, OrgDirectory, PasswordChange,
-    StoredMedia,
+    CardPinAnswer, CardPinSet, CardUnlock, CardUnlockAnswer, ClientLog, ErrorBody, Health,
+    LoginRequest, LoginResponse, OrgDirectory, PasswordChange, StoredMedia,
 };
 use zhijian_domain::sync::{PullRequest, PullResponse, PushRequest, PushResponse};
 
@@ -122,6 +122,16 @@ impl Client {
         self.send::<PasswordChange, ()>(Method::Post, "/api/auth/password", Some(change))
             .await
             .map(drop)
+    }
+
+    /// Sets a member's card PIN (her organiser, with her at the desk).
+    pub async fn set_card_pin(&self, req: &CardPinSet) -> Result<CardPinAnswer, ApiError> {
+        self.post("/api/cards/pin", req).await
+    }
+
+    /// A kiosk asks whether the PIN typed with a card is right.
+    pub async fn unlock_card(&self, req: &CardUnlock) -> Result<CardUnlockAnswer, ApiError> {
+        self.post("/api/cards/unlock", req).await
     }
 
     pub async fn logout(&self) -> Result<(), ApiError> {

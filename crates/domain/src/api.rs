@@ -120,6 +120,60 @@ impl PasswordChange {
     }
 }
 
+/// `POST /api/cards/pin`: her organiser sets a member's card PIN, with her
+/// at the desk typing it (online only: the PIN never enters a device's queue).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardPinSet {
+    pub member_id: String,
+    pub pin: String,
+}
+
+/// `POST /api/cards/unlock`: a kiosk asks the server to check the PIN a
+/// member typed with her printed card, for its visit `session`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardUnlock {
+    /// The card's code, as scanned.
+    pub code: String,
+    pub pin: String,
+    pub session: String,
+}
+
+/// What `/api/cards/pin` answers (besides errors of the request itself:
+/// 401, 503). Externally tagged, like [`CardUnlockAnswer`]: the app reads
+/// each in its own page's chunk, without a self-describing decoder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardPinAnswer {
+    /// The PIN is set.
+    Set,
+    /// Refused by the domain's rules: who sets it, the PIN chosen.
+    Refused {
+        message: String,
+        reason: Option<crate::refusal::Reason>,
+    },
+}
+
+/// What `/api/cards/unlock` answers (besides errors of the request itself:
+/// 401, 403 for a non-kiosk, 429 after too many wrong PINs, 503).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardUnlockAnswer {
+    /// The PIN is right: the visit's mutations carry `grant` in their proof
+    /// until `expires_at` (server time).
+    Unlocked { grant: String, expires_at: i64 },
+    /// Wrong PIN; this many more before the card waits.
+    WrongPin { tries_left: u32 },
+    /// She has no PIN yet (her secretary sets one).
+    NoPin,
+    /// Refused by the domain's rules: the card, the station.
+    Refused {
+        message: String,
+        reason: Option<crate::refusal::Reason>,
+    },
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginResponse {
     pub token: String,

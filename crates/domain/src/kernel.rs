@@ -84,6 +84,12 @@ pub trait View {
     /// Whether `signature` is `key`'s over `message` (a member code); `None`
     /// where this view cannot judge (a device).
     fn verify_signature(&self, key: &[u8], message: &[u8], signature: &[u8]) -> Option<bool>;
+    /// The grant a right card PIN gave, by its token's digest: only the
+    /// server knows them (`member_card::WithGrants`); a device takes its
+    /// kiosk's word.
+    fn card_grant(&self, _digest: &str) -> Option<crate::member_card::CardGrant> {
+        None
+    }
 }
 
 /// A record to write (insert or replace).
@@ -113,6 +119,8 @@ pub struct Touches {
     /// Writes the org tree (creates, renames or moves an org): a store
     /// with concurrent writers runs it alone (docs/sync.md).
     pub reshapes: bool,
+    /// Card grants (their tokens' digests) a member proof names.
+    pub card_grants: Vec<String>,
 }
 
 impl Touches {
@@ -151,6 +159,12 @@ impl Touches {
         for doc in &self.docs {
             validate::id_up_to(Field::Id, doc, Self::MAX_DOC_ID)?;
         }
+        if self.card_grants.len() > 1 {
+            return Err(Rejection::Conflict(Why::TooManyRecords));
+        }
+        for g in &self.card_grants {
+            validate::id(Field::Id, g)?;
+        }
         Ok(())
     }
 }
@@ -180,6 +194,16 @@ impl Touches {
     pub fn alliances<S: ToString>(mut self, ids: impl IntoIterator<Item = S>) -> Self {
         self.alliances
             .extend(ids.into_iter().map(|s| s.to_string()));
+        self
+    }
+
+    /// The grant a member proof carries, if any.
+    pub fn card_grants(mut self, proof: Option<&crate::member_code::MemberProof>) -> Self {
+        self.card_grants.extend(
+            proof
+                .and_then(|p| p.grant.as_deref())
+                .map(crate::member_card::CardGrant::digest_of),
+        );
         self
     }
 

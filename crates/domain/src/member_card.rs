@@ -8,6 +8,12 @@
 //! can show it: alone it allows only check-ins. Issuing a new card (the
 //! next number) or revoking the card makes the old one worthless everywhere
 //! the record has reached.
+//!
+//! With her PIN (six digits she chose at the secretary's desk, kept by the
+//! server alone as an Argon2 hash), a card does more: a kiosk that is online
+//! asks the server to check it and gets a [`CardGrant`] for the visit, which
+//! its mutations carry and the server checks again. Offline, or without the
+//! PIN, the card still checks her in.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -100,6 +106,118 @@ impl CardCode {
         }
         Ok(())
     }
+}
+
+/// How long a right PIN lets a card do more than check in at the kiosk
+/// where it was typed: the visit, with room for a slow network.
+pub const GRANT_SECS: i64 = 10 * 60;
+
+/// What the server records when a card's PIN was right at a kiosk (never
+/// synced): this kiosk's visit may act for her beyond check-ins.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CardGrant {
+    /// SHA-256 (hex) of the grant's token; the token rides in the proof.
+    pub digest: String,
+    pub member_id: String,
+    /// The card the PIN was typed with.
+    pub number: u32,
+    /// The kiosk's account and its visit.
+    pub kiosk: String,
+    pub session: String,
+    pub expires_at: i64,
+}
+
+impl CardGrant {
+    /// A token's digest: what the server keeps and looks it up by.
+    pub fn digest_of(token: &str) -> String {
+        Sha256::digest(token.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Whether it lets `kiosk`'s visit `session` act with `card` at `at`.
+    pub fn allows(&self, kiosk: &str, card: &CardCode, session: &str, at: i64) -> bool {
+        self.kiosk == kiosk
+            && self.member_id == card.member_id
+            && self.number == card.number
+            && self.session == session
+            && at <= self.expires_at
+    }
+}
+
+/// A view with the card grants the server loaded for a mutation (a
+/// wrapper, so that no device's records carry the field).
+pub struct WithGrants<'a, V>(pub &'a V, pub &'a [CardGrant]);
+
+impl<V: View> View for WithGrants<'_, V> {
+    fn org(&self, id: &str) -> Option<crate::Org> {
+        self.0.org(id)
+    }
+    fn member(&self, id: &str) -> Option<Member> {
+        self.0.member(id)
+    }
+    fn descendants(&self, org: &crate::Org) -> Vec<crate::Org> {
+        self.0.descendants(org)
+    }
+    fn doc(&self, id: &str) -> Option<Doc> {
+        self.0.doc(id)
+    }
+    fn menu_for(
+        &self,
+        org_id: &str,
+        month: crate::Month,
+        alliance: Option<&str>,
+    ) -> Option<crate::menu::MonthlyMenu> {
+        self.0.menu_for(org_id, month, alliance)
+    }
+    fn alliance(&self, id: &str) -> Option<crate::Alliance> {
+        self.0.alliance(id)
+    }
+    fn signups_of(&self, activity_id: &str) -> Vec<crate::activity::Signup> {
+        self.0.signups_of(activity_id)
+    }
+    fn activities_of(&self, menu_id: &str) -> Vec<crate::activity::Activity> {
+        self.0.activities_of(menu_id)
+    }
+    fn checkins_of(&self, activity_id: &str) -> Vec<crate::checkin::CheckIn> {
+        self.0.checkins_of(activity_id)
+    }
+    fn holds_of(&self, member_id: &str) -> Vec<crate::ledger::Hold> {
+        self.0.holds_of(member_id)
+    }
+    fn holds_secrets(&self) -> bool {
+        self.0.holds_secrets()
+    }
+    fn verify_signature(&self, key: &[u8], message: &[u8], signature: &[u8]) -> Option<bool> {
+        self.0.verify_signature(key, message, signature)
+    }
+    fn card_grant(&self, digest: &str) -> Option<CardGrant> {
+        self.1.iter().find(|g| g.digest == digest).cloned()
+    }
+}
+
+/// Whether the actor may set the member's card PIN to `pin`: those who
+/// manage her org, with her at the desk (not their own: a card checks its
+/// holder in), and a PIN that is not among the first guesses.
+pub fn may_set_pin(
+    actor: &Actor,
+    view: &impl View,
+    member_id: &str,
+    pin: &str,
+) -> Result<Member, Rejection> {
+    let m = member_of(view, member_id)?;
+    if !actor.manages(&org_of(view, &m.org_id)?) {
+        return Err(Rejection::Forbidden(Why::SecretarySetsCardPin));
+    }
+    refuse_own(actor, &m.id, OwnGain::OwnCard)?;
+    crate::kiosk_pin::fit(pin).map_err(|u| {
+        conflict(match u {
+            crate::kiosk_pin::Unfit::Format => Why::CardPinFormat,
+            crate::kiosk_pin::Unfit::Guessable => Why::CardPinGuessable,
+        })
+    })?;
+    Ok(m)
 }
 
 /// `member_card.issue@1`: what the secretary's device sends when it prints a

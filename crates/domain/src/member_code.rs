@@ -162,12 +162,15 @@ pub(crate) fn split_code<'a>(s: &'a str, prefix: &str) -> Option<(String, &'a st
 }
 
 /// What a kiosk's mutation for a member carries: the code it read and the
-/// kiosk's session (one per identification).
+/// kiosk's session (one per identification); with a printed card, the grant
+/// the server gave when her PIN was right (`member_card::CardGrant`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MemberProof {
     pub code: String,
     pub session: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant: Option<String>,
 }
 
 impl MemberProof {
@@ -260,6 +263,9 @@ impl<V: View> View for WithKeys<'_, V> {
     }
     fn verify_signature(&self, key: &[u8], message: &[u8], signature: &[u8]) -> Option<bool> {
         self.0.verify_signature(key, message, signature)
+    }
+    fn card_grant(&self, digest: &str) -> Option<crate::member_card::CardGrant> {
+        self.0.card_grant(digest)
     }
 }
 
@@ -384,13 +390,27 @@ pub fn register_key(
 pub struct Proven {
     pub write: Option<Write>,
     pub org: Org,
-    /// Shown a printed card, which alone allows only check-ins.
+    /// Shown a printed card without a right PIN: only check-ins.
     pub by_card: bool,
+    /// The card came with a grant the server does not (or no longer)
+    /// honour: expired, another kiosk's or visit's, or never given.
+    pub pin_lapsed: bool,
+}
+
+/// A card's PIN, as the proof shows it.
+#[derive(PartialEq)]
+enum Pin {
+    None,
+    Right,
+    Lapsed,
 }
 
 impl Proven {
     /// For anything but a check-in: refused on a card alone.
     pub fn beyond_check_in(self) -> Result<Self, Rejection> {
+        if self.pin_lapsed {
+            return Err(Rejection::Forbidden(Why::CardPinExpired));
+        }
         if self.by_card {
             return Err(Rejection::Forbidden(Why::MemberCardCheckInOnly));
         }
@@ -417,7 +437,7 @@ pub fn check_proof(
     let proof = proof.ok_or(Rejection::Forbidden(Why::MemberProofNeeded))?;
     validate::id(Field::Session, &proof.session)?;
     if let Some(card) = CardCode::parse(&proof.code) {
-        return check_card(actor, member_id, &card, at, view, now);
+        return check_card(actor, member_id, &card, proof, at, view, now);
     }
     let code = MemberCode::parse(&proof.code).ok_or(conflict(Why::MemberCodeUnreadable))?;
     if code.member_id != member_id {
@@ -447,6 +467,7 @@ pub fn check_proof(
             write: Some(Write::Doc(Doc::CodeUse(u))),
             org,
             by_card: false,
+            pin_lapsed: false,
         });
     }
     let message = MemberCode::message(member_id, code.window);
@@ -470,15 +491,19 @@ pub fn check_proof(
         }))),
         org,
         by_card: false,
+        pin_lapsed: false,
     })
 }
 
 /// A printed card: her current one, at a station serving her org. Checked
-/// on the kiosk too (it holds the digest), so no verifier is needed.
+/// on the kiosk too (it holds the digest), so no verifier is needed. With a
+/// grant (her PIN was right), more than check-ins: the server checks the
+/// grant it recorded; a kiosk takes its own word (it got the grant itself).
 fn check_card(
     actor: &Actor,
     member_id: &str,
     card: &CardCode,
+    proof: &MemberProof,
     at: i64,
     view: &impl View,
     now: i64,
@@ -496,10 +521,19 @@ fn check_card(
         return Err(conflict(Why::KioskTimeInFuture));
     }
     card.check(&record)?;
+    let pin = match &proof.grant {
+        None => Pin::None,
+        Some(_) if !view.holds_secrets() => Pin::Right,
+        Some(token) => match view.card_grant(&crate::member_card::CardGrant::digest_of(token)) {
+            Some(g) if g.allows(&actor.account_id, card, &proof.session, at) => Pin::Right,
+            _ => Pin::Lapsed,
+        },
+    };
     Ok(Proven {
         write: None,
         org,
-        by_card: true,
+        by_card: pin != Pin::Right,
+        pin_lapsed: pin == Pin::Lapsed,
     })
 }
 
@@ -530,6 +564,7 @@ pub(crate) mod testing {
         MemberProof {
             code: code(seed, member_id, MemberCode::window_at(at)),
             session: session.into(),
+            grant: None,
         }
     }
 
@@ -782,6 +817,7 @@ mod tests {
         let junk = MemberProof {
             code: "ZJM1.m1.x.y".into(),
             session: "s1".into(),
+            grant: None,
         };
         assert_eq!(
             try_with(&mut r, junk, "m1", "act-b1"),
@@ -993,6 +1029,7 @@ mod tests {
         MemberProof {
             code: c.text(),
             session: session.into(),
+            grant: None,
         }
     }
 
@@ -1102,5 +1139,128 @@ mod tests {
             ),
             Err(Rejection::Forbidden(Why::NoSelfCard))
         );
+    }
+
+    #[test]
+    fn a_card_with_a_right_pin_does_more_only_in_the_visit_it_was_typed_for() {
+        use crate::member_card::{CardGrant, GRANT_SECS, WithGrants};
+        let mut r = world();
+        let k = kiosk("k-a");
+        let card = print_card(&mut r, "m1", 1, 1);
+        // What the server recorded when her PIN was right at k-a, visit s1.
+        let grants = [CardGrant {
+            digest: CardGrant::digest_of("token-1"),
+            member_id: "m1".into(),
+            number: 1,
+            kiosk: "k-a".into(),
+            session: "s1".into(),
+            expires_at: NOW + GRANT_SECS,
+        }];
+        // The server's view: its records and the grants it loaded.
+        let run = |r: &mut Records, a: &Actor, op: Op| -> Result<(), Rejection> {
+            for w in apply(a, &op, &WithGrants(&*r, &grants), NOW)? {
+                r.write(w);
+            }
+            Ok(())
+        };
+        let with = |token: &str, session: &str| MemberProof {
+            grant: Some(token.into()),
+            ..by_card(&card, session)
+        };
+        let sign_up = |id: &str| KioskDeed::SignUp {
+            signup_id: id.into(),
+            activity_id: "act-b1".into(),
+        };
+        let lapsed = Err(Rejection::Forbidden(Why::CardPinExpired));
+        // Another visit, a token never given, another kiosk.
+        assert_eq!(
+            run(&mut r, &k, act(sign_up("su1"), "m1", with("token-1", "s2"))),
+            lapsed
+        );
+        assert_eq!(
+            run(&mut r, &k, act(sign_up("su1"), "m1", with("token-2", "s1"))),
+            lapsed
+        );
+        assert_eq!(
+            run(
+                &mut r,
+                &kiosk("k-b"),
+                act(sign_up("su1"), "m1", with("token-1", "s1"))
+            ),
+            lapsed
+        );
+        // Later than the grant lasts.
+        let late = Op::ActAtKiosk(KioskAct {
+            member_id: "m1".into(),
+            at: NOW + GRANT_SECS + 1,
+            proof: with("token-1", "s1"),
+            deed: sign_up("su1"),
+        });
+        assert_eq!(
+            apply(&k, &late, &WithGrants(&r, &grants), NOW + GRANT_SECS + 1).map(|_| ()),
+            lapsed
+        );
+        // A lapsed grant still checks her in: the card alone does.
+        run(
+            &mut r,
+            &k,
+            kiosk_check_in("c1", "act-b1", "m1", with("token-2", "s1")),
+        )
+        .unwrap();
+        // A kiosk takes its own grant's word (it cannot check it); the
+        // server judges the same mutation again.
+        let mut device = r.clone();
+        device.holds_secrets = false;
+        device.verifier = None;
+        run(
+            &mut device,
+            &k,
+            act(sign_up("su1"), "m1", with("token-9", "s1")),
+        )
+        .unwrap();
+        assert_eq!(
+            run(&mut r, &k, act(sign_up("su1"), "m1", with("token-9", "s1"))),
+            lapsed
+        );
+        // The visit it was given for: more than check-ins.
+        run(&mut r, &k, act(sign_up("su1"), "m1", with("token-1", "s1"))).unwrap();
+        assert_eq!(r.signups()["su1"].member_id, "m1");
+    }
+
+    #[test]
+    fn only_her_organisers_set_a_card_pin_and_not_a_guessable_one() {
+        use crate::member_card::may_set_pin;
+        let r = world();
+        assert!(may_set_pin(&secretary("/c/b1/"), &r, "m1", "204863").is_ok());
+        for (who, pin, why) in [
+            (
+                secretary("/c/b2/"),
+                "204863",
+                Rejection::Forbidden(Why::SecretarySetsCardPin),
+            ),
+            (
+                actor("acc-m1", Some("m1"), RoleKind::Secretary, "/c/b1/"),
+                "204863",
+                Rejection::Forbidden(Why::NoSelfCard),
+            ),
+            (secretary("/c/b1/"), "20486", conflict(Why::CardPinFormat)),
+            (secretary("/c/b1/"), "12345a", conflict(Why::CardPinFormat)),
+            (
+                secretary("/c/b1/"),
+                "777777",
+                conflict(Why::CardPinGuessable),
+            ),
+            (
+                secretary("/c/b1/"),
+                "654321",
+                conflict(Why::CardPinGuessable),
+            ),
+        ] {
+            assert_eq!(
+                may_set_pin(&who, &r, "m1", pin).map(|_| ()),
+                Err(why),
+                "{pin}"
+            );
+        }
     }
 }

@@ -155,7 +155,11 @@ texts! {
         MemberCardNumber = "member_card_number", "党员卡编号已变化，请刷新后重试";
         MemberCardRevoked = "member_card_revoked", "该党员卡已作废，请使用新卡或手机上的党员码";
         MemberCardWrong = "member_card_wrong", "党员卡校验失败";
-        MemberCardCheckInOnly = "member_card_check_in_only", "凭党员卡只能签到；其他事项请出示手机上的党员码";
+        MemberCardCheckInOnly = "member_card_check_in_only", "凭党员卡只能签到；其他事项请联网输入卡密码，或出示手机上的党员码";
+        CardPinExpired = "card_pin_expired", "卡密码的验证已失效，请重新输入卡密码";
+        SecretarySetsCardPin = "secretary_sets_card_pin", "只有本组织的书记或委员可以为党员设置卡密码";
+        CardPinFormat = "card_pin_format", "卡密码应为 6 位数字";
+        CardPinGuessable = "card_pin_guessable", "卡密码不能是同一数字重复或连续的数字";
         NotAtThisStation = "not_at_this_station", "只能在本驿站办理本驿站的活动和微心愿";
         ActivityEnded = "activity_ended", "活动已结束";
         DurationRange = "duration_range", "活动时长应在 1 分钟到 24 小时之间";

@@ -305,6 +305,7 @@ fn random_op(rng: &mut Rng, who: usize, actor: &Actor, view: &Records, n: &mut u
                 proof: Some(MemberProof {
                     code: MemberCode::text(&h.member_id, MemberCode::window_at(NOW), &[1; 64]),
                     session: "s".into(),
+                    grant: None,
                 }),
             }))
         }

@@ -549,6 +549,41 @@ pub async fn load(conn: &mut AnyConnection, t: &Touches) -> Result<Records, ApiE
     Ok(view)
 }
 
+/// The card grants `digests` name, for a mutation's view
+/// (`member_card::WithGrants`).
+pub async fn card_grants(
+    conn: &mut AnyConnection,
+    digests: &[String],
+) -> Result<Vec<zhijian_domain::member_card::CardGrant>, ApiError> {
+    if digests.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT digest, member_id, card_number, kiosk_account, session, expires_at \
+         FROM card_grants WHERE digest IN ({})",
+        placeholders(1, digests.len())
+    );
+    let mut q = sqlx::query(&sql);
+    for d in digests {
+        q = q.bind(d);
+    }
+    q.fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(zhijian_domain::member_card::CardGrant {
+                digest: r.try_get("digest")?,
+                member_id: r.try_get("member_id")?,
+                number: u32::try_from(r.try_get::<i64, _>("card_number")?)
+                    .map_err(|_| ApiError::Internal)?,
+                kiosk: r.try_get("kiosk_account")?,
+                session: r.try_get("session")?,
+                expires_at: r.try_get("expires_at")?,
+            })
+        })
+        .collect()
+}
+
 /// Writes (upserts) records at `version`. Returns whether the org tree was
 /// reshaped (a path changed), which changes scopes.
 pub async fn write(

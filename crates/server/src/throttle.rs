@@ -3,7 +3,8 @@
 //! forgets nothing. Each call takes a connection: the push path counts
 //! inside its own transaction.
 //!
-//! A key is `login:<login>`, `addr:<address>` or `code:<account>:<record>`. Failures in a row lock the
+//! A key is `login:<login>`, `addr:<address>`, `code:<account>:<record>` or
+//! `pin:<member>` (a card's PIN). Failures in a row lock the
 //! key for a growing time (`limits::Backoff`); an hour without failures
 //! forgets them; a right password clears its login's key (not the address's:
 //! one's own account must not reset the count for guesses at others').
@@ -40,6 +41,11 @@ pub fn address_key(addr: IpAddr) -> String {
 /// Wrong check-in or check-out codes by one account for one record.
 pub fn code_key(account_id: &str, record_id: &str) -> String {
     format!("code:{account_id}:{record_id}")
+}
+
+/// Wrong PINs typed with one member's card, at any kiosk.
+pub fn pin_key(member_id: &str) -> String {
+    format!("pin:{member_id}")
 }
 
 pub fn now_ms() -> i64 {

@@ -333,6 +333,7 @@ async fn nothing_is_done_for_a_member_who_did_not_show_a_code() {
             let proof = MemberProof {
                 code: code.clone(),
                 session: format!("s{i}"),
+                grant: None,
             };
             ops.push(Op::Redeem(Redeem {
                 id: format!("n-r{i}"),
@@ -423,6 +424,7 @@ async fn a_printed_card_checks_her_in_and_nothing_more() {
         let on = |c: &CardCode, session: &str| MemberProof {
             code: c.text(),
             session: session.into(),
+            grant: None,
         };
         let sign_up = Op::ActAtKiosk(KioskAct {
             member_id: "m-03".into(),
@@ -447,7 +449,7 @@ async fn a_printed_card_checks_her_in_and_nothing_more() {
         assert_eq!(rejection(&r, 2), None, "{b}");
         assert_eq!(
             rejection(&r, 3).as_deref(),
-            Some("没有权限：凭党员卡只能签到；其他事项请出示手机上的党员码"),
+            Some("没有权限：凭党员卡只能签到；其他事项请联网输入卡密码，或出示手机上的党员码"),
             "{b}"
         );
         let mine = docs(&login(&s.client, "13900000003", "demo1234").await, "m03").await;
@@ -474,6 +476,193 @@ async fn a_printed_card_checks_her_in_and_nothing_more() {
         assert_eq!(
             rejection(&r, 4).as_deref(),
             Some("该党员卡已作废，请使用新卡或手机上的党员码"),
+            "{b}"
+        );
+    }
+}
+
+/// A card with her PIN: her secretary sets the PIN online (not a fellow
+/// member, not a guessable one); a kiosk asks the server, which checks the
+/// card first and counts wrong PINs per member across kiosks; a right PIN
+/// gives a grant for that kiosk's visit only, and the server checks it
+/// again on every mutation beyond a check-in.
+#[tokio::test]
+async fn a_card_with_its_pin_does_more_only_in_the_visit_it_was_typed_for() {
+    use zhijian_client::ApiError;
+    use zhijian_domain::api::{CardPinAnswer, CardPinSet, CardUnlock, CardUnlockAnswer};
+    use zhijian_domain::member_card::{CardCode, NewMemberCard, SECRET_BYTES};
+    use zhijian_domain::refusal::Why;
+    for s in common::servers().await {
+        let b = s.backend;
+        let card = |byte: u8| CardCode {
+            member_id: "m-03".into(),
+            number: 1,
+            secret: vec![byte; SECRET_BYTES],
+        };
+        let (real, forged) = (card(1), card(2));
+        let secretary = login(&s.client, "13900000002", "demo1234").await;
+        let issue = Op::IssueMemberCard(NewMemberCard {
+            member_id: "m-03".into(),
+            number: 1,
+            digest: real.digest(),
+        });
+        assert_eq!(
+            rejection(&push(&secretary, "sec", vec![(1, issue)]).await, 1),
+            None,
+            "{b}"
+        );
+        let set = |pin: &str| CardPinSet {
+            member_id: "m-03".into(),
+            pin: pin.into(),
+        };
+        let why = |a: CardPinAnswer| match a {
+            CardPinAnswer::Refused { reason, .. } => reason.map(|r| r.key),
+            other => panic!("{b}: not refused: {other:?}"),
+        };
+        let unlock_why = |a: CardUnlockAnswer| match a {
+            CardUnlockAnswer::Refused { reason, .. } => reason.map(|r| r.key),
+            other => panic!("{b}: not refused: {other:?}"),
+        };
+        let fellow = login(&s.client, "13900000001", "demo1234").await;
+        assert_eq!(
+            why(fellow.set_card_pin(&set("204863")).await.unwrap()),
+            Some(Why::SecretarySetsCardPin.key().to_owned()),
+            "{b}"
+        );
+        assert_eq!(
+            why(secretary.set_card_pin(&set("123456")).await.unwrap()),
+            Some(Why::CardPinGuessable.key().to_owned()),
+            "{b}"
+        );
+
+        let kiosk = login(&s.client, "kiosk-yuehai", "kiosk1234").await;
+        let unlock = |c: &CardCode, pin: &str, session: &str| CardUnlock {
+            code: c.text(),
+            pin: pin.into(),
+            session: session.into(),
+        };
+        assert_eq!(
+            kiosk
+                .unlock_card(&unlock(&real, "204863", "visit-1"))
+                .await
+                .unwrap(),
+            CardUnlockAnswer::NoPin,
+            "{b}"
+        );
+        assert_eq!(
+            secretary.set_card_pin(&set("204863")).await.unwrap(),
+            CardPinAnswer::Set,
+            "{b}"
+        );
+        // Only kiosks ask; a forged card is refused before its PIN counts.
+        assert!(
+            matches!(
+                fellow
+                    .unlock_card(&unlock(&real, "204863", "visit-1"))
+                    .await,
+                Err(ApiError::Status { status: 403, .. })
+            ),
+            "{b}"
+        );
+        assert_eq!(
+            unlock_why(
+                kiosk
+                    .unlock_card(&unlock(&forged, "000000", "visit-1"))
+                    .await
+                    .unwrap()
+            ),
+            Some(Why::MemberCardWrong.key().to_owned()),
+            "{b}"
+        );
+        assert_eq!(
+            kiosk
+                .unlock_card(&unlock(&real, "204864", "visit-1"))
+                .await
+                .unwrap(),
+            CardUnlockAnswer::WrongPin { tries_left: 4 },
+            "{b}"
+        );
+        let CardUnlockAnswer::Unlocked { grant, expires_at } = kiosk
+            .unlock_card(&unlock(&real, "204863", "visit-1"))
+            .await
+            .unwrap()
+        else {
+            panic!("{b}: the right PIN");
+        };
+        assert!(expires_at > now(), "{b}");
+
+        let sign_up = |id: &str, session: &str, grant: Option<&str>| {
+            Op::ActAtKiosk(KioskAct {
+                member_id: "m-03".into(),
+                at: now(),
+                proof: MemberProof {
+                    code: real.text(),
+                    session: session.into(),
+                    grant: grant.map(Into::into),
+                },
+                deed: KioskDeed::SignUp {
+                    signup_id: id.into(),
+                    activity_id: "menu-yuehai-this-a1".into(),
+                },
+            })
+        };
+        let lapsed = Some("没有权限：卡密码的验证已失效，请重新输入卡密码".to_owned());
+        let r = push(
+            &kiosk,
+            "kiosk-dev",
+            vec![
+                // Another visit's, or a grant nobody gave.
+                (1, sign_up("ks-1", "visit-2", Some(&grant))),
+                (
+                    2,
+                    sign_up("ks-1", "visit-1", Some("00ff00ff00ff00ff00ff00ff00ff00ff")),
+                ),
+                // The visit it was given for.
+                (3, sign_up("ks-1", "visit-1", Some(&grant))),
+            ],
+        )
+        .await;
+        assert_eq!(rejection(&r, 1), lapsed, "{b}");
+        assert_eq!(rejection(&r, 2), lapsed, "{b}");
+        assert_eq!(rejection(&r, 3), None, "{b}");
+        let mine = docs(&login(&s.client, "13900000003", "demo1234").await, "m03").await;
+        assert!(
+            matches!(mine.get("ks-1"), Some(Doc::Signup(x)) if x.member_id == "m-03"),
+            "{b}"
+        );
+
+        // Wrong PINs count per member whichever kiosk asks: the fifth in a
+        // row locks her PIN, the right one included, until it passes.
+        for left in [4, 3, 2, 1, 0] {
+            assert_eq!(
+                kiosk
+                    .unlock_card(&unlock(&real, "999990", "visit-3"))
+                    .await
+                    .unwrap(),
+                CardUnlockAnswer::WrongPin { tries_left: left },
+                "{b}"
+            );
+        }
+        assert!(
+            matches!(
+                kiosk.unlock_card(&unlock(&real, "204863", "visit-3")).await,
+                Err(ApiError::Status { status: 429, ref body }) if body.retry_after.is_some()
+            ),
+            "{b}"
+        );
+        // A new PIN from her secretary starts a clean count.
+        assert_eq!(
+            secretary.set_card_pin(&set("318205")).await.unwrap(),
+            CardPinAnswer::Set
+        );
+        assert!(
+            matches!(
+                kiosk
+                    .unlock_card(&unlock(&real, "318205", "visit-3"))
+                    .await
+                    .unwrap(),
+                CardUnlockAnswer::Unlocked { .. }
+            ),
             "{b}"
         );
     }

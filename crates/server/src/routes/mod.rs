@@ -1,6 +1,7 @@
 //! The JSON API under `/api`.
 
 mod auth;
+pub(crate) mod cards;
 mod client_log;
 mod health;
 mod media;
@@ -41,6 +42,8 @@ pub fn api(state: AppState) -> Router {
         .route("/auth/logout-all", post(auth::logout_everywhere))
         .route("/auth/password", post(auth::change_password))
         .route("/auth/me", get(auth::me))
+        .route("/cards/pin", post(cards::set_pin))
+        .route("/cards/unlock", post(cards::unlock))
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", post(sync::pull))
         .route(

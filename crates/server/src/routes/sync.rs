@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use sqlx::{Any, Row, Transaction};
+use zhijian_domain::member_card::WithGrants;
 use zhijian_domain::mutation::Touches;
 use zhijian_domain::sync::{
     Change, MAX_PUSH_MUTATIONS, Mutation, MutationResult, Outcome, PULL_PAGE, PullRequest,
@@ -149,7 +150,13 @@ async fn push_one(
         (Some(e), _) => return Err(e),
         (None, Ok(touches)) => {
             let view = records::load(tx, &touches).await?;
-            match apply(actor, &m.op, &view, crate::auth::now_secs()) {
+            let grants = records::card_grants(tx, &touches.card_grants).await?;
+            match apply(
+                actor,
+                &m.op,
+                &WithGrants(&view, &grants),
+                crate::auth::now_secs(),
+            ) {
                 Ok(w) => {
                     records::check_reshape(&touches, &w)?;
                     Ok((w, view))

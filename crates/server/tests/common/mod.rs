@@ -337,6 +337,7 @@ pub mod phone {
         MemberProof {
             code: code(seed, member_id, at),
             session: session.into(),
+            grant: None,
         }
     }
 }
