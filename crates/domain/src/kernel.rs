@@ -92,6 +92,53 @@ pub trait View {
     }
 }
 
+/// The [`View`] methods a wrapper view (`self.0` the view it wraps) passes
+/// on unchanged: all but `member` and `card_grant`, which each wrapper
+/// (`member_code::WithKeys`, `member_card::WithGrants`) writes itself.
+macro_rules! forward_view {
+    () => {
+        fn org(&self, id: &str) -> Option<$crate::Org> {
+            self.0.org(id)
+        }
+        fn descendants(&self, org: &$crate::Org) -> Vec<$crate::Org> {
+            self.0.descendants(org)
+        }
+        fn doc(&self, id: &str) -> Option<$crate::doc::Doc> {
+            self.0.doc(id)
+        }
+        fn menu_for(
+            &self,
+            org_id: &str,
+            month: $crate::Month,
+            alliance: Option<&str>,
+        ) -> Option<$crate::menu::MonthlyMenu> {
+            self.0.menu_for(org_id, month, alliance)
+        }
+        fn alliance(&self, id: &str) -> Option<$crate::Alliance> {
+            self.0.alliance(id)
+        }
+        fn signups_of(&self, activity_id: &str) -> Vec<$crate::activity::Signup> {
+            self.0.signups_of(activity_id)
+        }
+        fn activities_of(&self, menu_id: &str) -> Vec<$crate::activity::Activity> {
+            self.0.activities_of(menu_id)
+        }
+        fn checkins_of(&self, activity_id: &str) -> Vec<$crate::checkin::CheckIn> {
+            self.0.checkins_of(activity_id)
+        }
+        fn holds_of(&self, member_id: &str) -> Vec<$crate::ledger::Hold> {
+            self.0.holds_of(member_id)
+        }
+        fn holds_secrets(&self) -> bool {
+            self.0.holds_secrets()
+        }
+        fn verify_signature(&self, key: &[u8], message: &[u8], signature: &[u8]) -> Option<bool> {
+            self.0.verify_signature(key, message, signature)
+        }
+    };
+}
+pub(crate) use forward_view;
+
 /// A record to write (insert or replace).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Write {

@@ -151,46 +151,9 @@ impl CardGrant {
 pub struct WithGrants<'a, V>(pub &'a V, pub &'a [CardGrant]);
 
 impl<V: View> View for WithGrants<'_, V> {
-    fn org(&self, id: &str) -> Option<crate::Org> {
-        self.0.org(id)
-    }
+    crate::kernel::forward_view!();
     fn member(&self, id: &str) -> Option<Member> {
         self.0.member(id)
-    }
-    fn descendants(&self, org: &crate::Org) -> Vec<crate::Org> {
-        self.0.descendants(org)
-    }
-    fn doc(&self, id: &str) -> Option<Doc> {
-        self.0.doc(id)
-    }
-    fn menu_for(
-        &self,
-        org_id: &str,
-        month: crate::Month,
-        alliance: Option<&str>,
-    ) -> Option<crate::menu::MonthlyMenu> {
-        self.0.menu_for(org_id, month, alliance)
-    }
-    fn alliance(&self, id: &str) -> Option<crate::Alliance> {
-        self.0.alliance(id)
-    }
-    fn signups_of(&self, activity_id: &str) -> Vec<crate::activity::Signup> {
-        self.0.signups_of(activity_id)
-    }
-    fn activities_of(&self, menu_id: &str) -> Vec<crate::activity::Activity> {
-        self.0.activities_of(menu_id)
-    }
-    fn checkins_of(&self, activity_id: &str) -> Vec<crate::checkin::CheckIn> {
-        self.0.checkins_of(activity_id)
-    }
-    fn holds_of(&self, member_id: &str) -> Vec<crate::ledger::Hold> {
-        self.0.holds_of(member_id)
-    }
-    fn holds_secrets(&self) -> bool {
-        self.0.holds_secrets()
-    }
-    fn verify_signature(&self, key: &[u8], message: &[u8], signature: &[u8]) -> Option<bool> {
-        self.0.verify_signature(key, message, signature)
     }
     fn card_grant(&self, digest: &str) -> Option<CardGrant> {
         self.1.iter().find(|g| g.digest == digest).cloned()
