@@ -184,44 +184,8 @@ const DEVICES: u64 = 8;
 const PER_DEVICE: u64 = 1000;
 
 /// A real server process (the release binary), killed on drop.
-struct Process {
-    base: String,
-    child: tokio::process::Child,
-    _dir: tempfile::TempDir,
-}
-
-async fn spawn(bin: &str, url: &str) -> Result<Process, Box<dyn std::error::Error>> {
-    use tokio::io::AsyncBufReadExt;
-    let dir = tempfile::tempdir()?;
-    let mut child = tokio::process::Command::new(bin)
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args([
-            "--database-url",
-            url,
-            "serve",
-            "--demo",
-            "--addr",
-            "127.0.0.1:0",
-        ])
-        .env("ZJ_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
-    let base = loop {
-        let line = lines.next_line().await?.ok_or("the server exited")?;
-        if let Some(rest) = line.strip_prefix("zhijian listening on ") {
-            break rest.trim_end_matches('/').to_owned();
-        }
-    };
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Ok(Process {
-        base,
-        child,
-        _dir: dir,
-    })
-}
+#[path = "../tests/common/process.rs"]
+mod process;
 
 /// CPU seconds used so far by the processes whose command name is `comm`
 /// (or by `pid`), from /proc (clock ticks of 1/100 s).
@@ -261,7 +225,7 @@ async fn devices(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let mut servers = Vec::new();
     for _ in 0..processes {
-        servers.push(spawn(bin, url).await?);
+        servers.push(process::Process::start(bin, url, &[]).await?);
     }
     let pids: Vec<u32> = servers.iter().filter_map(|s| s.child.id()).collect();
     let admin = {

@@ -148,24 +148,7 @@ pub async fn servers() -> Vec<TestServer> {
     out
 }
 
-pub struct Spawned {
-    pub base: String,
-    child: tokio::process::Child,
-}
-
-impl Spawned {
-    /// SIGKILL, as a crash or a pulled plug would: nothing is flushed.
-    pub async fn kill(mut self) {
-        let _ = self.child.start_kill();
-        let _ = self.child.wait().await;
-    }
-}
-
-impl Drop for Spawned {
-    fn drop(&mut self) {
-        let _ = self.child.start_kill();
-    }
-}
+pub use process::Process as Spawned;
 
 /// Starts the real `zhijian-server` binary on a free port over `url`.
 pub async fn spawn_binary(url: &str) -> Spawned {
@@ -174,40 +157,9 @@ pub async fn spawn_binary(url: &str) -> Spawned {
 
 /// `spawn_binary` with more environment.
 pub async fn spawn_binary_with(url: &str, env: &[(&str, &str)]) -> Spawned {
-    use tokio::io::AsyncBufReadExt;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_zhijian-server"))
-        .args(["--data-dir"])
-        .arg(dir.path())
-        .args([
-            "--database-url",
-            url,
-            "serve",
-            "--demo",
-            "--addr",
-            "127.0.0.1:0",
-        ])
-        .env("ZJ_LOG", "warn")
-        .envs(env.iter().copied())
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn server");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = tokio::io::BufReader::new(stdout).lines();
-    let base = loop {
-        let line = lines
-            .next_line()
-            .await
-            .expect("read")
-            .expect("server exited");
-        if let Some(rest) = line.strip_prefix("zhijian listening on ") {
-            break rest.trim_end_matches('/').to_owned();
-        }
-    };
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    std::mem::forget(dir);
-    Spawned { base, child }
+    Spawned::start(env!("CARGO_BIN_EXE_zhijian-server"), url, env)
+        .await
+        .expect("spawn server")
 }
 
 /// Signs in and returns a client carrying the token.
@@ -309,6 +261,7 @@ pub async fn account(
 
 /// A member's phone in tests: a P-256 key from `seed`, as WebCrypto makes.
 pub mod faults;
+pub mod process;
 
 pub mod phone {
     use base64::Engine;
