@@ -150,13 +150,19 @@ pub fn Staff(
     }
 }
 
-/// A PIN field: digits only, hidden, the kiosk's size.
+/// A PIN field: digits only, hidden, the kiosk's size (the staff PIN
+/// here, a card's PIN on the station page).
 #[component]
-fn PinField(id: &'static str, label: String, value: RwSignal<String>) -> impl IntoView {
+pub(super) fn PinField(
+    id: &'static str,
+    #[prop(into)] label: Signal<String>,
+    value: RwSignal<String>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
     view! {
-        <label for=id>{label}</label>
+        <label for=id>{move || label.get()}</label>
         <input id=id type="password" inputmode="numeric" autocomplete="off" maxlength="6"
-            data-testid=id prop:value=move || value.get()
+            required=required data-testid=id prop:value=move || value.get()
             on:input=move |ev| value.set(event_target_value(&ev)) />
     }
 }

@@ -16,7 +16,7 @@ use zhijian_domain::replica::Records;
 use zhijian_domain::station::{self, Board};
 use zhijian_domain::{Op, Rejection};
 
-use super::kiosk_staff::{Lock, Staff};
+use super::kiosk_staff::{Lock, PinField, Staff};
 use crate::card_pin::{self, PinError};
 use crate::components::{Message, Outcome, submit};
 use crate::i18n::*;
@@ -820,10 +820,8 @@ fn CardPinForm(visit: RwSignal<Option<Visit>>, message: Outcome) -> impl IntoVie
         <section class="kiosk-card-pin">
             <p class="notice" data-testid="kiosk-card-only">{t!(i18n, kiosk_card_only)}</p>
             <form class="form" on:submit=check>
-                <label for="kiosk-card-pin">{t!(i18n, kiosk_card_pin_label)}</label>
-                <input id="kiosk-card-pin" type="password" inputmode="numeric" autocomplete="off" maxlength="6"
-                    required=true data-testid="kiosk-card-pin" prop:value=move || pin.get()
-                    on:input=move |ev| pin.set(event_target_value(&ev)) />
+                <PinField id="kiosk-card-pin" required=true value=pin
+                    label=Signal::derive(move || t_string!(i18n, kiosk_card_pin_label).to_string()) />
                 <button type="submit" class="btn btn-primary" data-testid="kiosk-card-pin-submit"
                     disabled=move || said.pending()>{t!(i18n, kiosk_card_pin_submit)}</button>
             </form>
