@@ -36,7 +36,8 @@ impl From<ApiError> for PinError {
     }
 }
 
-fn client(sync: Sync) -> Result<api::Client, PinError> {
+/// The signed-in account's client (the kiosk's other online checks use it too).
+pub(crate) fn client(sync: Sync) -> Result<api::Client, PinError> {
     let token = sync
         .session
         .get_untracked()

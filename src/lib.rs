@@ -18,6 +18,7 @@ pub mod pages;
 pub mod qr_camera;
 pub mod report;
 pub mod shell;
+pub mod short_code;
 pub mod store;
 pub mod study;
 pub mod sync;

@@ -61,6 +61,17 @@ async function syncedKiosk(browser: Browser, fakeClock: boolean): Promise<[Brows
   return [station, kiosk];
 }
 
+/** At the kiosk, for the member who identified: 报名 for the station's
+ *  volunteer service, 完成, and the kiosk's queue pushed. */
+async function signUpForTheNextActivity(kiosk: Page) {
+  const coming = kiosk.getByTestId("kiosk-coming").filter({ hasText: "楼宇垃圾分类志愿服务" });
+  await coming.getByRole("button", { name: "报名" }).click();
+  await expect(kiosk.getByText("报名成功")).toBeVisible();
+  expect(await smallTargets(kiosk)).toEqual([]);
+  await kiosk.getByTestId("kiosk-done").click();
+  await syncNow(kiosk, server.url);
+}
+
 async function seriousViolations(page: Page): Promise<string[]> {
   return (await new AxeBuilder({ page }).analyze()).violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
@@ -413,12 +424,7 @@ test("a member without a phone checks in at the offline kiosk with the card her 
   await kiosk.getByTestId("kiosk-card-pin-submit").click();
   await expect(kiosk.getByText("卡密码正确，可以办理以下事项")).toBeVisible();
   await expect(kiosk.getByTestId("kiosk-card-only")).toHaveCount(0);
-  const coming = kiosk.getByTestId("kiosk-coming").filter({ hasText: "楼宇垃圾分类志愿服务" });
-  await coming.getByRole("button", { name: "报名" }).click();
-  await expect(kiosk.getByText("报名成功")).toBeVisible();
-  expect(await smallTargets(kiosk)).toEqual([]);
-  await kiosk.getByTestId("kiosk-done").click();
-  await syncNow(kiosk, server.url);
+  await signUpForTheNextActivity(kiosk);
 
   // The secretary revokes the card (lost), and once the kiosk has synced
   // it refuses the card.
@@ -439,4 +445,42 @@ test("a member without a phone checks in at the offline kiosk with the card her 
   await phone.goto(`${server.url}/activities/menu-yuehai-this-a0`);
   await expect(phone.getByText(/^已于 .+ 签到$/)).toBeVisible();
   await Promise.all([office.close(), station.close(), mine.close()]);
+});
+
+test("when the kiosk reads neither her QR code, she types its short form: online it identifies her once, offline it asks for the QR code", async ({ browser }) => {
+  const [phone, page] = await phoneWithCode(browser, "13900000001");
+  // The short form shows once the server has the phone's secret.
+  await openCode(page);
+  const short = page.getByTestId("member-short-code");
+  await expect(short).toHaveText(/^\d{4} \d{3} \d{3}$/);
+  expect(await seriousViolations(page)).toEqual([]);
+  const typed = (await short.textContent()) ?? "";
+
+  const [station, kiosk] = await syncedKiosk(browser, false);
+  // Offline, nobody here can tell whose ten digits they are.
+  await station.setOffline(true);
+  await scan(kiosk, typed);
+  await expect(kiosk.getByRole("alert")).toContainText("手输短码需要联网核对");
+  await expect(kiosk.getByTestId("kiosk-member")).toHaveCount(0);
+  await station.setOffline(false);
+  // A slip of the finger, then her code.
+  const slip = typed.slice(0, -1) + ((Number(typed.slice(-1)) + 1) % 10);
+  await kiosk.getByTestId("kiosk-code").fill(slip);
+  await kiosk.keyboard.press("Enter");
+  await expect(kiosk.getByRole("alert")).toContainText("短码不对，请核对手机上的短码（还可以再试 4 次）");
+  await kiosk.getByTestId("kiosk-code").fill(typed);
+  await kiosk.keyboard.press("Enter");
+  await expect(kiosk.getByTestId("kiosk-member")).toHaveText("马*燕，您好");
+  // Her typed code does what her QR code does: she signs up here.
+  await signUpForTheNextActivity(kiosk);
+  // The same digits again: once is all.
+  await kiosk.goto(`${server.url}/station`);
+  await scan(kiosk, typed);
+  await expect(kiosk.getByRole("alert")).toHaveText("该党员码已经使用过，请等手机上的党员码更新后再出示");
+
+  // Her phone shows the sign-up.
+  await syncNow(page, server.url);
+  await page.goto(`${server.url}/activities/menu-yuehai-this-a1`);
+  await expect(page.getByTestId("my-signup")).toBeVisible();
+  await Promise.all([station.close(), phone.close()]);
 });

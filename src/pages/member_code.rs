@@ -5,11 +5,13 @@ use leptos::task::spawn_local_scoped;
 use wasm_bindgen::JsValue;
 use zhijian_domain::Op;
 use zhijian_domain::member_code::{MemberCode, MemberKey, WINDOW_SECS};
+use zhijian_domain::short_code::{ShortCode, decode_secret};
 
 use crate::components::qr_svg;
 use crate::i18n::*;
+use crate::store::ShortSecretKept;
 use crate::sync::Sync;
-use crate::{member_key, when};
+use crate::{member_key, short_code, when};
 
 /// Where the page is: making or reading the key, showing codes, or unable to.
 #[derive(Clone, Copy, PartialEq)]
@@ -98,6 +100,44 @@ pub fn MemberCodePanel() -> impl IntoView {
     });
     let left = move || WINDOW_SECS - now.get().rem_euclid(WINDOW_SECS);
 
+    // The short form, for a kiosk that can read neither the QR code: its
+    // secret is made here and shown only once the server has it, given
+    // again after each sync that reached the server until then.
+    let short = RwSignal::new(None::<ShortSecretKept>);
+    Effect::new(move |_| {
+        let (Some(me), Some(key)) = (me.get(), public.get()) else {
+            return;
+        };
+        spawn_local_scoped(async move {
+            short.set(short_code::secret(&me, &key).await);
+        });
+    });
+    let giving = RwSignal::new(false);
+    Effect::new(move |_| {
+        sync.status.with(|s| s.synced_at);
+        let Some(kept) = short.get() else { return };
+        if kept.registered || giving.get_untracked() {
+            return;
+        }
+        giving.set(true);
+        spawn_local_scoped(async move {
+            if let Ok(done) = short_code::register(sync, kept).await {
+                short.set(Some(done));
+            }
+            giving.set(false);
+        });
+    });
+    let short_text = move || {
+        short.with(|k| {
+            let k = k.as_ref()?;
+            let secret = decode_secret(&k.secret)?;
+            Some(
+                k.registered
+                    .then(|| ShortCode::of(&secret, window.get()).text()),
+            )
+        })
+    };
+
     view! {
         <section class="field member-code" aria-labelledby="member-code-title">
             <h3 id="member-code-title">{t!(i18n, member_code_title)}</h3>
@@ -112,6 +152,14 @@ pub fn MemberCodePanel() -> impl IntoView {
                                 role="img" aria-label=move || t_string!(i18n, member_code_qr)></div>
                         })}
                         <p class="hint" aria-live="off">{move || t!(i18n, code_changes_in, seconds = left())}</p>
+                        {move || short_text().map(|s| match s {
+                            Some(text) => view! {
+                                <p class="short-code">{t!(i18n, member_code_short)}" "
+                                    <strong class="short-code-digits" data-testid="member-short-code">{text}</strong></p>
+                                <p class="hint">{t!(i18n, member_code_short_hint)}</p>
+                            }.into_any(),
+                            None => view! { <p class="hint">{t!(i18n, member_code_short_pending)}</p> }.into_any(),
+                        })}
                     </div>
                     <p class=move || if registered.get() { "notice" } else { "notice notice-warn" } role="status" data-testid="member-code-state">
                         {move || if registered.get() {

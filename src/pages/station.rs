@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use zhijian_domain::activity::Activity;
 use zhijian_domain::agenda;
-use zhijian_domain::api::CardUnlockAnswer;
+use zhijian_domain::api::{CardUnlockAnswer, ShortCodeAnswer};
 use zhijian_domain::credit_ops::Redeem;
 use zhijian_domain::member_card::{CardCode, card_of};
 use zhijian_domain::member_code::{
@@ -13,6 +13,7 @@ use zhijian_domain::member_code::{
 use zhijian_domain::menu_ops::KioskCheckIn;
 use zhijian_domain::refusal::Why;
 use zhijian_domain::replica::Records;
+use zhijian_domain::short_code::ShortCode;
 use zhijian_domain::station::{self, Board};
 use zhijian_domain::{Op, Rejection};
 
@@ -23,7 +24,7 @@ use crate::i18n::*;
 use crate::qr_camera::Camera;
 use crate::shell::ShellUpdate;
 use crate::sync::{Sync, Verdict, random_hex};
-use crate::{js, labels, member_key, when};
+use crate::{js, labels, member_key, short_code, when};
 
 /// Seconds without a touch before the kiosk forgets the member.
 const IDLE_SECS: i64 = 60;
@@ -359,6 +360,12 @@ enum NotTaken {
     Wrong,
     CannotCheck,
     Revoked,
+    /// A typed short code: nobody's (this many more tries), the kiosk must
+    /// wait (seconds), it is offline, or the check failed.
+    ShortWrong(u32),
+    ShortWait(u64),
+    ShortOffline,
+    ShortFailed,
 }
 
 impl NotTaken {
@@ -371,6 +378,12 @@ impl NotTaken {
             NotTaken::Wrong => td_string!(l, kiosk_code_wrong),
             NotTaken::CannotCheck => td_string!(l, kiosk_code_cannot_check),
             NotTaken::Revoked => td_string!(l, kiosk_card_revoked),
+            NotTaken::ShortWrong(n) => return td_string!(l, kiosk_short_wrong, n = *n).to_string(),
+            NotTaken::ShortWait(s) => {
+                return td_string!(l, kiosk_short_wait, seconds = *s).to_string();
+            }
+            NotTaken::ShortOffline => td_string!(l, kiosk_short_offline),
+            NotTaken::ShortFailed => td_string!(l, kiosk_short_failed),
         }
         .to_string()
     }
@@ -385,6 +398,9 @@ thread_local! {
 async fn check(sync: Sync, text: &str) -> Result<Visit, NotTaken> {
     if let Some(card) = CardCode::parse(text) {
         return check_card(sync, text, card);
+    }
+    if let Some(typed) = ShortCode::parse(text) {
+        return check_short(sync, typed).await;
     }
     let code = MemberCode::parse(text).ok_or(NotTaken::Unreadable)?;
     let now = when::now_secs();
@@ -454,6 +470,63 @@ fn check_card(sync: Sync, text: &str, card: CardCode) -> Result<Visit, NotTaken>
             grant: None,
         },
         by_card: true,
+        hold_id: random_hex(),
+    })
+}
+
+/// A short code typed by hand: only the server can tell whose it is, so
+/// only online; its answer's grant lets this visit act for her.
+async fn check_short(sync: Sync, typed: ShortCode) -> Result<Visit, NotTaken> {
+    let session = random_hex();
+    let (member_id, proof_code, grant) =
+        match short_code::check(sync, typed.text(), session.clone()).await {
+            Ok(ShortCodeAnswer::Identified {
+                member_id,
+                proof_code,
+                grant,
+                ..
+            }) => (member_id, proof_code, grant),
+            Ok(ShortCodeAnswer::WrongCode { tries_left: 0 }) => {
+                return Err(NotTaken::ShortWait(60));
+            }
+            Ok(ShortCodeAnswer::WrongCode { tries_left }) => {
+                return Err(NotTaken::ShortWrong(tries_left));
+            }
+            Ok(ShortCodeAnswer::Refused { reason, .. }) => {
+                let key = reason.map(|r| r.key);
+                return Err(if key.as_deref() == Some(Why::MemberCodeReplayed.key()) {
+                    NotTaken::Used
+                } else if key.as_deref() == Some(Why::MemberNotAtStation.key()) {
+                    NotTaken::Unknown
+                } else {
+                    NotTaken::ShortFailed
+                });
+            }
+            Err(PinError::Offline) => return Err(NotTaken::ShortOffline),
+            Err(PinError::Throttled(s)) => return Err(NotTaken::ShortWait(s)),
+            Err(_) => return Err(NotTaken::ShortFailed),
+        };
+    // The kiosk acts for her on her key, synced like any member's.
+    let key = sync
+        .replica
+        .with_untracked(|r| {
+            r.as_ref().and_then(|r| {
+                r.view()
+                    .member_keys()
+                    .get(&MemberKey::id_for(&member_id))
+                    .cloned()
+            })
+        })
+        .ok_or(NotTaken::Unknown)?;
+    Ok(Visit {
+        member_id,
+        masked_name: key.masked_name,
+        proof: MemberProof {
+            code: proof_code,
+            session,
+            grant: Some(grant),
+        },
+        by_card: false,
         hold_id: random_hex(),
     })
 }

@@ -66,6 +66,20 @@ const SYNC_STORES: [&str; 6] = [
 const SYNC_KEY: &str = "sync";
 /// This phone's 党员码 key pair (`Store::member_key`).
 const MEMBER_KEY: &str = "member_key";
+/// This phone's short-code secret (`Store::short_secret`).
+const SHORT_SECRET_KEY: &str = "short_secret";
+
+/// The secret this phone makes its 党员码's short form with
+/// (`zhijian_domain::short_code`), for one member and key pair, and whether
+/// the server has it yet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShortSecretKept {
+    pub member_id: String,
+    pub public_key: String,
+    /// base64url.
+    pub secret: String,
+    pub registered: bool,
+}
 
 /// The signed-in account on this device. The token is the only secret kept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -179,20 +193,24 @@ impl Store {
         self.get_meta(SESSION_KEY).await
     }
 
-    pub async fn save_session(&self, session: &Session) -> Result<(), StoreError> {
+    async fn put_meta<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StoreError> {
         let tx = self
             .db
             .transaction(stores::META)
             .with_mode(TransactionMode::Readwrite)
             .build()?;
         tx.object_store(stores::META)?
-            .put(session)
-            .with_key(SESSION_KEY)
+            .put(value)
+            .with_key(key.to_owned())
             .with_key_type::<String>()
             .serde()?
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    pub async fn save_session(&self, session: &Session) -> Result<(), StoreError> {
+        self.put_meta(SESSION_KEY, session).await
     }
 
     /// This phone's key pair for 我的党员码: a WebCrypto `CryptoKeyPair`
@@ -224,6 +242,14 @@ impl Store {
         Ok(())
     }
 
+    pub async fn short_secret(&self) -> Result<Option<ShortSecretKept>, StoreError> {
+        self.get_meta(SHORT_SECRET_KEY).await
+    }
+
+    pub async fn save_short_secret(&self, kept: &ShortSecretKept) -> Result<(), StoreError> {
+        self.put_meta(SHORT_SECRET_KEY, kept).await
+    }
+
     /// Signs out: forgets the token and the account's records. Refused while
     /// the outbox holds changes, which would otherwise be lost.
     pub async fn sign_out(&self) -> Result<(), StoreError> {
@@ -247,6 +273,7 @@ impl Store {
         meta.delete(SYNC_KEY).primitive()?.await?;
         // The next account on this phone makes its own key.
         meta.delete(MEMBER_KEY).primitive()?.await?;
+        meta.delete(SHORT_SECRET_KEY).primitive()?.await?;
         for s in [
             stores::ORGS,
             stores::MEMBERS,

@@ -113,15 +113,20 @@ fn new_client_id() -> String {
 /// 32 random hex digits: client ids, record ids, check-in secrets.
 pub fn random_hex() -> String {
     let mut bytes = [0u8; 16];
-    let filled = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
-    if !filled {
+    if !random_bytes(&mut bytes) {
         for b in bytes.iter_mut() {
             *b = (js_sys::Math::random() * 256.0) as u8;
         }
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Fills `bytes` from the browser's cryptographic generator; false where
+/// there is none (secrets must then not be made).
+pub fn random_bytes(bytes: &mut [u8]) -> bool {
+    web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(bytes).is_ok())
 }
 
 const SIGNED_IN_KEY: &str = "zhijian.signed_in";

@@ -13,7 +13,8 @@ use serde::de::DeserializeOwned;
 use zhijian_domain::Account;
 use zhijian_domain::api::{
     CardPinAnswer, CardPinSet, CardUnlock, CardUnlockAnswer, ClientLog, ErrorBody, Health,
-    LoginRequest, LoginResponse, OrgDirectory, PasswordChange, StoredMedia,
+    LoginRequest, LoginResponse, OrgDirectory, PasswordChange, ShortCodeAnswer, ShortCodeCheck,
+    ShortSecretAnswer, ShortSecretSet, StoredMedia,
 };
 use zhijian_domain::sync::{PullRequest, PullResponse, PushRequest, PushResponse};
 
@@ -132,6 +133,22 @@ impl Client {
     /// A kiosk asks whether the PIN typed with a card is right.
     pub async fn unlock_card(&self, req: &CardUnlock) -> Result<CardUnlockAnswer, ApiError> {
         self.post("/api/cards/unlock", req).await
+    }
+
+    /// A member's phone gives the server its short-code secret.
+    pub async fn set_short_secret(
+        &self,
+        req: &ShortSecretSet,
+    ) -> Result<ShortSecretAnswer, ApiError> {
+        self.post("/api/codes/short-secret", req).await
+    }
+
+    /// A kiosk asks whose short code was typed.
+    pub async fn check_short_code(
+        &self,
+        req: &ShortCodeCheck,
+    ) -> Result<ShortCodeAnswer, ApiError> {
+        self.post("/api/codes/short", req).await
     }
 
     pub async fn logout(&self) -> Result<(), ApiError> {

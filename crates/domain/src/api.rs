@@ -174,6 +174,59 @@ pub enum CardUnlockAnswer {
     },
 }
 
+/// `POST /api/codes/short-secret`: a member's phone gives the server the
+/// secret its short codes are made with (`short_code`), with its public key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShortSecretSet {
+    pub public_key: String,
+    /// base64url, `short_code::SECRET_BYTES` bytes.
+    pub secret: String,
+}
+
+/// What `/api/codes/short-secret` answers (besides 401, 503).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShortSecretAnswer {
+    Saved,
+    Refused {
+        message: String,
+        reason: Option<crate::refusal::Reason>,
+    },
+}
+
+/// `POST /api/codes/short`: a kiosk asks whose short code was typed, for its
+/// visit `session`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShortCodeCheck {
+    pub code: String,
+    pub session: String,
+}
+
+/// What `/api/codes/short` answers (besides 400 for what is not ten digits,
+/// 401, 403 for a non-kiosk, 429 after too many wrong codes, 503).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShortCodeAnswer {
+    /// Hers: the visit's mutations carry `proof_code` and `grant` in their
+    /// proof until `expires_at` (server time).
+    Identified {
+        member_id: String,
+        proof_code: String,
+        grant: String,
+        expires_at: i64,
+    },
+    /// Nobody's (mistyped, or too old); this many more before the kiosk
+    /// waits.
+    WrongCode { tries_left: u32 },
+    /// Refused by the domain's rules: the station, a code already used.
+    Refused {
+        message: String,
+        reason: Option<crate::refusal::Reason>,
+    },
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginResponse {
     pub token: String,

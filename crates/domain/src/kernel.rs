@@ -84,17 +84,17 @@ pub trait View {
     /// Whether `signature` is `key`'s over `message` (a member code); `None`
     /// where this view cannot judge (a device).
     fn verify_signature(&self, key: &[u8], message: &[u8], signature: &[u8]) -> Option<bool>;
-    /// The grant a right card PIN gave, by its token's digest: only the
-    /// server knows them (`member_card::WithGrants`); a device takes its
+    /// The grant a right card PIN or short code gave, by its token's
+    /// digest: only the server knows them (`kiosk_grant::WithGrants`); a device takes its
     /// kiosk's word.
-    fn card_grant(&self, _digest: &str) -> Option<crate::member_card::CardGrant> {
+    fn kiosk_grant(&self, _digest: &str) -> Option<crate::kiosk_grant::KioskGrant> {
         None
     }
 }
 
 /// The [`View`] methods a wrapper view (`self.0` the view it wraps) passes
-/// on unchanged: all but `member` and `card_grant`, which each wrapper
-/// (`member_code::WithKeys`, `member_card::WithGrants`) writes itself.
+/// on unchanged: all but `member` and `kiosk_grant`, which each wrapper
+/// (`member_code::WithKeys`, `kiosk_grant::WithGrants`) writes itself.
 macro_rules! forward_view {
     () => {
         fn org(&self, id: &str) -> Option<$crate::Org> {
@@ -167,7 +167,7 @@ pub struct Touches {
     /// with concurrent writers runs it alone (docs/sync.md).
     pub reshapes: bool,
     /// Card grants (their tokens' digests) a member proof names.
-    pub card_grants: Vec<String>,
+    pub kiosk_grants: Vec<String>,
 }
 
 impl Touches {
@@ -206,10 +206,10 @@ impl Touches {
         for doc in &self.docs {
             validate::id_up_to(Field::Id, doc, Self::MAX_DOC_ID)?;
         }
-        if self.card_grants.len() > 1 {
+        if self.kiosk_grants.len() > 1 {
             return Err(Rejection::Conflict(Why::TooManyRecords));
         }
-        for g in &self.card_grants {
+        for g in &self.kiosk_grants {
             validate::id(Field::Id, g)?;
         }
         Ok(())
@@ -245,11 +245,11 @@ impl Touches {
     }
 
     /// The grant a member proof carries, if any.
-    pub fn card_grants(mut self, proof: Option<&crate::member_code::MemberProof>) -> Self {
-        self.card_grants.extend(
+    pub fn kiosk_grants(mut self, proof: Option<&crate::member_code::MemberProof>) -> Self {
+        self.kiosk_grants.extend(
             proof
                 .and_then(|p| p.grant.as_deref())
-                .map(crate::member_card::CardGrant::digest_of),
+                .map(crate::kiosk_grant::KioskGrant::digest_of),
         );
         self
     }

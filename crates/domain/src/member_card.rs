@@ -11,9 +11,9 @@
 //!
 //! With her PIN (six digits she chose at the secretary's desk, kept by the
 //! server alone as an Argon2 hash), a card does more: a kiosk that is online
-//! asks the server to check it and gets a [`CardGrant`] for the visit, which
-//! its mutations carry and the server checks again. Offline, or without the
-//! PIN, the card still checks her in.
+//! asks the server to check it and gets a grant for the visit
+//! (`kiosk_grant`), which its mutations carry and the server checks again.
+//! Offline, or without the PIN, the card still checks her in.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -105,58 +105,6 @@ impl CardCode {
             return Err(conflict(Why::MemberCardWrong));
         }
         Ok(())
-    }
-}
-
-/// How long a right PIN lets a card do more than check in at the kiosk
-/// where it was typed: the visit, with room for a slow network.
-pub const GRANT_SECS: i64 = 10 * 60;
-
-/// What the server records when a card's PIN was right at a kiosk (never
-/// synced): this kiosk's visit may act for her beyond check-ins.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CardGrant {
-    /// SHA-256 (hex) of the grant's token; the token rides in the proof.
-    pub digest: String,
-    pub member_id: String,
-    /// The card the PIN was typed with.
-    pub number: u32,
-    /// The kiosk's account and its visit.
-    pub kiosk: String,
-    pub session: String,
-    pub expires_at: i64,
-}
-
-impl CardGrant {
-    /// A token's digest: what the server keeps and looks it up by.
-    pub fn digest_of(token: &str) -> String {
-        Sha256::digest(token.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
-    }
-
-    /// Whether it lets `kiosk`'s visit `session` act with `card` at `at`.
-    pub fn allows(&self, kiosk: &str, card: &CardCode, session: &str, at: i64) -> bool {
-        self.kiosk == kiosk
-            && self.member_id == card.member_id
-            && self.number == card.number
-            && self.session == session
-            && at <= self.expires_at
-    }
-}
-
-/// A view with the card grants the server loaded for a mutation (a
-/// wrapper, so that no device's records carry the field).
-pub struct WithGrants<'a, V>(pub &'a V, pub &'a [CardGrant]);
-
-impl<V: View> View for WithGrants<'_, V> {
-    crate::kernel::forward_view!();
-    fn member(&self, id: &str) -> Option<Member> {
-        self.0.member(id)
-    }
-    fn card_grant(&self, digest: &str) -> Option<CardGrant> {
-        self.1.iter().find(|g| g.digest == digest).cloned()
     }
 }
 

@@ -17,8 +17,10 @@ use serde::{Deserialize, Serialize};
 use crate::auth::{Actor, RoleKind};
 use crate::doc::Doc;
 use crate::kernel::{CLOCK_SKEW, Rejection, View, Write, conflict, member_of, org_of};
+use crate::kiosk_grant::{KioskGrant, Via};
 use crate::member_card::CardCode;
 use crate::refusal::{Field, Thing, Why};
+use crate::short_code::ShortProof;
 use crate::validate;
 use crate::{Member, Org};
 
@@ -62,7 +64,7 @@ pub fn encode_key(point: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(point)
 }
 
-fn decode_key(b64: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode_key(b64: &str) -> Option<Vec<u8>> {
     let bytes = URL_SAFE_NO_PAD.decode(b64).ok()?;
     (bytes.len() == 65 && bytes[0] == 4).then_some(bytes)
 }
@@ -162,8 +164,9 @@ pub(crate) fn split_code<'a>(s: &'a str, prefix: &str) -> Option<(String, &'a st
 }
 
 /// What a kiosk's mutation for a member carries: the code it read and the
-/// kiosk's session (one per identification); with a printed card, the grant
-/// the server gave when her PIN was right (`member_card::CardGrant`).
+/// kiosk's session (one per identification); with a printed card or a short
+/// code, the grant the server gave when it checked them online
+/// (`kiosk_grant`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MemberProof {
@@ -227,8 +230,8 @@ impl<V: View> View for WithKeys<'_, V> {
     fn member(&self, id: &str) -> Option<Member> {
         self.0.member(id).or_else(|| self.member_by_key(id))
     }
-    fn card_grant(&self, digest: &str) -> Option<crate::member_card::CardGrant> {
-        self.0.card_grant(digest)
+    fn kiosk_grant(&self, digest: &str) -> Option<crate::kiosk_grant::KioskGrant> {
+        self.0.kiosk_grant(digest)
     }
 }
 
@@ -321,6 +324,19 @@ pub fn act_for(
     Ok((proven.write, k.member_actor(actor, Some(proven.org.path))))
 }
 
+/// The member giving her phone's `public_key` (or what comes with it): a
+/// member, and a well-formed key.
+pub(crate) fn key_holder<'a>(actor: &'a Actor, public_key: &str) -> Result<&'a str, Rejection> {
+    let me = actor
+        .member_id
+        .as_deref()
+        .ok_or(Rejection::Forbidden(Why::NoMemberProfile))?;
+    if decode_key(public_key).is_none() {
+        return Err(conflict(Why::MemberKeyFormat));
+    }
+    Ok(me)
+}
+
 /// A member registers the public key of the phone they use now (a new phone
 /// replaces the old one's key, so its codes stop working).
 pub fn register_key(
@@ -329,13 +345,7 @@ pub fn register_key(
     view: &impl View,
     now: i64,
 ) -> Result<Vec<Write>, Rejection> {
-    let me = actor
-        .member_id
-        .as_deref()
-        .ok_or(Rejection::Forbidden(Why::NoMemberProfile))?;
-    if decode_key(public_key).is_none() {
-        return Err(conflict(Why::MemberKeyFormat));
-    }
+    let me = key_holder(actor, public_key)?;
     let m = member_of(view, me)?;
     Ok(vec![Write::Doc(Doc::MemberKey(MemberKey {
         id: MemberKey::id_for(me),
@@ -360,9 +370,10 @@ pub struct Proven {
     pub pin_lapsed: bool,
 }
 
-/// A card's PIN, as the proof shows it.
+/// The server's grant for the visit (a card's PIN, a short code), as the
+/// proof shows it.
 #[derive(PartialEq)]
-enum Pin {
+enum Grant {
     None,
     Right,
     Lapsed,
@@ -402,6 +413,9 @@ pub fn check_proof(
     if let Some(card) = CardCode::parse(&proof.code) {
         return check_card(actor, member_id, &card, proof, at, view, now);
     }
+    if let Some(short) = ShortProof::parse(&proof.code) {
+        return check_short(actor, member_id, &short, proof, at, view, now);
+    }
     let code = MemberCode::parse(&proof.code).ok_or(conflict(Why::MemberCodeUnreadable))?;
     if code.member_id != member_id {
         return Err(conflict(Why::MemberCodeOtherMember));
@@ -409,14 +423,7 @@ pub fn check_proof(
     let Some(Doc::MemberKey(key)) = view.doc(&MemberKey::id_for(member_id)) else {
         return Err(Rejection::NotFound(Thing::MemberKey));
     };
-    // On a kiosk, her key stands for her record (`WithKeys`).
-    let org = org_of(view, &member_of(&WithKeys(view), member_id)?.org_id)?;
-    if !actor.stationed_at(&org) {
-        return Err(Rejection::Forbidden(Why::MemberNotAtStation));
-    }
-    if at > now + CLOCK_SKEW {
-        return Err(conflict(Why::KioskTimeInFuture));
-    }
+    let org = stationed(actor, member_id, at, view, now)?;
     let age = at - code.starts_at();
     if !(-CLOCK_SKEW..=SESSION_SECS).contains(&age) {
         return Err(conflict(Why::MemberCodeExpired));
@@ -458,10 +465,52 @@ pub fn check_proof(
     })
 }
 
+/// Her org, if it is served by the kiosk's station, and a kiosk time not
+/// beyond the clocks' drift: what every proof needs.
+pub(crate) fn stationed(
+    actor: &Actor,
+    member_id: &str,
+    at: i64,
+    view: &impl View,
+    now: i64,
+) -> Result<Org, Rejection> {
+    // On a kiosk, her key or card stands for her record (`WithKeys`).
+    let org = org_of(view, &member_of(&WithKeys(view), member_id)?.org_id)?;
+    if !actor.stationed_at(&org) {
+        return Err(Rejection::Forbidden(Why::MemberNotAtStation));
+    }
+    if at > now + CLOCK_SKEW {
+        return Err(conflict(Why::KioskTimeInFuture));
+    }
+    Ok(org)
+}
+
+/// The grant a proof carries, for a visit where she showed `via`: the
+/// server checks the one it recorded; a kiosk takes its own word (it got
+/// the grant itself, and cannot check it).
+fn granted(
+    actor: &Actor,
+    member_id: &str,
+    via: Via,
+    proof: &MemberProof,
+    at: i64,
+    view: &impl View,
+) -> Grant {
+    match &proof.grant {
+        None => Grant::None,
+        Some(_) if !view.holds_secrets() => Grant::Right,
+        Some(token) => match view.kiosk_grant(&KioskGrant::digest_of(token)) {
+            Some(g) if g.allows(&actor.account_id, member_id, via, &proof.session, at) => {
+                Grant::Right
+            }
+            _ => Grant::Lapsed,
+        },
+    }
+}
+
 /// A printed card: her current one, at a station serving her org. Checked
 /// on the kiosk too (it holds the digest), so no verifier is needed. With a
-/// grant (her PIN was right), more than check-ins: the server checks the
-/// grant it recorded; a kiosk takes its own word (it got the grant itself).
+/// grant (her PIN was right), more than check-ins.
 fn check_card(
     actor: &Actor,
     member_id: &str,
@@ -476,28 +525,47 @@ fn check_card(
     }
     let record = crate::member_card::card_of(view, member_id)
         .ok_or(Rejection::NotFound(Thing::MemberCard))?;
-    let org = org_of(view, &member_of(&WithKeys(view), member_id)?.org_id)?;
-    if !actor.stationed_at(&org) {
-        return Err(Rejection::Forbidden(Why::MemberNotAtStation));
-    }
-    if at > now + CLOCK_SKEW {
-        return Err(conflict(Why::KioskTimeInFuture));
-    }
+    let org = stationed(actor, member_id, at, view, now)?;
     card.check(&record)?;
-    let pin = match &proof.grant {
-        None => Pin::None,
-        Some(_) if !view.holds_secrets() => Pin::Right,
-        Some(token) => match view.card_grant(&crate::member_card::CardGrant::digest_of(token)) {
-            Some(g) if g.allows(&actor.account_id, card, &proof.session, at) => Pin::Right,
-            _ => Pin::Lapsed,
-        },
+    let via = Via::Card {
+        number: card.number,
     };
+    let pin = granted(actor, member_id, via, proof, at, view);
     Ok(Proven {
         write: None,
         org,
-        by_card: pin != Pin::Right,
-        pin_lapsed: pin == Pin::Lapsed,
+        by_card: pin != Grant::Right,
+        pin_lapsed: pin == Grant::Lapsed,
     })
+}
+
+/// A short code typed by hand: the server checked it online and granted
+/// the visit; without that grant it proves nothing.
+fn check_short(
+    actor: &Actor,
+    member_id: &str,
+    short: &ShortProof,
+    proof: &MemberProof,
+    at: i64,
+    view: &impl View,
+    now: i64,
+) -> Result<Proven, Rejection> {
+    if short.member_id != member_id {
+        return Err(conflict(Why::MemberCodeOtherMember));
+    }
+    let org = stationed(actor, member_id, at, view, now)?;
+    let via = Via::ShortCode {
+        window: short.window,
+    };
+    match granted(actor, member_id, via, proof, at, view) {
+        Grant::Right => Ok(Proven {
+            write: None,
+            org,
+            by_card: false,
+            pin_lapsed: false,
+        }),
+        Grant::None | Grant::Lapsed => Err(Rejection::Forbidden(Why::ShortCodeLapsed)),
+    }
 }
 
 /// Keys, codes and the server's verifier for tests (p256, a dev-dependency).
@@ -547,7 +615,7 @@ pub(crate) mod testing {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::testing::{code, proof, public_key, verifier};
     use super::*;
     use crate::menu_ops::KioskCheckIn;
@@ -556,9 +624,9 @@ mod tests {
         Actor, ManagementMode, Member, MemberStatus, Op, Org, OrgKind, RoleKind, ScopedRole, apply,
     };
 
-    const NOW: i64 = 1_780_000_000;
+    pub(crate) const NOW: i64 = 1_780_000_000;
 
-    fn actor(account: &str, member: Option<&str>, kind: RoleKind, path: &str) -> Actor {
+    pub(crate) fn actor(account: &str, member: Option<&str>, kind: RoleKind, path: &str) -> Actor {
         Actor {
             account_id: account.into(),
             member_id: member.map(Into::into),
@@ -569,18 +637,18 @@ mod tests {
             }],
         }
     }
-    fn m1() -> Actor {
+    pub(crate) fn m1() -> Actor {
         actor("acc-m1", Some("m1"), RoleKind::Member, "/c/b1/")
     }
-    fn m5() -> Actor {
+    pub(crate) fn m5() -> Actor {
         actor("acc-m5", Some("m5"), RoleKind::Member, "/c/b2/")
     }
-    fn kiosk(id: &str) -> Actor {
+    pub(crate) fn kiosk(id: &str) -> Actor {
         actor(id, None, RoleKind::Kiosk, "/c/b1/")
     }
 
     /// b1 with its kiosk, b2 elsewhere; an activity under way in each.
-    fn world() -> Records {
+    pub(crate) fn world() -> Records {
         let mut r = Records {
             holds_secrets: true,
             verifier: Some(verifier()),
@@ -630,21 +698,21 @@ mod tests {
         r
     }
 
-    fn run(r: &mut Records, a: &Actor, op: Op) -> Result<(), Rejection> {
+    pub(crate) fn run(r: &mut Records, a: &Actor, op: Op) -> Result<(), Rejection> {
         for w in apply(a, &op, r, NOW)? {
             r.write(w);
         }
         Ok(())
     }
 
-    fn register(r: &mut Records, who: &Actor, seed: u8) {
+    pub(crate) fn register(r: &mut Records, who: &Actor, seed: u8) {
         let op = Op::RegisterMemberKey {
             public_key: public_key(seed),
         };
         run(r, who, op).expect("registered");
     }
 
-    fn kiosk_check_in(id: &str, activity: &str, member: &str, p: MemberProof) -> Op {
+    pub(crate) fn kiosk_check_in(id: &str, activity: &str, member: &str, p: MemberProof) -> Op {
         Op::CheckInAtKiosk(KioskCheckIn {
             id: id.into(),
             activity_id: activity.into(),
@@ -829,7 +897,7 @@ mod tests {
         );
     }
 
-    fn act(deed: KioskDeed, member: &str, p: MemberProof) -> Op {
+    pub(crate) fn act(deed: KioskDeed, member: &str, p: MemberProof) -> Op {
         Op::ActAtKiosk(KioskAct {
             member_id: member.into(),
             at: NOW,
@@ -1106,15 +1174,15 @@ mod tests {
 
     #[test]
     fn a_card_with_a_right_pin_does_more_only_in_the_visit_it_was_typed_for() {
-        use crate::member_card::{CardGrant, GRANT_SECS, WithGrants};
+        use crate::kiosk_grant::{GRANT_SECS, KioskGrant, WithGrants};
         let mut r = world();
         let k = kiosk("k-a");
         let card = print_card(&mut r, "m1", 1, 1);
         // What the server recorded when her PIN was right at k-a, visit s1.
-        let grants = [CardGrant {
-            digest: CardGrant::digest_of("token-1"),
+        let grants = [KioskGrant {
+            digest: KioskGrant::digest_of("token-1"),
             member_id: "m1".into(),
-            number: 1,
+            via: crate::kiosk_grant::Via::Card { number: 1 },
             kiosk: "k-a".into(),
             session: "s1".into(),
             expires_at: NOW + GRANT_SECS,

@@ -156,7 +156,7 @@ mutations! {
             .members([&k.member_id])
             .docs([k.id.clone(), k.activity_id.clone()])
             .docs(k.proof.docs(&k.member_id))
-            .card_grants(Some(&k.proof)),
+            .kiosk_grants(Some(&k.proof)),
         apply menu_ops::check_in_at_kiosk(actor, k, view, now);
     /// The organiser checks a member in by hand, with a note.
     "checkin.hand@1" CheckInByHand(HandCheckIn)
@@ -191,7 +191,7 @@ mutations! {
             .docs([r.reward_id.clone(), r.id.clone(), format!("redeem-{}", r.id)])
             .docs(&r.hold_id)
             .docs(r.proof.iter().flat_map(|p| p.docs(&r.member_id)))
-            .card_grants(r.proof.as_ref())
+            .kiosk_grants(r.proof.as_ref())
             .wallets([&r.member_id]),
         apply credit_ops::redeem(actor, r, view, now);
     /// The merchant or station hands the reward over on the member's code.
@@ -295,7 +295,7 @@ fn kiosk_touches(kiosk: &Actor, k: &KioskAct) -> Touches {
         docs: [inner.docs, k.proof.docs(&k.member_id).to_vec()].concat(),
         ..inner
     }
-    .card_grants(Some(&k.proof))
+    .kiosk_grants(Some(&k.proof))
 }
 
 /// The member's own mutation the deed stands for.

@@ -157,6 +157,8 @@ texts! {
         MemberCardWrong = "member_card_wrong", "党员卡校验失败";
         MemberCardCheckInOnly = "member_card_check_in_only", "凭党员卡只能签到；其他事项请联网输入卡密码，或出示手机上的党员码";
         CardPinExpired = "card_pin_expired", "卡密码的验证已失效，请重新输入卡密码";
+        ShortCodeLapsed = "short_code_lapsed", "手输短码的核对已失效，请重新出示党员码";
+        ShortCodeSecretFormat = "short_code_secret_format", "党员码短码的密钥格式不正确";
         SecretarySetsCardPin = "secretary_sets_card_pin", "只有本组织的书记或委员可以为党员设置卡密码";
         CardPinFormat = "card_pin_format", "卡密码应为 6 位数字";
         CardPinGuessable = "card_pin_guessable", "卡密码不能是同一数字重复或连续的数字";

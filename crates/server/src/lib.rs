@@ -144,13 +144,13 @@ pub async fn purge(state: &AppState) -> Result<(), error::ApiError> {
     .await?
     .rows_affected();
     let keys = throttle::purge(&state.db, throttle::now_ms()).await?;
-    let grants = routes::cards::purge_grants(state.db.pool(), now).await?;
+    let grants = records::purge_grants(state.db.pool(), now).await?;
     state.client_logs.retain_recent();
     if sessions + keys + grants > 0 {
         tracing::info!(
             sessions,
             throttle_keys = keys,
-            card_grants = grants,
+            kiosk_grants = grants,
             "purged"
         );
     }

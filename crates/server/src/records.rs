@@ -549,18 +549,18 @@ pub async fn load(conn: &mut AnyConnection, t: &Touches) -> Result<Records, ApiE
     Ok(view)
 }
 
-/// The card grants `digests` name, for a mutation's view
-/// (`member_card::WithGrants`).
-pub async fn card_grants(
+/// The kiosk grants `digests` name, for a mutation's view
+/// (`kiosk_grant::WithGrants`).
+pub async fn kiosk_grants(
     conn: &mut AnyConnection,
     digests: &[String],
-) -> Result<Vec<zhijian_domain::member_card::CardGrant>, ApiError> {
+) -> Result<Vec<zhijian_domain::kiosk_grant::KioskGrant>, ApiError> {
     if digests.is_empty() {
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT digest, member_id, card_number, kiosk_account, session, expires_at \
-         FROM card_grants WHERE digest IN ({})",
+        "SELECT digest, member_id, via, number, kiosk_account, session, expires_at \
+         FROM kiosk_grants WHERE digest IN ({})",
         placeholders(1, digests.len())
     );
     let mut q = sqlx::query(&sql);
@@ -571,17 +571,61 @@ pub async fn card_grants(
         .await?
         .iter()
         .map(|r| {
-            Ok(zhijian_domain::member_card::CardGrant {
+            use zhijian_domain::kiosk_grant::{KioskGrant, Via};
+            Ok(KioskGrant {
                 digest: r.try_get("digest")?,
                 member_id: r.try_get("member_id")?,
-                number: u32::try_from(r.try_get::<i64, _>("card_number")?)
-                    .map_err(|_| ApiError::Internal)?,
+                via: Via::from_row(&r.try_get::<String, _>("via")?, r.try_get("number")?)
+                    .ok_or(ApiError::Internal)?,
                 kiosk: r.try_get("kiosk_account")?,
                 session: r.try_get("session")?,
                 expires_at: r.try_get("expires_at")?,
             })
         })
         .collect()
+}
+
+/// Records a grant for a kiosk's visit (`kiosk_grant`) and returns its
+/// token and expiry; `None` when `via` is a short code that already granted
+/// a visit (each grants one).
+pub async fn grant_visit(
+    conn: &mut AnyConnection,
+    member_id: &str,
+    via: zhijian_domain::kiosk_grant::Via,
+    kiosk: &str,
+    session: &str,
+    now: i64,
+) -> Result<Option<(String, i64)>, ApiError> {
+    let grant = crate::auth::new_token()?;
+    let expires_at = now + zhijian_domain::kiosk_grant::GRANT_SECS;
+    let inserted = sqlx::query(
+        "INSERT INTO kiosk_grants (digest, member_id, via, number, kiosk_account, session, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (member_id, number) WHERE via = 'short' DO NOTHING",
+    )
+    .bind(zhijian_domain::kiosk_grant::KioskGrant::digest_of(&grant))
+    .bind(member_id)
+    .bind(via.kind())
+    .bind(via.number())
+    .bind(kiosk)
+    .bind(session)
+    .bind(expires_at)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok((inserted == 1).then_some((grant, expires_at)))
+}
+
+/// Drops grants a month after they expired (a kiosk's queue may reach the
+/// server days late); returns how many.
+pub async fn purge_grants(pool: &sqlx::AnyPool, now: i64) -> Result<u64, ApiError> {
+    Ok(
+        sqlx::query("DELETE FROM kiosk_grants WHERE expires_at < $1")
+            .bind(now - 30 * 24 * 3600)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+    )
 }
 
 /// Writes (upserts) records at `version`. Returns whether the org tree was

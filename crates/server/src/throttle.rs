@@ -4,7 +4,7 @@
 //! inside its own transaction.
 //!
 //! A key is `login:<login>`, `addr:<address>`, `code:<account>:<record>` or
-//! `pin:<member>` (a card's PIN). Failures in a row lock the
+//! `pin:<member>` (a card's PIN) or `short:<kiosk>` (typed short codes). Failures in a row lock the
 //! key for a growing time (`limits::Backoff`); an hour without failures
 //! forgets them; a right password clears its login's key (not the address's:
 //! one's own account must not reset the count for guesses at others').
@@ -46,6 +46,11 @@ pub fn code_key(account_id: &str, record_id: &str) -> String {
 /// Wrong PINs typed with one member's card, at any kiosk.
 pub fn pin_key(member_id: &str) -> String {
     format!("pin:{member_id}")
+}
+
+/// Wrong short codes (`short_code`) typed at one kiosk.
+pub fn short_code_key(kiosk_account: &str) -> String {
+    format!("short:{kiosk_account}")
 }
 
 pub fn now_ms() -> i64 {

@@ -358,25 +358,31 @@ async fn postgres_cancels_long_statements_and_that_is_a_503() {
     }
 }
 
+/// A database at `url` with `backend`'s migrations below `version` run:
+/// the schema an earlier release left.
+async fn schema_before(backend: &str, url: &str, version: i64) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
+    let mut old = sqlx::migrate::Migrator::new(dir).await.expect("migrations");
+    old.migrations = old
+        .migrations
+        .iter()
+        .filter(|m| m.version < version)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    let pool = sqlx::AnyPool::connect(url).await.expect("connect");
+    old.run(&pool).await.expect("old schema");
+    pool
+}
+
 #[tokio::test]
 async fn sessions_from_before_the_idle_expiry_survive_the_migration() {
-    use sqlx::migrate::Migrator;
     for (backend, url, _dir) in common::database_urls().await {
         // The schema as the previous release left it, with a live session.
-        sqlx::any::install_default_drivers();
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("migrations")
-            .join(backend);
-        let mut old = Migrator::new(dir).await.expect("migrations");
-        old.migrations = old
-            .migrations
-            .iter()
-            .filter(|m| m.version < 5)
-            .cloned()
-            .collect::<Vec<_>>()
-            .into();
-        let pool = sqlx::AnyPool::connect(&url).await.expect("connect");
-        old.run(&pool).await.expect("old schema");
+        let pool = schema_before(backend, &url, 5).await;
         let now = zhijian_server::auth::now_secs();
         sqlx::query(
             "INSERT INTO accounts (id, login, password_hash, display_name, created_at) \
@@ -401,6 +407,39 @@ async fn sessions_from_before_the_idle_expiry_survive_the_migration() {
         let s = common::start(backend, &url, None, false).await;
         let me = s.client.with_token("old-token").me().await;
         assert_eq!(me.expect("still signed in").login, "old", "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn card_grants_from_before_short_codes_survive_the_migration() {
+    use sqlx::Row;
+    for (backend, url, _dir) in common::database_urls().await {
+        // The schema before kiosk grants (sqlite 0009, postgres 0010), with
+        // a kiosk's visit granted on a card's PIN.
+        let before = if backend == "sqlite" { 9 } else { 10 };
+        let pool = schema_before(backend, &url, before).await;
+        sqlx::query(
+            "INSERT INTO card_grants (digest, member_id, card_number, kiosk_account, session, expires_at) \
+             VALUES ('d1', 'm-03', 3, 'acc-kiosk', 'visit-1', 1900000000)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+
+        let db = zhijian_server::Db::connect(&url).await.expect("migrated");
+        let row = sqlx::query("SELECT via, number, session FROM kiosk_grants WHERE digest = 'd1'")
+            .fetch_one(db.pool())
+            .await
+            .expect("the grant is still there");
+        let via: String = row.get("via");
+        let number: i64 = row.get("number");
+        let session: String = row.get("session");
+        assert_eq!(
+            (via.as_str(), number, session.as_str()),
+            ("card", 3, "visit-1"),
+            "{backend}"
+        );
     }
 }
 

@@ -39,6 +39,42 @@ fn register(seed: u8) -> Op {
     }
 }
 
+/// m-09, a member of a baohu org, which the kiosk's station (悦海) does not
+/// serve, signed in on a phone whose key (seed 9) is registered.
+async fn far_member(s: &common::TestServer) -> zhijian_client::Client {
+    let far = account(
+        s,
+        "m09",
+        Some("m-09"),
+        &[(RoleKind::Member, Some("baohu-b1"))],
+    )
+    .await;
+    assert_eq!(
+        rejection(&push(&far, "m09", vec![(1, register(9))]).await, 1),
+        None
+    );
+    far
+}
+
+/// The kiosk signs `member` up for the station's next activity on a proof
+/// the server checked online (a card's PIN, a short code): its code, the
+/// visit and the grant, if any.
+fn granted_sign_up(member: &str, code: &str, id: &str, session: &str, grant: Option<&str>) -> Op {
+    Op::ActAtKiosk(KioskAct {
+        member_id: member.into(),
+        at: now(),
+        proof: MemberProof {
+            code: code.into(),
+            session: session.into(),
+            grant: grant.map(Into::into),
+        },
+        deed: KioskDeed::SignUp {
+            signup_id: id.into(),
+            activity_id: "menu-yuehai-this-a1".into(),
+        },
+    })
+}
+
 #[tokio::test]
 async fn a_kiosk_acts_only_on_a_members_own_fresh_code() {
     for s in common::servers().await {
@@ -52,17 +88,7 @@ async fn a_kiosk_acts_only_on_a_members_own_fresh_code() {
             rejection(&push(&fellow, "m03", vec![(1, register(8))]).await, 1),
             None
         );
-        let far = account(
-            &s,
-            "m09",
-            Some("m-09"),
-            &[(RoleKind::Member, Some("baohu-b1"))],
-        )
-        .await;
-        assert_eq!(
-            rejection(&push(&far, "m09", vec![(1, register(9))]).await, 1),
-            None
-        );
+        far_member(&s).await;
 
         // The kiosk receives its members' keys, not baohu's; members see
         // their own key only.
@@ -591,20 +617,9 @@ async fn a_card_with_its_pin_does_more_only_in_the_visit_it_was_typed_for() {
         };
         assert!(expires_at > now(), "{b}");
 
+        let code = real.text();
         let sign_up = |id: &str, session: &str, grant: Option<&str>| {
-            Op::ActAtKiosk(KioskAct {
-                member_id: "m-03".into(),
-                at: now(),
-                proof: MemberProof {
-                    code: real.text(),
-                    session: session.into(),
-                    grant: grant.map(Into::into),
-                },
-                deed: KioskDeed::SignUp {
-                    signup_id: id.into(),
-                    activity_id: "menu-yuehai-this-a1".into(),
-                },
-            })
+            granted_sign_up("m-03", &code, id, session, grant)
         };
         let lapsed = Some("没有权限：卡密码的验证已失效，请重新输入卡密码".to_owned());
         let r = push(
@@ -663,6 +678,168 @@ async fn a_card_with_its_pin_does_more_only_in_the_visit_it_was_typed_for() {
                     .unwrap(),
                 CardUnlockAnswer::Unlocked { .. }
             ),
+            "{b}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_short_code_typed_by_hand_is_hers_once_and_only_with_its_grant() {
+    use zhijian_client::ApiError;
+    use zhijian_domain::api::{ShortCodeAnswer, ShortCodeCheck, ShortSecretAnswer, ShortSecretSet};
+    use zhijian_domain::member_code::MemberCode;
+    use zhijian_domain::refusal::Why;
+    use zhijian_domain::short_code::{SECRET_BYTES, ShortCode, encode_secret};
+    for s in common::servers().await {
+        let b = s.backend;
+        let (hers, his) = ([5; SECRET_BYTES], [6; SECRET_BYTES]);
+        let give = |seed: u8, secret: &[u8]| ShortSecretSet {
+            public_key: phone::public_key(seed),
+            secret: encode_secret(secret),
+        };
+        let member = login(&s.client, "13900000001", "demo1234").await;
+        assert_eq!(
+            rejection(&push(&member, "m01-phone", vec![(1, register(7))]).await, 1),
+            None,
+            "{b}"
+        );
+        assert!(
+            matches!(
+                member.set_short_secret(&give(7, &[1; 16])).await.unwrap(),
+                ShortSecretAnswer::Refused { reason: Some(r), .. }
+                    if r.key == Why::ShortCodeSecretFormat.key()
+            ),
+            "{b}"
+        );
+        assert_eq!(
+            member.set_short_secret(&give(7, &hers)).await.unwrap(),
+            ShortSecretAnswer::Saved,
+            "{b}"
+        );
+        // A member of an org the kiosk's station does not serve.
+        let far = far_member(&s).await;
+        assert_eq!(
+            far.set_short_secret(&give(9, &his)).await.unwrap(),
+            ShortSecretAnswer::Saved
+        );
+
+        let kiosk = login(&s.client, "kiosk-yuehai", "kiosk1234").await;
+        let window = MemberCode::window_at(now());
+        let typed = |secret: &[u8], w: i64, session: &str| ShortCodeCheck {
+            code: ShortCode::of(secret, w).text(),
+            session: session.into(),
+        };
+        let why = |a: ShortCodeAnswer| match a {
+            ShortCodeAnswer::Refused { reason, .. } => reason.map(|r| r.key),
+            other => panic!("{b}: not refused: {other:?}"),
+        };
+        // Only kiosks ask, about ten digits.
+        assert!(
+            matches!(
+                member
+                    .check_short_code(&typed(&hers, window, "visit-1"))
+                    .await,
+                Err(ApiError::Status { status: 403, .. })
+            ),
+            "{b}"
+        );
+        let junk = ShortCodeCheck {
+            code: "12345".into(),
+            session: "visit-1".into(),
+        };
+        assert!(
+            matches!(
+                kiosk.check_short_code(&junk).await,
+                Err(ApiError::Status { status: 400, .. })
+            ),
+            "{b}"
+        );
+        let mut off = ShortCode::of(&hers, window);
+        off.password = format!(
+            "{:06}",
+            (off.password.parse::<u32>().unwrap() + 1) % 1_000_000
+        );
+        let mistyped = ShortCodeCheck {
+            code: off.text(),
+            session: "visit-1".into(),
+        };
+        assert_eq!(
+            kiosk.check_short_code(&mistyped).await.unwrap(),
+            ShortCodeAnswer::WrongCode { tries_left: 4 },
+            "{b}"
+        );
+        assert_eq!(
+            why(kiosk
+                .check_short_code(&typed(&his, window, "visit-1"))
+                .await
+                .unwrap()),
+            Some(Why::MemberNotAtStation.key().to_owned()),
+            "{b}"
+        );
+        let ShortCodeAnswer::Identified {
+            member_id,
+            proof_code,
+            grant,
+            expires_at,
+        } = kiosk
+            .check_short_code(&typed(&hers, window, "visit-1"))
+            .await
+            .unwrap()
+        else {
+            panic!("{b}: her code");
+        };
+        assert_eq!(member_id, "m-01", "{b}");
+        assert!(expires_at > now(), "{b}");
+        // The same code again, at any visit: once is all.
+        assert_eq!(
+            why(kiosk
+                .check_short_code(&typed(&hers, window, "visit-2"))
+                .await
+                .unwrap()),
+            Some(Why::MemberCodeReplayed.key().to_owned()),
+            "{b}"
+        );
+
+        let sign_up = |id: &str, session: &str, grant: Option<&str>| {
+            granted_sign_up("m-01", &proof_code, id, session, grant)
+        };
+        let lapsed = Some("没有权限：手输短码的核对已失效，请重新出示党员码".to_owned());
+        let r = push(
+            &kiosk,
+            "kiosk-dev",
+            vec![
+                // Without the grant, another visit's, the visit's own.
+                (1, sign_up("ks-s1", "visit-1", None)),
+                (2, sign_up("ks-s1", "visit-2", Some(&grant))),
+                (3, sign_up("ks-s1", "visit-1", Some(&grant))),
+            ],
+        )
+        .await;
+        assert_eq!(rejection(&r, 1), lapsed, "{b}");
+        assert_eq!(rejection(&r, 2), lapsed, "{b}");
+        assert_eq!(rejection(&r, 3), None, "{b}");
+        let mine = docs(&member, "m01-phone").await;
+        assert!(
+            matches!(mine.get("ks-s1"), Some(Doc::Signup(x)) if x.member_id == "m-01"),
+            "{b}"
+        );
+
+        // Her new phone's key retires the old phone's short codes.
+        assert_eq!(
+            rejection(
+                &push(&member, "m01-new-phone", vec![(1, register(8))]).await,
+                1
+            ),
+            None,
+            "{b}"
+        );
+        assert_eq!(
+            kiosk
+                .check_short_code(&typed(&hers, window - 1, "visit-3"))
+                .await
+                .unwrap(),
+            // (her right code cleared the kiosk's count)
+            ShortCodeAnswer::WrongCode { tries_left: 4 },
             "{b}"
         );
     }

@@ -7,14 +7,15 @@
 use axum::extract::State;
 use sqlx::Row;
 use zhijian_domain::api::{CardPinAnswer, CardPinSet, CardUnlock, CardUnlockAnswer};
-use zhijian_domain::member_card::{CardCode, CardGrant, GRANT_SECS, MemberCard, may_set_pin};
+use zhijian_domain::kiosk_grant::Via;
+use zhijian_domain::member_card::{CardCode, MemberCard, may_set_pin};
 use zhijian_domain::member_code::{MemberProof, check_proof};
 use zhijian_domain::mutation::Touches;
 use zhijian_domain::refusal::Field;
 use zhijian_domain::{Rejection, RoleKind, validate};
 
 use crate::AppState;
-use crate::auth::{Auth, hash_password, new_token, now_secs, verify_password};
+use crate::auth::{Auth, hash_password, now_secs, verify_password};
 use crate::error::{ApiError, ApiJson};
 use crate::limits::Backoff;
 use crate::{records, throttle};
@@ -31,11 +32,22 @@ pub const PIN_BACKOFF: Backoff = Backoff {
 /// A PIN is six digits; anything much longer is not worth hashing.
 const MAX_PIN_BYTES: usize = 16;
 
-fn refused(r: &Rejection) -> (String, Option<zhijian_domain::refusal::Reason>) {
+pub(crate) fn refused(r: &Rejection) -> (String, Option<zhijian_domain::refusal::Reason>) {
     (r.to_string(), Some(r.reason()))
 }
 
-fn checked_id(field: Field, id: &str) -> Result<(), ApiError> {
+/// Only a station's kiosk asks the server to check what a member typed
+/// there (`what`), for a visit whose session is a well-formed id.
+pub(crate) fn kiosk_visit(auth: &Auth, session: &str, what: &str) -> Result<(), ApiError> {
+    if !auth.actor.roles.iter().any(|r| r.kind == RoleKind::Kiosk) {
+        return Err(ApiError::Forbidden(format!(
+            "only a station's kiosk checks {what}"
+        )));
+    }
+    checked_id(Field::Session, session)
+}
+
+pub(crate) fn checked_id(field: Field, id: &str) -> Result<(), ApiError> {
     validate::id(field, id).map_err(|e| ApiError::BadRequest(e.to_string()))
 }
 
@@ -91,12 +103,7 @@ pub async fn unlock(
     auth: Auth,
     ApiJson(req): ApiJson<CardUnlock>,
 ) -> Result<ApiJson<CardUnlockAnswer>, ApiError> {
-    if !auth.actor.roles.iter().any(|r| r.kind == RoleKind::Kiosk) {
-        return Err(ApiError::Forbidden(
-            "only a station's kiosk checks card PINs".into(),
-        ));
-    }
-    checked_id(Field::Session, &req.session)?;
+    kiosk_visit(&auth, &req.session, "card PINs")?;
     let card = CardCode::parse(&req.code)
         .ok_or_else(|| ApiError::BadRequest("not a member card's code".into()))?;
     if req.pin.len() > MAX_PIN_BYTES {
@@ -148,29 +155,22 @@ pub async fn unlock(
         }));
     }
     throttle::clear(&mut conn, &key).await?;
-    let grant = new_token()?;
-    let expires_at = now + GRANT_SECS;
-    sqlx::query(
-        "INSERT INTO card_grants (digest, member_id, card_number, kiosk_account, session, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+    let via = Via::Card {
+        number: card.number,
+    };
+    let granted = records::grant_visit(
+        &mut conn,
+        &card.member_id,
+        via,
+        &auth.account.id,
+        &req.session,
+        now,
     )
-    .bind(CardGrant::digest_of(&grant))
-    .bind(&card.member_id)
-    .bind(i64::from(card.number))
-    .bind(&auth.account.id)
-    .bind(&req.session)
-    .bind(expires_at)
-    .execute(&mut *conn)
     .await?;
+    let Some((grant, expires_at)) = granted else {
+        // Only short codes are granted once; a card's insert cannot clash.
+        return Err(ApiError::Internal);
+    };
     tracing::info!(kiosk = %auth.account.id, member = %card.member_id, "card PIN right");
     Ok(ApiJson(CardUnlockAnswer::Unlocked { grant, expires_at }))
-}
-
-/// Drops grants a month after they expired; returns how many.
-pub async fn purge_grants(pool: &sqlx::AnyPool, now: i64) -> Result<u64, ApiError> {
-    Ok(sqlx::query("DELETE FROM card_grants WHERE expires_at < $1")
-        .bind(now - 30 * 24 * 3600)
-        .execute(pool)
-        .await?
-        .rows_affected())
 }

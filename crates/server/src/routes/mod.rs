@@ -3,6 +3,7 @@
 mod auth;
 pub(crate) mod cards;
 mod client_log;
+pub(crate) mod codes;
 mod health;
 mod media;
 pub(crate) mod orgs;
@@ -44,6 +45,8 @@ pub fn api(state: AppState) -> Router {
         .route("/auth/me", get(auth::me))
         .route("/cards/pin", post(cards::set_pin))
         .route("/cards/unlock", post(cards::unlock))
+        .route("/codes/short-secret", post(codes::set_secret))
+        .route("/codes/short", post(codes::check))
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", post(sync::pull))
         .route(

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use sqlx::{Any, Row, Transaction};
-use zhijian_domain::member_card::WithGrants;
+use zhijian_domain::kiosk_grant::WithGrants;
 use zhijian_domain::mutation::Touches;
 use zhijian_domain::sync::{
     Change, MAX_PUSH_MUTATIONS, Mutation, MutationResult, Outcome, PULL_PAGE, PullRequest,
@@ -150,7 +150,7 @@ async fn push_one(
         (Some(e), _) => return Err(e),
         (None, Ok(touches)) => {
             let view = records::load(tx, &touches).await?;
-            let grants = records::card_grants(tx, &touches.card_grants).await?;
+            let grants = records::kiosk_grants(tx, &touches.kiosk_grants).await?;
             match apply(
                 actor,
                 &m.op,
