@@ -175,13 +175,12 @@ pub fn build(profile: Profile, split: bool) -> Result<PathBuf> {
 
     if profile == Profile::Release {
         step("wasm-opt -Oz on every module");
-        for file in wasm_files(&pkg)? {
-            run(Command::new(tools::node_bin().join("wasm-opt"))
-                .args(WASM_OPT_ARGS)
-                .arg(&file)
-                .arg("-o")
-                .arg(&file))?;
-        }
+        // One process for all (xtask/wasm-opt-many.cjs says why).
+        run(Command::new("node")
+            .arg(root().join("xtask/wasm-opt-many.cjs"))
+            .args(WASM_OPT_ARGS)
+            .arg("--")
+            .args(wasm_files(&pkg)?))?;
         // Trunk would minify the glue it made; this glue is ours to shrink
         // (the first load's JS: 13 KB brotli before, 10 KB after).
         step("esbuild --minify on the JS glue");
