@@ -650,17 +650,19 @@ fn Acting(
             message.set_pending(false);
         });
     };
-    // This visit's hold, queued and not yet judged (no network).
+    // A hold for her queued here and not yet judged (no network), in this
+    // visit or an earlier one: one at a time, or two would be reserved.
     let hold_queued = Memo::new(move |_| {
-        let Some(mine) = visit.with(|v| v.as_ref().map(|v| v.hold_id.clone())) else {
+        let Some(her) = visit.with(|v| v.as_ref().map(|v| v.member_id.clone())) else {
             return false;
         };
         sync.replica.with(|r| {
             r.as_ref().is_some_and(|r| {
                 r.outbox.iter().any(|m| {
                     matches!(&m.op, Op::ActAtKiosk(KioskAct {
-                        deed: KioskDeed::PlaceHold { hold_id, .. }, ..
-                    }) if *hold_id == mine)
+                        member_id,
+                        deed: KioskDeed::PlaceHold { .. }, ..
+                    }) if *member_id == her)
                 })
             })
         })
