@@ -131,6 +131,12 @@ pub struct Backoff {
 }
 
 impl Backoff {
+    /// How many more failures are free after `failures` in a row (what a
+    /// wrong PIN or code tells the person typing it).
+    pub fn tries_left(&self, failures: u32) -> u32 {
+        self.free.saturating_sub(failures)
+    }
+
     /// How long the key is locked after its `failures`-th failure in a row.
     pub fn lock_ms(&self, failures: u32) -> u64 {
         if failures < self.free.max(1) {

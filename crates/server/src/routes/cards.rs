@@ -151,7 +151,7 @@ pub async fn unlock(
             throttle::record_failure(&mut conn, &key, PIN_BACKOFF, throttle::now_ms()).await?;
         tracing::info!(kiosk = %auth.account.id, member = %card.member_id, failures, "wrong card PIN");
         return Ok(ApiJson(CardUnlockAnswer::WrongPin {
-            tries_left: PIN_BACKOFF.free.saturating_sub(failures),
+            tries_left: PIN_BACKOFF.tries_left(failures),
         }));
     }
     throttle::clear(&mut conn, &key).await?;

@@ -129,7 +129,7 @@ pub async fn check(
             throttle::record_failure(&mut conn, &key, SHORT_BACKOFF, throttle::now_ms()).await?;
         tracing::info!(kiosk = %auth.account.id, failures, "wrong short code");
         return Ok(ApiJson(ShortCodeAnswer::WrongCode {
-            tries_left: SHORT_BACKOFF.free.saturating_sub(failures),
+            tries_left: SHORT_BACKOFF.tries_left(failures),
         }));
     };
     throttle::clear(&mut conn, &key).await?;
