@@ -488,6 +488,16 @@ test("when the kiosk reads neither her QR code, she types its short form: online
   await kiosk.goto(`${server.url}/station`);
   await scan(kiosk, typed);
   await expect(kiosk.getByRole("alert")).toHaveText("该党员码已经使用过，请等手机上的党员码更新后再出示");
+  // Guessing: the fifth wrong code in a row makes the kiosk wait (how long
+  // is the server's to say, and it grows).
+  for (const left of [4, 3, 2, 1]) {
+    await kiosk.getByTestId("kiosk-code").fill(slip);
+    await kiosk.keyboard.press("Enter");
+    await expect(kiosk.getByRole("alert")).toHaveText(`短码不对，请核对手机上的短码（还可以再试 ${left} 次）`);
+  }
+  await kiosk.getByTestId("kiosk-code").fill(slip);
+  await kiosk.keyboard.press("Enter");
+  await expect(kiosk.getByRole("alert")).toHaveText("短码输错次数过多，请稍后再试，或者扫码");
 
   // Her phone shows the sign-up.
   await syncNow(page, server.url);

@@ -360,9 +360,11 @@ enum NotTaken {
     Wrong,
     CannotCheck,
     Revoked,
-    /// A typed short code: nobody's (this many more tries), the kiosk must
-    /// wait (seconds), it is offline, or the check failed.
+    /// A typed short code: nobody's (this many more tries), the last free
+    /// try gone, the kiosk must wait (seconds), it is offline, or the check
+    /// failed.
     ShortWrong(u32),
+    ShortLocked,
     ShortWait(u64),
     ShortOffline,
     ShortFailed,
@@ -382,6 +384,7 @@ impl NotTaken {
             NotTaken::ShortWait(s) => {
                 return td_string!(l, kiosk_short_wait, seconds = *s).to_string();
             }
+            NotTaken::ShortLocked => td_string!(l, kiosk_short_locked),
             NotTaken::ShortOffline => td_string!(l, kiosk_short_offline),
             NotTaken::ShortFailed => td_string!(l, kiosk_short_failed),
         }
@@ -486,9 +489,9 @@ async fn check_short(sync: Sync, typed: ShortCode) -> Result<Visit, NotTaken> {
                 grant,
                 ..
             }) => (member_id, proof_code, grant),
-            Ok(ShortCodeAnswer::WrongCode { tries_left: 0 }) => {
-                return Err(NotTaken::ShortWait(60));
-            }
+            // How long the kiosk now waits is the server's to say (it
+            // grows with each lock); the next try gets it with the 429.
+            Ok(ShortCodeAnswer::WrongCode { tries_left: 0 }) => return Err(NotTaken::ShortLocked),
             Ok(ShortCodeAnswer::WrongCode { tries_left }) => {
                 return Err(NotTaken::ShortWrong(tries_left));
             }
