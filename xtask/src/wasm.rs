@@ -182,9 +182,10 @@ pub fn build(profile: Profile, split: bool) -> Result<PathBuf> {
             .arg("--")
             .args(wasm_files(&pkg)?))?;
         // Trunk would minify the glue it made; this glue is ours to shrink
-        // (the first load's JS: 13 KB brotli before, 10 KB after).
+        // (the first load's JS: 13 KB brotli before, 10 KB after; boot.js keeps
+        // its comments in the source only).
         step("esbuild --minify on the JS glue");
-        for name in ["zhijian.js", SPLIT_JS] {
+        for name in ["zhijian.js", SPLIT_JS, BOOT_JS] {
             let file = pkg.join(name);
             if file.exists() {
                 run(Command::new(tools::node_bin().join("esbuild"))

@@ -49,6 +49,18 @@ pub struct AppState {
     pub client_logs: Arc<AddressLimiter>,
     /// Lesson pictures and audio under the data directory.
     pub media: Arc<media::MediaStore>,
+    /// Push batches read ahead where they can (`routes/sync/ahead.rs`);
+    /// tests turn it off to compare.
+    pub push_reads_ahead: bool,
+    /// How push batches ran (for tests and the bench).
+    pub push_stats: Arc<PushStats>,
+}
+
+/// Push batches run read ahead, and those run one by one.
+#[derive(Debug, Default)]
+pub struct PushStats {
+    pub read_ahead: std::sync::atomic::AtomicU64,
+    pub one_by_one: std::sync::atomic::AtomicU64,
 }
 
 impl AppState {
@@ -70,6 +82,8 @@ impl AppState {
                 },
             )),
             limits: Arc::new(limits),
+            push_reads_ahead: true,
+            push_stats: Arc::default(),
         }
     }
 }

@@ -242,6 +242,17 @@ pub fn doc_from_row(r: &AnyRow) -> Result<Doc, ApiError> {
 /// `$from, $from+1, …` (n of them): the placeholders of a statement built
 /// for a number of values, numbered in order of appearance (as SQLite
 /// numbers them whatever the digits say).
+/// Rows per multi-row statement, for rows of `params` parameters each.
+/// PostgreSQL: as many as make sense (each statement is a round trip).
+/// SQLite: few, since binding looks each parameter's name up in a list of
+/// them all (sqlx-sqlite's `bind`, via `sqlite3_bind_parameter_name`), so a
+/// statement costs the square of its parameters; and its statements are
+/// calls in the same process, not round trips.
+pub fn rows_per_statement(conn: &AnyConnection, params: usize) -> usize {
+    let budget = if is_postgres(conn) { 9_000 } else { 400 };
+    (budget / params.max(1)).max(1)
+}
+
 pub fn placeholders(from: usize, n: usize) -> String {
     (from..from + n)
         .map(|i| format!("${i}"))
@@ -317,10 +328,12 @@ async fn load_docs(
     // the members `t` names as moving credits, and the credit rules above
     // them (their records, read first, give their orgs' paths).
     let mut ids = t.docs.clone();
-    for m in &t.wallets {
-        load_member(conn, view, m).await?;
-        ids.push(zhijian_domain::ledger::Wallet::id_for(m));
-    }
+    load_members(conn, view, &t.wallets).await?;
+    ids.extend(
+        t.wallets
+            .iter()
+            .map(|m| zhijian_domain::ledger::Wallet::id_for(m)),
+    );
     let mut rules_read = std::collections::BTreeSet::new();
     if !t.wallets.is_empty() {
         rules_read.extend(rules_ids(view));
@@ -481,30 +494,46 @@ fn rules_ids(view: &Records) -> std::collections::BTreeSet<String> {
         .collect()
 }
 
+/// Loads the members with these ids (those not in `view` yet) with their
+/// orgs, a few hundred to a statement: permission checks need the org.
+async fn load_members(
+    conn: &mut AnyConnection,
+    view: &mut Records,
+    ids: &[String],
+) -> Result<(), ApiError> {
+    let mut wanted: Vec<&String> = ids
+        .iter()
+        .filter(|id| !view.members.contains_key(id.as_str()))
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    for chunk in wanted.chunks(500) {
+        let sql = format!(
+            "SELECT m.id, m.org_id, m.name, m.status, m.mode, m.phone, m.workplace, {ORG_PREFIXED} \
+             FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            let m = member_from_row(&row)?;
+            view.orgs
+                .entry(m.org_id.clone())
+                .or_insert(org_from_prefixed(&row)?);
+            view.members.insert(m.id.clone(), m);
+        }
+    }
+    Ok(())
+}
+
 async fn load_member(
     conn: &mut AnyConnection,
     view: &mut Records,
     id: &str,
 ) -> Result<(), ApiError> {
-    if view.members.contains_key(id) {
-        return Ok(());
-    }
-    // Permission checks need the member's org: read with it.
-    let row = sqlx::query(&format!(
-        "SELECT m.id, m.org_id, m.name, m.status, m.mode, m.phone, m.workplace, {ORG_PREFIXED} \
-         FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some(row) = row {
-        let m = member_from_row(&row)?;
-        view.orgs
-            .entry(m.org_id.clone())
-            .or_insert(org_from_prefixed(&row)?);
-        view.members.insert(m.id.clone(), m);
-    }
-    Ok(())
+    load_members(conn, view, &[id.to_owned()]).await
 }
 
 /// Loads the records `touches` names (and a subtree when asked) into a view.
@@ -536,9 +565,7 @@ pub async fn load(conn: &mut AnyConnection, t: &Touches) -> Result<Records, ApiE
             view.orgs.insert(org.id.clone(), org);
         }
     }
-    for id in &t.members {
-        load_member(conn, &mut view, id).await?;
-    }
+    load_members(conn, &mut view, &t.members).await?;
     if !t.docs.is_empty()
         || t.menu_slot.is_some()
         || !t.alliances.is_empty()
@@ -639,6 +666,7 @@ pub async fn write(
     let v = i64::try_from(version).map_err(|_| ApiError::Internal)?;
     let mut reshaped = false;
     let mut docs = Vec::new();
+    let mut members = Vec::new();
     for w in writes {
         match w {
             Write::Org(o) => {
@@ -675,27 +703,10 @@ pub async fn write(
                 .await?;
             }
             Write::Doc(d) => docs.push(d),
-            Write::Member(m) => {
-                sqlx::query(
-                    "INSERT INTO members (id, org_id, name, status, mode, phone, workplace, version) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                     ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, name = excluded.name, \
-                     status = excluded.status, mode = excluded.mode, phone = excluded.phone, \
-                     workplace = excluded.workplace, version = excluded.version",
-                )
-                .bind(&m.id)
-                .bind(&m.org_id)
-                .bind(&m.name)
-                .bind(wire_name(&m.status)?)
-                .bind(wire_name(&m.mode)?)
-                .bind(&m.phone)
-                .bind(&m.workplace)
-                .bind(v)
-                .execute(&mut *conn)
-                .await?;
-            }
+            Write::Member(m) => members.push(m),
         }
     }
+    upsert_members(conn, &members, v).await?;
     upsert_docs(conn, &docs, v).await?;
     if reshaped {
         // Documents follow their org to its new place in the tree.
@@ -709,21 +720,69 @@ pub async fn write(
     Ok(reshaped)
 }
 
+/// Members in one statement per few hundred (the last write of an id wins).
+async fn upsert_members(
+    conn: &mut AnyConnection,
+    members: &[&Member],
+    v: i64,
+) -> Result<(), ApiError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut last: Vec<&Member> = members
+        .iter()
+        .rev()
+        .filter(|m| seen.insert(m.id.as_str()))
+        .copied()
+        .collect();
+    last.reverse();
+    for chunk in last.chunks(rows_per_statement(conn, 8)) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * 8 + 1, 8)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO members (id, org_id, name, status, mode, phone, workplace, version) \
+             VALUES {} \
+             ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, name = excluded.name, \
+             status = excluded.status, mode = excluded.mode, phone = excluded.phone, \
+             workplace = excluded.workplace, version = excluded.version",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for m in chunk {
+            q = q
+                .bind(&m.id)
+                .bind(&m.org_id)
+                .bind(&m.name)
+                .bind(wire_name(&m.status)?)
+                .bind(wire_name(&m.mode)?)
+                .bind(&m.phone)
+                .bind(&m.workplace)
+                .bind(v);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// A mutation's documents in one statement (an entry and a wallet, a
 /// check-in and its activity…), after its orgs, whose paths they take.
 async fn upsert_docs(conn: &mut AnyConnection, docs: &[&Doc], v: i64) -> Result<(), ApiError> {
     // One row per id (the last write of it wins), or PostgreSQL refuses
     // to update a row twice in one statement.
-    let mut last: Vec<&Doc> = Vec::new();
-    for d in docs.iter().rev() {
-        if !last.iter().any(|x| x.id() == d.id()) {
-            last.push(d);
-        }
-    }
+    let mut seen = std::collections::HashSet::new();
+    let mut last: Vec<&Doc> = docs
+        .iter()
+        .rev()
+        .filter(|d| seen.insert(d.id()))
+        .copied()
+        .collect();
     last.reverse();
-    if last.is_empty() {
-        return Ok(());
+    for chunk in last.chunks(rows_per_statement(conn, 9)) {
+        upsert_doc_rows(conn, chunk, v).await?;
     }
+    Ok(())
+}
+
+async fn upsert_doc_rows(conn: &mut AnyConnection, last: &[&Doc], v: i64) -> Result<(), ApiError> {
     let mut rows = Vec::new();
     let mut values = Vec::new();
     for (i, d) in last.iter().enumerate() {

@@ -22,7 +22,9 @@ fn clean_503(e: &ApiError) -> bool {
 
 #[tokio::test]
 async fn postgresql_restarted_mid_push_answers_503_then_loses_nothing() {
-    const AWARDS: u64 = 4_000;
+    // Enough pushes to outlast three restarts (batches read ahead take a
+    // few milliseconds each).
+    const AWARDS: u64 = 16_000;
     const RESTARTS: usize = 3;
     let Some(admin_url) =
         common::env_or_skip("ZJ_TEST_POSTGRES_URL", "the PostgreSQL restart test")

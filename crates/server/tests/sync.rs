@@ -5,6 +5,7 @@
 mod common;
 
 use common::{login, pull_all};
+use zhijian_server::Limits;
 
 use std::collections::BTreeMap;
 
@@ -332,84 +333,98 @@ async fn forbidden_and_invalid_mutations_are_rejected_with_reasons() {
 
 /// A database error in the middle of a batch (here a trigger refusing one
 /// phone number) leaves nothing of that mutation, version included, keeps
-/// the ones before it, and the device's resend finishes the batch.
+/// the ones before it, and the device's resend finishes the batch. Run one
+/// by one, the third of four fails; read ahead, only the batch's last value
+/// of a row reaches the database, so the fourth's fails as the batch's
+/// writes are stored, and the batch is run again one by one.
 #[tokio::test]
 async fn a_database_error_mid_batch_keeps_what_came_before_and_nothing_of_itself() {
+    for (backend, url, dir) in common::database_urls().await {
+        let s = common::start_state(backend, &url, dir, true, Limits::default(), None, |s| {
+            s.push_reads_ahead = false
+        })
+        .await;
+        database_error_at(&s, 3).await;
+    }
     for s in common::servers().await {
-        let (fail, unfail) = match s.backend {
-            "sqlite" => (
-                vec![
-                    "CREATE TRIGGER zj_fail BEFORE UPDATE ON members WHEN NEW.phone = '13900000666' \
-                 BEGIN SELECT RAISE(ABORT, 'disk trouble'); END",
-                ],
-                "DROP TRIGGER zj_fail",
-            ),
-            _ => (
-                vec![
-                    "CREATE FUNCTION zj_fail() RETURNS trigger AS $$ BEGIN \
-                 IF NEW.phone = '13900000666' THEN RAISE EXCEPTION 'disk trouble'; END IF; \
-                 RETURN NEW; END $$ LANGUAGE plpgsql",
-                    "CREATE TRIGGER zj_fail BEFORE UPDATE ON members FOR EACH ROW EXECUTE FUNCTION zj_fail()",
-                ],
-                "DROP TRIGGER zj_fail ON members",
-            ),
-        };
-        for sql in fail {
-            sqlx::query(sql)
-                .execute(s.db.pool())
-                .await
-                .expect("trigger");
-        }
-        let count = |sql: &'static str| {
-            let pool = s.db.pool().clone();
-            async move {
-                let n: i64 =
-                    sqlx::Row::get(&sqlx::query(sql).fetch_one(&pool).await.expect(sql), 0);
-                n
-            }
-        };
-        let me = login(&s.client, "13900000001", "demo1234").await;
-        let batch = push_req(
-            "dev-a",
-            vec![
-                profile(1, "13911112222"),
-                profile(2, "13911113333"),
-                profile(3, "13900000666"),
-                profile(4, "13955556666"),
-            ],
-        );
-        let err = me.push(&batch).await.unwrap_err();
-        assert!(status(err).0 >= 500, "{}", s.backend);
-        assert_eq!(
-            count("SELECT last_seq FROM sync_clients WHERE client_id = 'dev-a'").await,
-            2,
-            "{}: the two before it are committed",
-            s.backend
-        );
-        assert_eq!(
-            count("SELECT COUNT(*) FROM mutation_results WHERE client_id = 'dev-a'").await,
-            2,
-            "{}",
-            s.backend
-        );
-        let seen = members(&pull_all(&me, "dev-a", 0, 0).await.0);
-        assert_eq!(seen["m-01"].phone.as_deref(), Some("13911113333"));
+        database_error_at(&s, 4).await;
+    }
+}
 
-        sqlx::query(unfail)
+/// Four phone numbers pushed in one batch, the `at`-th refused by the database.
+async fn database_error_at(s: &common::TestServer, at: u64) {
+    let phones = ["13911112222", "13911113333", "13900000666", "13955556666"];
+    let failing = phones[at as usize - 1];
+    let (fail, unfail) = match s.backend {
+        "sqlite" => (
+            vec![
+                "CREATE TRIGGER zj_fail BEFORE UPDATE ON members WHEN NEW.phone = '{failing}' \
+             BEGIN SELECT RAISE(ABORT, 'disk trouble'); END",
+            ],
+            "DROP TRIGGER zj_fail",
+        ),
+        _ => (
+            vec![
+                "CREATE FUNCTION zj_fail() RETURNS trigger AS $$ BEGIN \
+             IF NEW.phone = '{failing}' THEN RAISE EXCEPTION 'disk trouble'; END IF; \
+             RETURN NEW; END $$ LANGUAGE plpgsql",
+                "CREATE TRIGGER zj_fail BEFORE UPDATE ON members FOR EACH ROW EXECUTE FUNCTION zj_fail()",
+            ],
+            "DROP TRIGGER zj_fail ON members",
+        ),
+    };
+    for sql in fail {
+        let sql = sql.replace("{failing}", failing);
+        sqlx::query(&sql)
             .execute(s.db.pool())
             .await
-            .expect("drop trigger");
-        let ok = me.push(&batch).await.expect("resend");
-        assert_eq!(ok.last_seq, 4);
-        assert_eq!(
-            ok.results.iter().map(|r| r.seq).collect::<Vec<_>>(),
-            vec![3, 4],
-            "{}: replays skipped",
-            s.backend
-        );
-        let seen = members(&pull_all(&me, "dev-a", 0, 0).await.0);
-        assert_eq!(seen["m-01"].phone.as_deref(), Some("13955556666"));
+            .expect("trigger");
     }
+    let count = |sql: &'static str| {
+        let pool = s.db.pool().clone();
+        async move {
+            let n: i64 = sqlx::Row::get(&sqlx::query(sql).fetch_one(&pool).await.expect(sql), 0);
+            n
+        }
+    };
+    let me = login(&s.client, "13900000001", "demo1234").await;
+    let batch = push_req(
+        "dev-a",
+        (1..=4)
+            .map(|i| profile(i, phones[i as usize - 1]))
+            .collect(),
+    );
+    let err = me.push(&batch).await.unwrap_err();
+    assert!(status(err).0 >= 500, "{}", s.backend);
+    assert_eq!(
+        count("SELECT last_seq FROM sync_clients WHERE client_id = 'dev-a'").await,
+        at as i64 - 1,
+        "{}: the ones before it are committed",
+        s.backend
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM mutation_results WHERE client_id = 'dev-a'").await,
+        at as i64 - 1,
+        "{}",
+        s.backend
+    );
+    let seen = members(&pull_all(&me, "dev-a", 0, 0).await.0);
+    assert_eq!(seen["m-01"].phone.as_deref(), Some(phones[at as usize - 2]));
+
+    sqlx::query(unfail)
+        .execute(s.db.pool())
+        .await
+        .expect("drop trigger");
+    let ok = me.push(&batch).await.expect("resend");
+    assert_eq!(ok.last_seq, 4);
+    assert_eq!(
+        ok.results.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        (at..=4).collect::<Vec<_>>(),
+        "{}: replays skipped",
+        s.backend
+    );
+    let seen = members(&pull_all(&me, "dev-a", 0, 0).await.0);
+    assert_eq!(seen["m-01"].phone.as_deref(), Some("13955556666"));
 }
 
 #[tokio::test]

@@ -16,6 +16,8 @@ use crate::error::{ApiError, ApiJson};
 use crate::limits::Backoff;
 use crate::{records, throttle};
 
+mod ahead;
+
 fn check_schema(v: u32) -> Result<(), ApiError> {
     if v == SCHEMA_VERSION {
         Ok(())
@@ -181,11 +183,7 @@ async fn push_one(
             }
             Outcome::Ok
         }
-        Err(Refusal::Domain(r)) => Outcome::Rejected {
-            code: r.code().into(),
-            message: r.to_string(),
-            reason: Some(r.reason()),
-        },
+        Err(Refusal::Domain(r)) => refused(&r),
         Err(Refusal::Throttled(secs)) => {
             let (message, reason) = refusal::code_throttled(secs.div_ceil(60).max(1));
             Outcome::Rejected {
@@ -202,6 +200,21 @@ async fn push_one(
     })))
 }
 
+/// A mutation's refusal as its result says it.
+fn refused(r: &Rejection) -> Outcome {
+    Outcome::Rejected {
+        code: r.code().into(),
+        message: r.to_string(),
+        reason: Some(r.reason()),
+    }
+}
+
+fn rejected(client: &str, r: &MutationResult) {
+    if let Outcome::Rejected { code, .. } = &r.outcome {
+        tracing::info!(client, seq = r.seq, name = %r.name, %code, "mutation rejected");
+    }
+}
+
 /// What one run of a batch did.
 struct Ran {
     results: Vec<(MutationResult, Option<String>)>,
@@ -211,14 +224,18 @@ struct Ran {
 }
 
 /// A database error at the batch's `at`-th mutation: nothing was committed.
+/// `ahead`: it came while the batch was read ahead, where it belongs to no
+/// one mutation: the batch is run again one by one.
 struct Failed {
     at: usize,
     error: ApiError,
+    ahead: bool,
 }
 
 /// Runs the first `take` mutations of the batch in one transaction, one
 /// commit: takes the version and the locks, reads the client's last seq
-/// (its row locked), applies, then stores the new last seq and every result
+/// (its row locked), applies (read ahead when `read_ahead` and `ahead::plan`
+/// allow, else one by one), then stores the new last seq and every result
 /// in one statement each.
 async fn run_batch(
     state: &AppState,
@@ -226,11 +243,19 @@ async fn run_batch(
     req: &PushRequest,
     touches: &[Result<Touches, Rejection>],
     take: usize,
+    read_ahead: bool,
 ) -> Result<Ran, Failed> {
-    let fail = |at: usize| move |error: ApiError| Failed { at, error };
+    let fail = |at: usize| {
+        move |error: ApiError| Failed {
+            at,
+            error,
+            ahead: false,
+        }
+    };
     let failed = |error: sqlx::Error| Failed {
         at: 0,
         error: error.into(),
+        ahead: false,
     };
     let mut tx = state.db.pool().begin().await.map_err(failed)?;
     let version = records::next_version(&mut tx).await.map_err(fail(0))?;
@@ -255,7 +280,43 @@ async fn run_batch(
     let before = last_seq;
     let mut results = Vec::new();
     let mut stop = None;
-    for (i, (m, t)) in req.mutations.iter().zip(touches).enumerate().take(take) {
+    let mutations = &req.mutations[..take];
+    let plan = read_ahead
+        .then(|| ahead::plan(mutations, &touches[..take], last_seq))
+        .flatten();
+    let mut one_by_one = take;
+    if let Some(all) = plan {
+        let run = ahead::run(&mut tx, version, &auth.actor, mutations, touches, &all).await;
+        match run.map_err(|error| Failed {
+            at: 0,
+            error,
+            ahead: true,
+        })? {
+            ahead::Ahead::Done(done) => {
+                for (r, _) in &done {
+                    rejected(&req.client_id, r);
+                }
+                last_seq = done.last().map_or(last_seq, |(r, _)| r.seq);
+                results = done;
+                one_by_one = 0;
+            }
+            ahead::Ahead::Bail => {}
+        }
+    }
+    let stats = &state.push_stats;
+    let counter = if one_by_one == 0 {
+        &stats.read_ahead
+    } else {
+        &stats.one_by_one
+    };
+    counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    for (i, (m, t)) in req
+        .mutations
+        .iter()
+        .zip(touches)
+        .enumerate()
+        .take(one_by_one)
+    {
         let step = push_one(
             &mut tx,
             version,
@@ -278,9 +339,7 @@ async fn run_batch(
                 break;
             }
             Step::Done(r) => {
-                if let Outcome::Rejected { code, .. } = &r.outcome {
-                    tracing::info!(client = %req.client_id, seq = r.seq, name = %r.name, %code, "mutation rejected");
-                }
+                rejected(&req.client_id, &r);
                 last_seq = r.seq;
                 results.push((*r, (!m.id.is_empty()).then(|| m.id.clone())));
             }
@@ -307,48 +366,49 @@ async fn run_batch(
     })
 }
 
-/// Every result of a batch in one statement (8 values each; at most 100).
+/// Every result of a batch, in one statement on PostgreSQL (8 values each;
+/// at most 100), a few on SQLite (`records::rows_per_statement`).
 async fn store_results(
     tx: &mut Transaction<'static, Any>,
     client_id: &str,
     results: &[(MutationResult, Option<String>)],
 ) -> Result<(), ApiError> {
-    if results.is_empty() {
-        return Ok(());
+    let per = records::rows_per_statement(tx, 8);
+    for chunk in results.chunks(per) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| format!("({})", records::placeholders(i * 8 + 1, 8)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO mutation_results (client_id, seq, name, status, code, message, mutation_id, reason) VALUES {}",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (r, id) in chunk {
+            let (status, code, message, reason) = match &r.outcome {
+                Outcome::Ok => ("ok", None, None, None),
+                Outcome::Rejected {
+                    code,
+                    message,
+                    reason,
+                } => (
+                    "rejected",
+                    Some(code.clone()),
+                    Some(message.clone()),
+                    reason.as_ref().and_then(|r| serde_json::to_string(r).ok()),
+                ),
+            };
+            q = q
+                .bind(client_id.to_owned())
+                .bind(to_i64(r.seq)?)
+                .bind(r.name.clone())
+                .bind(status)
+                .bind(code)
+                .bind(message)
+                .bind(id.clone())
+                .bind(reason);
+        }
+        q.execute(&mut **tx).await?;
     }
-    let rows: Vec<String> = (0..results.len())
-        .map(|i| format!("({})", records::placeholders(i * 8 + 1, 8)))
-        .collect();
-    let sql = format!(
-        "INSERT INTO mutation_results (client_id, seq, name, status, code, message, mutation_id, reason) VALUES {}",
-        rows.join(", ")
-    );
-    let mut q = sqlx::query(&sql);
-    for (r, id) in results {
-        let (status, code, message, reason) = match &r.outcome {
-            Outcome::Ok => ("ok", None, None, None),
-            Outcome::Rejected {
-                code,
-                message,
-                reason,
-            } => (
-                "rejected",
-                Some(code.clone()),
-                Some(message.clone()),
-                reason.as_ref().and_then(|r| serde_json::to_string(r).ok()),
-            ),
-        };
-        q = q
-            .bind(client_id.to_owned())
-            .bind(to_i64(r.seq)?)
-            .bind(r.name.clone())
-            .bind(status)
-            .bind(code)
-            .bind(message)
-            .bind(id.clone())
-            .bind(reason);
-    }
-    q.execute(&mut **tx).await?;
     Ok(())
 }
 
@@ -404,11 +464,21 @@ pub async fn push(
     // The whole batch is one transaction, one commit. A database error in
     // one mutation rolls all of it back; the ones before it are then run
     // again and committed, as if pushed alone, and the error answered.
-    let ran = match run_batch(&state, &auth, &req, &touches, req.mutations.len()).await {
+    let all = req.mutations.len();
+    let ran = match run_batch(&state, &auth, &req, &touches, all, state.push_reads_ahead).await {
+        Err(Failed {
+            ahead: true, error, ..
+        }) => {
+            tracing::warn!(%error, "a batch read ahead failed: running it one by one");
+            run_batch(&state, &auth, &req, &touches, all, false).await
+        }
+        ran => ran,
+    };
+    let ran = match ran {
         Ok(ran) => ran,
-        Err(Failed { at, error }) => {
+        Err(Failed { at, error, .. }) => {
             if at > 0 {
-                run_batch(&state, &auth, &req, &touches, at)
+                run_batch(&state, &auth, &req, &touches, at, false)
                     .await
                     .map_err(|f| f.error)?;
                 pause_after_commit().await;

@@ -24,6 +24,7 @@ pub struct TestServer {
     pub backend: &'static str,
     /// Where this server keeps uploaded media.
     pub media_dir: std::path::PathBuf,
+    pub state: AppState,
     _dir: Option<tempfile::TempDir>,
     _media: tempfile::TempDir,
     task: tokio::task::JoinHandle<()>,
@@ -111,6 +112,19 @@ pub async fn start_with(
     limits: Limits,
     dist: Option<std::path::PathBuf>,
 ) -> TestServer {
+    start_state(backend, url, dir, demo, limits, dist, |_| {}).await
+}
+
+/// `start_with`, the server's state first changed by `configure`.
+pub async fn start_state(
+    backend: &'static str,
+    url: &str,
+    dir: Option<tempfile::TempDir>,
+    demo: bool,
+    limits: Limits,
+    dist: Option<std::path::PathBuf>,
+    configure: impl FnOnce(&mut AppState),
+) -> TestServer {
     let db = Db::connect(url).await.expect("connect and migrate");
     if demo {
         zhijian_server::demo::seed_if_empty(&db)
@@ -119,11 +133,13 @@ pub async fn start_with(
     }
     let media = tempfile::tempdir().expect("media dir");
     let media_dir = media.path().join("media");
-    let state = AppState::new(db.clone(), limits, media_dir.clone());
+    let mut state = AppState::new(db.clone(), limits, media_dir.clone());
+    configure(&mut state);
+    let served = state.clone();
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let task = tokio::spawn(async move {
-        zhijian_server::serve_on(listener, state, dist, std::future::pending())
+        zhijian_server::serve_on(listener, served, dist, std::future::pending())
             .await
             .expect("serve");
     });
@@ -133,6 +149,7 @@ pub async fn start_with(
         db,
         backend,
         media_dir,
+        state,
         _dir: dir,
         _media: media,
         task,
