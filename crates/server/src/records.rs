@@ -239,9 +239,6 @@ pub fn doc_from_row(r: &AnyRow) -> Result<Doc, ApiError> {
     })
 }
 
-/// `$from, $from+1, …` (n of them): the placeholders of a statement built
-/// for a number of values, numbered in order of appearance (as SQLite
-/// numbers them whatever the digits say).
 /// Rows per multi-row statement, for rows of `params` parameters each.
 /// PostgreSQL: as many as make sense (each statement is a round trip).
 /// SQLite: few, since binding looks each parameter's name up in a list of
@@ -253,6 +250,9 @@ pub fn rows_per_statement(conn: &AnyConnection, params: usize) -> usize {
     (budget / params.max(1)).max(1)
 }
 
+/// `$from, $from+1, …` (n of them): the placeholders of a statement built
+/// for a number of values, numbered in order of appearance (as SQLite
+/// numbers them whatever the digits say).
 pub fn placeholders(from: usize, n: usize) -> String {
     (from..from + n)
         .map(|i| format!("${i}"))
@@ -391,17 +391,18 @@ async fn load_docs(
         view.put_doc(doc_from_row(&r)?);
     }
     // Whoever else's credits move: their record, wallet and holds.
-    for m in wallets.iter().filter(|m| !t.wallets.contains(m)) {
-        load_member(conn, view, m).await?;
-        for r in
-            sqlx::query("SELECT body FROM docs WHERE id = $1 OR (kind = 'hold' AND parent = $2)")
-                .bind(zhijian_domain::ledger::Wallet::id_for(m))
-                .bind(m)
-                .fetch_all(&mut *conn)
-                .await?
-        {
-            view.put_doc(doc_from_row(&r)?);
-        }
+    let others: Vec<String> = wallets
+        .iter()
+        .filter(|m| !t.wallets.contains(m))
+        .cloned()
+        .collect();
+    load_members(conn, view, &others).await?;
+    let their_wallets: Vec<String> = others
+        .iter()
+        .map(|m| zhijian_domain::ledger::Wallet::id_for(m))
+        .collect();
+    for r in docs_and_holds(conn, &their_wallets, &others).await? {
+        view.put_doc(doc_from_row(&r)?);
     }
     for a in &activities {
         for r in sqlx::query("SELECT body FROM docs WHERE id = $1 OR parent = $2")
@@ -526,14 +527,6 @@ async fn load_members(
         }
     }
     Ok(())
-}
-
-async fn load_member(
-    conn: &mut AnyConnection,
-    view: &mut Records,
-    id: &str,
-) -> Result<(), ApiError> {
-    load_members(conn, view, &[id.to_owned()]).await
 }
 
 /// Loads the records `touches` names (and a subtree when asked) into a view.
@@ -720,20 +713,27 @@ pub async fn write(
     Ok(reshaped)
 }
 
+/// The last of each id's writes, in the order of those last writes: one row
+/// per id in a statement, or PostgreSQL refuses to update a row twice in it.
+fn last_of_each<'a, T>(writes: &[&'a T], id: impl Fn(&T) -> &str) -> Vec<&'a T> {
+    let mut seen = std::collections::HashSet::new();
+    let mut last: Vec<&T> = writes
+        .iter()
+        .rev()
+        .filter(|w| seen.insert(id(w)))
+        .copied()
+        .collect();
+    last.reverse();
+    last
+}
+
 /// Members in one statement per few hundred (the last write of an id wins).
 async fn upsert_members(
     conn: &mut AnyConnection,
     members: &[&Member],
     v: i64,
 ) -> Result<(), ApiError> {
-    let mut seen = std::collections::HashSet::new();
-    let mut last: Vec<&Member> = members
-        .iter()
-        .rev()
-        .filter(|m| seen.insert(m.id.as_str()))
-        .copied()
-        .collect();
-    last.reverse();
+    let last = last_of_each(members, |m| &m.id);
     for chunk in last.chunks(rows_per_statement(conn, 8)) {
         let rows: Vec<String> = (0..chunk.len())
             .map(|i| format!("({})", placeholders(i * 8 + 1, 8)))
@@ -766,16 +766,7 @@ async fn upsert_members(
 /// A mutation's documents in one statement (an entry and a wallet, a
 /// check-in and its activity…), after its orgs, whose paths they take.
 async fn upsert_docs(conn: &mut AnyConnection, docs: &[&Doc], v: i64) -> Result<(), ApiError> {
-    // One row per id (the last write of it wins), or PostgreSQL refuses
-    // to update a row twice in one statement.
-    let mut seen = std::collections::HashSet::new();
-    let mut last: Vec<&Doc> = docs
-        .iter()
-        .rev()
-        .filter(|d| seen.insert(d.id()))
-        .copied()
-        .collect();
-    last.reverse();
+    let last = last_of_each(docs, |d| d.id());
     for chunk in last.chunks(rows_per_statement(conn, 9)) {
         upsert_doc_rows(conn, chunk, v).await?;
     }

@@ -209,6 +209,11 @@ fn refused(r: &Rejection) -> Outcome {
     }
 }
 
+/// The id a mutation's result is stored with, if the client gave one.
+fn stored_id(m: &Mutation) -> Option<String> {
+    (!m.id.is_empty()).then(|| m.id.clone())
+}
+
 fn rejected(client: &str, r: &MutationResult) {
     if let Outcome::Rejected { code, .. } = &r.outcome {
         tracing::info!(client, seq = r.seq, name = %r.name, %code, "mutation rejected");
@@ -280,9 +285,9 @@ async fn run_batch(
     let before = last_seq;
     let mut results = Vec::new();
     let mut stop = None;
-    let mutations = &req.mutations[..take];
+    let (mutations, touches) = (&req.mutations[..take], &touches[..take]);
     let plan = read_ahead
-        .then(|| ahead::plan(mutations, &touches[..take], last_seq))
+        .then(|| ahead::plan(mutations, touches, last_seq))
         .flatten();
     let mut one_by_one = take;
     if let Some(all) = plan {
@@ -310,13 +315,7 @@ async fn run_batch(
         &stats.one_by_one
     };
     counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    for (i, (m, t)) in req
-        .mutations
-        .iter()
-        .zip(touches)
-        .enumerate()
-        .take(one_by_one)
-    {
+    for (i, (m, t)) in mutations.iter().zip(touches).enumerate().take(one_by_one) {
         let step = push_one(
             &mut tx,
             version,
@@ -341,7 +340,7 @@ async fn run_batch(
             Step::Done(r) => {
                 rejected(&req.client_id, &r);
                 last_seq = r.seq;
-                results.push((*r, (!m.id.is_empty()).then(|| m.id.clone())));
+                results.push((*r, stored_id(m)));
             }
         }
     }

@@ -124,7 +124,7 @@ pub async fn run(
                 name: m.op.name().into(),
                 outcome,
             },
-            (!m.id.is_empty()).then(|| m.id.clone()),
+            super::stored_id(m),
         ));
     }
     // No org is written here (`plan`), so nothing is reshaped.
