@@ -1,13 +1,17 @@
 //! Server throughput, run by `cargo xtask bench`: numbers, never assertions.
 //!
-//! For each database (SQLite in a temp dir; PostgreSQL when a URL is given):
+//! For each database (SQLite in a temp dir; PostgreSQL when a URL is given),
+//! a round to warm up and `ROUNDS` rounds, each refreshing statistics
+//! (ANALYZE) first, of:
 //! - push: N member.add mutations through HTTP in batches of 100, one client;
 //!   baseline: the same rows inserted directly, one transaction each.
-//! - pull: an initial sync of every member row through HTTP, 500 per page.
-//! - ledger: N credit.award mutations (entry + wallet in one transaction)
-//!   through HTTP in batches of 100, against the push of member.add: to 8
-//!   members (500 each: every batch rewrites the same wallet rows), and to
-//!   N members (one each).
+//! - ledger: N credit.award mutations (an entry and a wallet each) through
+//!   HTTP in batches of 100: to 8 members (500 each: every batch rewrites
+//!   the same wallet rows), and to the round's N new members (one each: a
+//!   new wallet each). A batch of each of the three kinds in turn, each
+//!   kind's time summed: ratios between kinds within a round.
+//! - pull, once: an initial sync of every member row through HTTP, 500 per
+//!   page.
 //! - devices (with ZJ_BENCH_SERVER_BIN, the release server binary): 8
 //!   devices pushing member.add at once in batches of 100, against 1 and 2
 //!   server processes on one PostgreSQL (and 1 on SQLite), with the CPU each
@@ -26,12 +30,18 @@ use zhijian_server::{AppState, Db};
 
 const N: u64 = 4000;
 
-fn add(seq: u64) -> Mutation {
+/// Rounds of each measurement: the figures are medians over them, each
+/// ratio taken within a round (a second's work; this machine's speed drifts
+/// by half between seconds).
+const ROUNDS: u64 = 5;
+
+/// The `seq`th member.add of round `round`.
+fn add(round: u64, seq: u64) -> Mutation {
     Mutation {
         seq,
         id: format!("m{seq}"),
         op: Op::AddMember(NewMember {
-            id: format!("b-{seq}"),
+            id: format!("b{round}-{seq}"),
             org_id: "fuli".into(),
             name: format!("党员{seq}"),
             status: MemberStatus::Full,
@@ -42,12 +52,14 @@ fn add(seq: u64) -> Mutation {
     }
 }
 
-fn award(seq: u64) -> Mutation {
+/// A credit award to one of 8 demo members: every batch rewrites the same
+/// wallets.
+fn award(round: u64, seq: u64) -> Mutation {
     Mutation {
         seq,
         id: format!("m{seq}"),
         op: Op::AwardCredits(Award {
-            id: format!("bench-award-{seq}"),
+            id: format!("bench-award-{round}-{seq}"),
             member_id: format!("m-0{}", 1 + seq % 8),
             amount: 1 + (seq % 20) as i64,
             reason: "压测：志愿服务补录".into(),
@@ -55,37 +67,66 @@ fn award(seq: u64) -> Mutation {
     }
 }
 
-/// A credit award to one of the members pushed before (`b-…`), a different
-/// member each: a station awarding its volunteers.
-fn award_spread(seq: u64) -> Mutation {
-    let mut m = award(seq);
+/// A credit award to one of the members the round added (the batch of
+/// member.add just before), a different member each: a station awarding its
+/// volunteers (a new wallet each).
+fn award_spread(round: u64, seq: u64) -> Mutation {
+    let mut m = award(round, seq);
     if let Op::AwardCredits(a) = &mut m.op {
-        a.id = format!("bench-spread-{seq}");
-        a.member_id = format!("b-{seq}");
+        a.id = format!("bench-spread-{round}-{seq}");
+        a.member_id = format!("b{round}-{seq}");
     }
     m
 }
 
-/// Pushes `n` mutations made by `make` in batches of 100; seconds taken.
-async fn push_all(
-    c: &Client,
-    client_id: &str,
-    make: fn(u64) -> Mutation,
-) -> Result<f64, Box<dyn std::error::Error>> {
-    let t = Instant::now();
+/// The `seq`th mutation of a kind in a round.
+type Make = fn(u64, u64) -> Mutation;
+
+/// The three kinds of push measured, each by its own client.
+const KINDS: [(&str, Make); 3] = [
+    ("bench", add),
+    ("bench-ledger", award),
+    ("bench-ledger-spread", award_spread),
+];
+
+/// Pushes `N` mutations of each of `KINDS` in batches of 100, one batch of
+/// each in turn (so that each kind meets the machine as the others do: its
+/// speed drifts by half within seconds); mutations a second of each.
+async fn push_round(c: &Client, round: u64) -> Result<[f64; 3], Box<dyn std::error::Error>> {
+    let mut secs = [0.0; 3];
     let mut seq = 1;
     while seq <= N {
-        let batch: Vec<Mutation> = (seq..(seq + 100).min(N + 1)).map(make).collect();
-        seq += batch.len() as u64;
-        c.push(&PushRequest {
-            schema_version: SCHEMA_VERSION,
-            client_id: client_id.into(),
-            mutations: batch,
-            resume: false,
-        })
-        .await?;
+        let end = (seq + 100).min(N + 1);
+        for ((client_id, make), s) in KINDS.iter().zip(&mut secs) {
+            let t = Instant::now();
+            c.push(&PushRequest {
+                schema_version: SCHEMA_VERSION,
+                client_id: format!("{client_id}-{round}"),
+                mutations: (seq..end).map(|i| make(round, i)).collect(),
+                resume: false,
+            })
+            .await?;
+            *s += t.elapsed().as_secs_f64();
+        }
+        seq = end;
     }
-    Ok(t.elapsed().as_secs_f64())
+    Ok(secs.map(|s| N as f64 / s))
+}
+
+/// `N` members inserted directly, one transaction each: mutations a second.
+async fn raw_inserts(db: &Db, round: u64) -> Result<f64, Box<dyn std::error::Error>> {
+    let t = Instant::now();
+    for i in 0..N {
+        let mut tx = db.pool().begin().await?;
+        tx.execute(
+            sqlx::query("INSERT INTO members (id, org_id, name, status, mode, version) VALUES ($1, 'fuli', $2, 'full', 'mobile', 1)")
+                .bind(format!("raw{round}-{i}"))
+                .bind(format!("党员{i}")),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(N as f64 / t.elapsed().as_secs_f64())
 }
 
 async fn analyze(db: &Db) -> Result<(), Box<dyn std::error::Error>> {
@@ -93,6 +134,14 @@ async fn analyze(db: &Db) -> Result<(), Box<dyn std::error::Error>> {
         db.pool().execute("ANALYZE").await?;
     }
     Ok(())
+}
+
+/// "median (min–max)" of `xs`, with `digits` decimals.
+fn spread(xs: &[f64], digits: usize) -> String {
+    let mut s = xs.to_vec();
+    s.sort_by(f64::total_cmp);
+    let (lo, mid, hi) = (s[0], s[s.len() / 2], s[s.len() - 1]);
+    format!("{mid:.digits$} ({lo:.digits$}–{hi:.digits$})")
 }
 
 async fn bench(label: &str, url: &str) -> Result<(), Box<dyn std::error::Error>> {
@@ -112,21 +161,53 @@ async fn bench(label: &str, url: &str) -> Result<(), Box<dyn std::error::Error>>
     let token = client.login("admin", "zhijian-admin").await?.token;
     let admin = client.with_token(token);
 
-    let push_s = push_all(&admin, "bench", add).await?;
-
-    let t = Instant::now();
-    for i in 0..N {
-        let mut tx = db.pool().begin().await?;
-        tx.execute(
-            sqlx::query("INSERT INTO members (id, org_id, name, status, mode, version) VALUES ($1, 'fuli', $2, 'full', 'mobile', 1)")
-                .bind(format!("raw-{i}"))
-                .bind(format!("党员{i}")),
-        )
-        .await?;
-        tx.commit().await?;
+    let (mut push, mut raw, mut ledger, mut spread_awards) = (vec![], vec![], vec![], vec![]);
+    let (mut raw_ratio, mut ledger_ratio, mut spread_ratio) = (vec![], vec![], vec![]);
+    // Round 0 warms up (the server's prepared statements, the tables past
+    // the demo's few rows) and is not counted.
+    for round in 0..=ROUNDS {
+        // The statistics autovacuum keeps on a database this size (here it
+        // grows by thousands of rows a second, faster than autovacuum
+        // looks): PostgreSQL replans the server's prepared statements with
+        // them. Without, a lookup of 100 members by id read the whole table.
+        analyze(&db).await?;
+        let [p, l, s] = push_round(&admin, round).await?;
+        let r = raw_inserts(&db, round).await?;
+        if round == 0 {
+            pull(label, &admin).await?;
+            continue;
+        }
+        push.push(p);
+        raw.push(r);
+        raw_ratio.push(p / r);
+        ledger.push(l);
+        spread_awards.push(s);
+        ledger_ratio.push(l / p);
+        spread_ratio.push(s / p);
     }
-    let raw_s = t.elapsed().as_secs_f64();
+    println!("{label:<9} {ROUNDS} rounds of {N} mutations in batches of 100; median (min–max)");
+    println!(
+        "{label:<9} push member.add: {}/s  (raw one-row inserts {}/s; push to raw in the round: {}×)",
+        spread(&push, 0),
+        spread(&raw, 0),
+        spread(&raw_ratio, 2)
+    );
+    println!(
+        "{label:<9} ledger, awards to 8 members: {}/s  (to member.add in the round: {}×)",
+        spread(&ledger, 0),
+        spread(&ledger_ratio, 2)
+    );
+    println!(
+        "{label:<9} ledger, awards to {N} members: {}/s  (to member.add in the round: {}×)",
+        spread(&spread_awards, 0),
+        spread(&spread_ratio, 2)
+    );
+    db.close().await;
+    Ok(())
+}
 
+/// An initial sync of every member row through HTTP, 500 per page.
+async fn pull(label: &str, admin: &Client) -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let (mut cursor, mut epoch, mut rows) = (0, 0, 0usize);
     loop {
@@ -147,36 +228,11 @@ async fn bench(label: &str, url: &str) -> Result<(), Box<dyn std::error::Error>>
         }
     }
     let pull_s = t.elapsed().as_secs_f64();
-
-    let push_rate = N as f64 / push_s;
-    let raw_rate = N as f64 / raw_s;
-    println!(
-        "{label:<9} push  {N} mutations: {push_rate:>8.0}/s  (raw insert baseline {raw_rate:>8.0}/s, ratio {:.2})",
-        push_rate / raw_rate
-    );
     println!(
         "{label:<9} pull  {rows} rows (initial sync): {:>8.0} rows/s, {:.2} s",
         rows as f64 / pull_s,
         pull_s
     );
-    // The statistics autovacuum keeps on a database this size (here it
-    // grew from the demo's few rows within seconds): PostgreSQL replans the
-    // server's prepared statements with them.
-    analyze(&db).await?;
-    let ledger_s = push_all(&admin, "bench-ledger", award).await?;
-    let ledger_rate = N as f64 / ledger_s;
-    println!(
-        "{label:<9} ledger {N} credit awards to 8 members: {ledger_rate:>8.0}/s  (ratio to member.add push {:.2})",
-        ledger_rate / push_rate
-    );
-    analyze(&db).await?;
-    let spread_s = push_all(&admin, "bench-ledger-spread", award_spread).await?;
-    let spread_rate = N as f64 / spread_s;
-    println!(
-        "{label:<9} ledger {N} credit awards to {N} members: {spread_rate:>8.0}/s  (ratio to member.add push {:.2})",
-        spread_rate / push_rate
-    );
-    db.close().await;
     Ok(())
 }
 
@@ -251,7 +307,7 @@ async fn devices(
             while seq <= PER_DEVICE {
                 let batch: Vec<Mutation> = (seq..(seq + 100).min(PER_DEVICE + 1))
                     .map(|i| {
-                        let mut m = add(i);
+                        let mut m = add(0, i);
                         if let Op::AddMember(n) = &mut m.op {
                             n.id = format!("r{run}-d{d}-{i}");
                         }

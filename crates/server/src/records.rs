@@ -239,25 +239,78 @@ pub fn doc_from_row(r: &AnyRow) -> Result<Doc, ApiError> {
     })
 }
 
+/// Parameters per multi-row statement (a few hundred rows): PostgreSQL
+/// allows 65,535 and each statement is a round trip; SQLite is called in
+/// the process, and its parameters are anonymous (`placeholders`).
+const PARAMS_PER_STATEMENT: usize = 9_000;
+
 /// Rows per multi-row statement, for rows of `params` parameters each.
-/// PostgreSQL: as many as make sense (each statement is a round trip).
-/// SQLite: few, since binding looks each parameter's name up in a list of
-/// them all (sqlx-sqlite's `bind`, via `sqlite3_bind_parameter_name`), so a
-/// statement costs the square of its parameters; and its statements are
-/// calls in the same process, not round trips.
-pub fn rows_per_statement(conn: &AnyConnection, params: usize) -> usize {
-    let budget = if is_postgres(conn) { 9_000 } else { 400 };
-    (budget / params.max(1)).max(1)
+pub fn rows_per_statement(params: usize) -> usize {
+    (PARAMS_PER_STATEMENT / params.max(1)).max(1)
 }
 
-/// `$from, $from+1, …` (n of them): the placeholders of a statement built
-/// for a number of values, numbered in order of appearance (as SQLite
-/// numbers them whatever the digits say).
-pub fn placeholders(from: usize, n: usize) -> String {
+/// The placeholders of `n` values bound in order, the first being the
+/// statement's `from`th: `$from, $from+1, …` on PostgreSQL, `?, ?, …` on
+/// SQLite. A statement built with them uses them alone, in binding order.
+/// (sqlx-sqlite looks each named parameter's name up, and SQLite finds a
+/// name by walking the list of all of them: a statement of 400 `$n`s spent
+/// more time binding than running. Anonymous ones have no name to find.)
+pub fn placeholders(conn: &AnyConnection, from: usize, n: usize) -> String {
+    let anonymous = !is_postgres(conn);
     (from..from + n)
-        .map(|i| format!("${i}"))
+        .map(|i| {
+            if anonymous {
+                "?".to_owned()
+            } else {
+                format!("${i}")
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The condition of the index of documents by parent (`docs_children`):
+/// only the kinds looked up by parent are in it, not the ledger's entries,
+/// the bulk of the table. SQLite uses a partial index only for a query that
+/// repeats its condition word for word: every lookup by parent ends with
+/// this.
+const CHILD_KINDS: &str = "kind IN ('activity', 'signup', 'checkin', 'hold')";
+
+/// A member's holds, for `n` members.
+fn holds_sql(conn: &AnyConnection, from: usize, n: usize) -> String {
+    format!(
+        "SELECT body FROM docs WHERE kind = 'hold' AND parent IN ({}) AND {CHILD_KINDS}",
+        placeholders(conn, from, n)
+    )
+}
+
+/// An activity and its sign-ups and check-ins.
+fn activity_sql() -> String {
+    format!(
+        "SELECT body FROM docs WHERE id = $1 \
+         UNION ALL SELECT body FROM docs WHERE parent = $2 AND {CHILD_KINDS}"
+    )
+}
+
+/// A menu's activities.
+fn menu_activities_sql() -> String {
+    format!("SELECT body FROM docs WHERE kind = 'activity' AND parent = $1 AND {CHILD_KINDS}")
+}
+
+/// An org's menus of a month (index `docs_menu_slot`).
+const MENU_SLOT_SQL: &str =
+    "SELECT body FROM docs WHERE kind = 'menu' AND org_id = $1 AND parent = $2";
+
+/// Every lookup of documents through a partial index, with the index's
+/// name and the number of parameters it binds: `tests/indexes.rs` asks each
+/// database's planner whether it uses the index.
+pub fn partial_index_lookups(conn: &AnyConnection) -> Vec<(&'static str, String, usize)> {
+    vec![
+        ("docs_children", holds_sql(conn, 1, 2), 2),
+        ("docs_children", activity_sql(), 2),
+        ("docs_children", menu_activities_sql(), 1),
+        ("docs_menu_slot", MENU_SLOT_SQL.to_owned(), 2),
+    ]
 }
 
 /// The documents with these ids that exist, in one statement.
@@ -282,14 +335,11 @@ async fn docs_and_holds(
     if !ids.is_empty() {
         parts.push(format!(
             "SELECT body FROM docs WHERE id IN ({})",
-            placeholders(1, ids.len())
+            placeholders(conn, 1, ids.len())
         ));
     }
     if !holders.is_empty() {
-        parts.push(format!(
-            "SELECT body FROM docs WHERE kind = 'hold' AND parent IN ({})",
-            placeholders(ids.len() + 1, holders.len())
-        ));
+        parts.push(holds_sql(conn, ids.len() + 1, holders.len()));
     }
     let sql = parts.join(" UNION ALL ");
     let mut q = sqlx::query(&sql);
@@ -405,15 +455,15 @@ async fn load_docs(
         view.put_doc(doc_from_row(&r)?);
     }
     for a in &activities {
-        for r in sqlx::query("SELECT body FROM docs WHERE id = $1 OR parent = $2")
+        for r in sqlx::query(&activity_sql())
             .bind(a)
             .bind(a)
             .fetch_all(&mut *conn)
             .await?
         {
             let d = doc_from_row(&r)?;
-            // Children of an activity only (a menu's activities have the
-            // menu as parent, never an activity).
+            // An activity's children are sign-ups and check-ins (a menu's
+            // activities have the menu as parent, never an activity).
             if matches!(d, Doc::Activity(_) | Doc::Signup(_) | Doc::CheckIn(_)) {
                 view.put_doc(d);
             }
@@ -422,7 +472,7 @@ async fn load_docs(
     // A menu's activities (removing an item that has some is refused).
     let menu_ids: Vec<String> = view.menus().keys().cloned().collect();
     for id in menu_ids {
-        for r in sqlx::query("SELECT body FROM docs WHERE kind = 'activity' AND parent = $1")
+        for r in sqlx::query(&menu_activities_sql())
             .bind(&id)
             .fetch_all(&mut *conn)
             .await?
@@ -432,12 +482,11 @@ async fn load_docs(
     }
     if let Some((org, month, _)) = &t.menu_slot {
         // The org's menus of the month (its own and any joint one it hosts).
-        for r in
-            sqlx::query("SELECT body FROM docs WHERE kind = 'menu' AND org_id = $1 AND parent = $2")
-                .bind(org)
-                .bind(month.to_string())
-                .fetch_all(&mut *conn)
-                .await?
+        for r in sqlx::query(MENU_SLOT_SQL)
+            .bind(org)
+            .bind(month.to_string())
+            .fetch_all(&mut *conn)
+            .await?
         {
             view.put_doc(doc_from_row(&r)?);
         }
@@ -512,7 +561,7 @@ async fn load_members(
         let sql = format!(
             "SELECT m.id, m.org_id, m.name, m.status, m.mode, m.phone, m.workplace, {ORG_PREFIXED} \
              FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id IN ({})",
-            placeholders(1, chunk.len())
+            placeholders(conn, 1, chunk.len())
         );
         let mut q = sqlx::query(&sql);
         for id in chunk {
@@ -581,7 +630,7 @@ pub async fn kiosk_grants(
     let sql = format!(
         "SELECT digest, member_id, via, number, kiosk_account, session, expires_at \
          FROM kiosk_grants WHERE digest IN ({})",
-        placeholders(1, digests.len())
+        placeholders(conn, 1, digests.len())
     );
     let mut q = sqlx::query(&sql);
     for d in digests {
@@ -734,9 +783,9 @@ async fn upsert_members(
     v: i64,
 ) -> Result<(), ApiError> {
     let last = last_of_each(members, |m| &m.id);
-    for chunk in last.chunks(rows_per_statement(conn, 8)) {
+    for chunk in last.chunks(rows_per_statement(8)) {
         let rows: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(i * 8 + 1, 8)))
+            .map(|i| format!("({})", placeholders(conn, i * 8 + 1, 8)))
             .collect();
         let sql = format!(
             "INSERT INTO members (id, org_id, name, status, mode, phone, workplace, version) \
@@ -767,7 +816,7 @@ async fn upsert_members(
 /// check-in and its activity…), after its orgs, whose paths they take.
 async fn upsert_docs(conn: &mut AnyConnection, docs: &[&Doc], v: i64) -> Result<(), ApiError> {
     let last = last_of_each(docs, |d| d.id());
-    for chunk in last.chunks(rows_per_statement(conn, 9)) {
+    for chunk in last.chunks(rows_per_statement(7)) {
         upsert_doc_rows(conn, chunk, v).await?;
     }
     Ok(())
@@ -786,22 +835,23 @@ async fn upsert_doc_rows(conn: &mut AnyConnection, last: &[&Doc], v: i64) -> Res
         };
         let body = serde_json::to_string(d).map_err(|_| ApiError::Internal)?;
         let audience = audience_paths(conn, d).await?;
-        let n = i * 9;
-        rows.push(format!(
-            "({}, (SELECT path FROM orgs WHERE id = ${}), {})",
-            placeholders(n + 1, 4),
-            n + 5,
-            placeholders(n + 6, 4)
-        ));
+        rows.push(format!("({})", placeholders(conn, i * 7 + 1, 7)));
         values.push((d, people, audience, body));
     }
+    // The org's path by one join for the whole statement, not a subquery
+    // per row: PostgreSQL planned 200 of those for every statement (half
+    // of a credit award's cost in the database). `WHERE true` tells
+    // SQLite's parser the upsert's ON is not the join's.
     let sql = format!(
-        "INSERT INTO docs (id, kind, org_id, parent, scope_path, people, audience, body, version) \
-         VALUES {} \
+        "WITH v (id, kind, org_id, parent, people, audience, body) AS (VALUES {}) \
+         INSERT INTO docs (id, kind, org_id, parent, scope_path, people, audience, body, version) \
+         SELECT v.id, v.kind, v.org_id, v.parent, o.path, v.people, v.audience, v.body, {} \
+         FROM v JOIN orgs o ON o.id = v.org_id WHERE true \
          ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, parent = excluded.parent, \
          scope_path = excluded.scope_path, people = excluded.people, \
          audience = excluded.audience, body = excluded.body, version = excluded.version",
-        rows.join(", ")
+        rows.join(", "),
+        placeholders(conn, last.len() * 7 + 1, 1)
     );
     let mut q = sqlx::query(&sql);
     for (d, people, audience, body) in values {
@@ -810,13 +860,20 @@ async fn upsert_doc_rows(conn: &mut AnyConnection, last: &[&Doc], v: i64) -> Res
             .bind(d.kind())
             .bind(d.org_id())
             .bind(d.parent())
-            .bind(d.org_id())
             .bind(people)
             .bind(audience)
-            .bind(body)
-            .bind(v);
+            .bind(body);
     }
-    q.execute(&mut *conn).await?;
+    let written = q.bind(v).execute(&mut *conn).await?.rows_affected();
+    // A document whose org is missing would be left out by the join.
+    if written != last.len() as u64 {
+        tracing::error!(
+            written,
+            expected = last.len(),
+            "documents without their org in the database"
+        );
+        return Err(ApiError::Internal);
+    }
     Ok(())
 }
 

@@ -358,31 +358,11 @@ async fn postgres_cancels_long_statements_and_that_is_a_503() {
     }
 }
 
-/// A database at `url` with `backend`'s migrations below `version` run:
-/// the schema an earlier release left.
-async fn schema_before(backend: &str, url: &str, version: i64) -> sqlx::AnyPool {
-    sqlx::any::install_default_drivers();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("migrations")
-        .join(backend);
-    let mut old = sqlx::migrate::Migrator::new(dir).await.expect("migrations");
-    old.migrations = old
-        .migrations
-        .iter()
-        .filter(|m| m.version < version)
-        .cloned()
-        .collect::<Vec<_>>()
-        .into();
-    let pool = sqlx::AnyPool::connect(url).await.expect("connect");
-    old.run(&pool).await.expect("old schema");
-    pool
-}
-
 #[tokio::test]
 async fn sessions_from_before_the_idle_expiry_survive_the_migration() {
     for (backend, url, _dir) in common::database_urls().await {
         // The schema as the previous release left it, with a live session.
-        let pool = schema_before(backend, &url, 5).await;
+        let pool = common::schema_before(backend, &url, 5).await;
         let now = zhijian_server::auth::now_secs();
         sqlx::query(
             "INSERT INTO accounts (id, login, password_hash, display_name, created_at) \
@@ -417,7 +397,7 @@ async fn card_grants_from_before_short_codes_survive_the_migration() {
         // The schema before kiosk grants (sqlite 0009, postgres 0010), with
         // a kiosk's visit granted on a card's PIN.
         let before = if backend == "sqlite" { 9 } else { 10 };
-        let pool = schema_before(backend, &url, before).await;
+        let pool = common::schema_before(backend, &url, before).await;
         sqlx::query(
             "INSERT INTO card_grants (digest, member_id, card_number, kiosk_account, session, expires_at) \
              VALUES ('d1', 'm-03', 3, 'acc-kiosk', 'visit-1', 1900000000)",

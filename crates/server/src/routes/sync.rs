@@ -372,10 +372,10 @@ async fn store_results(
     client_id: &str,
     results: &[(MutationResult, Option<String>)],
 ) -> Result<(), ApiError> {
-    let per = records::rows_per_statement(tx, 8);
+    let per = records::rows_per_statement(8);
     for chunk in results.chunks(per) {
         let rows: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", records::placeholders(i * 8 + 1, 8)))
+            .map(|i| format!("({})", records::placeholders(tx, i * 8 + 1, 8)))
             .collect();
         let sql = format!(
             "INSERT INTO mutation_results (client_id, seq, name, status, code, message, mutation_id, reason) VALUES {}",

@@ -54,6 +54,26 @@ pub async fn database_urls() -> Vec<(&'static str, String, Option<tempfile::Temp
     urls
 }
 
+/// A database at `url` with `backend`'s migrations below `version` run:
+/// the schema an earlier release left.
+pub async fn schema_before(backend: &str, url: &str, version: i64) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
+    let mut old = sqlx::migrate::Migrator::new(dir).await.expect("migrations");
+    old.migrations = old
+        .migrations
+        .iter()
+        .filter(|m| m.version < version)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    let pool = sqlx::AnyPool::connect(url).await.expect("connect");
+    old.run(&pool).await.expect("old schema");
+    pool
+}
+
 /// An environment variable a test needs, or None: the test then skips,
 /// unless ZJ_REQUIRE_POSTGRES=1 (as `cargo xtask test` sets) makes it fail.
 pub fn env_or_skip(var: &str, what: &str) -> Option<String> {

@@ -86,8 +86,11 @@ pub async fn run(
 ) -> Result<Ahead, ApiError> {
     let mut view = records::load(tx, all).await?;
     let now = crate::auth::now_secs();
+    // What the batch wrote, each record once (its last value is the
+    // view's): documents and members by id, in the order first written.
     let mut written_docs: HashSet<String> = HashSet::new();
-    let mut writes: Vec<Write> = Vec::new();
+    let mut written_members: HashSet<String> = HashSet::new();
+    let mut written: Vec<(bool, String)> = Vec::new();
     let mut results = Vec::with_capacity(mutations.len());
     for (m, t) in mutations.iter().zip(touches) {
         let outcome = match t {
@@ -105,13 +108,25 @@ pub async fn run(
                         if !holds_orgs_of(&view, &w) {
                             return Ok(Ahead::Bail);
                         }
-                        for x in &w {
-                            if let Write::Doc(d) = x {
-                                written_docs.insert(d.id().to_owned());
+                        for x in w {
+                            match &x {
+                                Write::Doc(d) => {
+                                    if written_docs.insert(d.id().to_owned()) {
+                                        written.push((true, d.id().to_owned()));
+                                    }
+                                }
+                                Write::Member(m) => {
+                                    if written_members.insert(m.id.clone()) {
+                                        written.push((false, m.id.clone()));
+                                    }
+                                }
+                                // `plan` lets no mutation that reshapes
+                                // through, and `check_reshape` no org
+                                // written without.
+                                Write::Org(_) => return Ok(Ahead::Bail),
                             }
-                            view.write(x.clone());
+                            view.write(x);
                         }
-                        writes.extend(w);
                         Outcome::Ok
                     }
                     Err(r) => super::refused(&r),
@@ -127,6 +142,16 @@ pub async fn run(
             super::stored_id(m),
         ));
     }
+    let writes: Vec<Write> = written
+        .iter()
+        .filter_map(|(doc, id)| {
+            if *doc {
+                view.docs.get(id).cloned().map(Write::Doc)
+            } else {
+                view.members.get(id).cloned().map(Write::Member)
+            }
+        })
+        .collect();
     // No org is written here (`plan`), so nothing is reshaped.
     records::write(tx, &writes, &view, version).await?;
     Ok(Ahead::Done(results))
