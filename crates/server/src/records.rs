@@ -776,7 +776,7 @@ fn last_of_each<'a, T>(writes: &[&'a T], id: impl Fn(&T) -> &str) -> Vec<&'a T> 
     last
 }
 
-/// Members in one statement per few hundred (the last write of an id wins).
+/// Members in one statement per thousand or so (the last write of an id wins).
 async fn upsert_members(
     conn: &mut AnyConnection,
     members: &[&Member],

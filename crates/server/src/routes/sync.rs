@@ -365,8 +365,8 @@ async fn run_batch(
     })
 }
 
-/// Every result of a batch, in one statement on PostgreSQL (8 values each;
-/// at most 100), a few on SQLite (`records::rows_per_statement`).
+/// Every result of a batch (8 values each, at most 100) in one statement
+/// (`records::rows_per_statement`).
 async fn store_results(
     tx: &mut Transaction<'static, Any>,
     client_id: &str,
