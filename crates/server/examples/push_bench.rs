@@ -136,9 +136,17 @@ async fn analyze(db: &Db) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// "median (min–max)" of `xs`, with `digits` decimals.
-fn spread(xs: &[f64], digits: usize) -> String {
-    let mut s = xs.to_vec();
+/// One round's rates, mutations a second.
+struct Round {
+    push: f64,
+    raw: f64,
+    ledger: f64,
+    spread: f64,
+}
+
+/// "median (min–max)" of `f` over the rounds, with `digits` decimals.
+fn median_range(rounds: &[Round], f: impl Fn(&Round) -> f64, digits: usize) -> String {
+    let mut s: Vec<f64> = rounds.iter().map(f).collect();
     s.sort_by(f64::total_cmp);
     let (lo, mid, hi) = (s[0], s[s.len() / 2], s[s.len() - 1]);
     format!("{mid:.digits$} ({lo:.digits$}–{hi:.digits$})")
@@ -161,8 +169,7 @@ async fn bench(label: &str, url: &str) -> Result<(), Box<dyn std::error::Error>>
     let token = client.login("admin", "zhijian-admin").await?.token;
     let admin = client.with_token(token);
 
-    let (mut push, mut raw, mut ledger, mut spread_awards) = (vec![], vec![], vec![], vec![]);
-    let (mut raw_ratio, mut ledger_ratio, mut spread_ratio) = (vec![], vec![], vec![]);
+    let mut rounds = Vec::new();
     // Round 0 warms up (the server's prepared statements, the tables past
     // the demo's few rows) and is not counted.
     for round in 0..=ROUNDS {
@@ -171,36 +178,36 @@ async fn bench(label: &str, url: &str) -> Result<(), Box<dyn std::error::Error>>
         // looks): PostgreSQL replans the server's prepared statements with
         // them. Without, a lookup of 100 members by id read the whole table.
         analyze(&db).await?;
-        let [p, l, s] = push_round(&admin, round).await?;
-        let r = raw_inserts(&db, round).await?;
+        let [push, ledger, spread] = push_round(&admin, round).await?;
+        let raw = raw_inserts(&db, round).await?;
         if round == 0 {
             pull(label, &admin).await?;
             continue;
         }
-        push.push(p);
-        raw.push(r);
-        raw_ratio.push(p / r);
-        ledger.push(l);
-        spread_awards.push(s);
-        ledger_ratio.push(l / p);
-        spread_ratio.push(s / p);
+        rounds.push(Round {
+            push,
+            raw,
+            ledger,
+            spread,
+        });
     }
+    let m = |f: fn(&Round) -> f64, digits| median_range(&rounds, f, digits);
     println!("{label:<9} {ROUNDS} rounds of {N} mutations in batches of 100; median (min–max)");
     println!(
         "{label:<9} push member.add: {}/s  (raw one-row inserts {}/s; push to raw in the round: {}×)",
-        spread(&push, 0),
-        spread(&raw, 0),
-        spread(&raw_ratio, 2)
+        m(|r| r.push, 0),
+        m(|r| r.raw, 0),
+        m(|r| r.push / r.raw, 2)
     );
     println!(
         "{label:<9} ledger, awards to 8 members: {}/s  (to member.add in the round: {}×)",
-        spread(&ledger, 0),
-        spread(&ledger_ratio, 2)
+        m(|r| r.ledger, 0),
+        m(|r| r.ledger / r.push, 2)
     );
     println!(
         "{label:<9} ledger, awards to {N} members: {}/s  (to member.add in the round: {}×)",
-        spread(&spread_awards, 0),
-        spread(&spread_ratio, 2)
+        m(|r| r.spread, 0),
+        m(|r| r.spread / r.push, 2)
     );
     db.close().await;
     Ok(())
